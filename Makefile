@@ -1,0 +1,48 @@
+# vpcd: every entry point a developer or CI needs. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PNPM := scripts/pnpm.sh
+BUF := node_modules/.bin/buf
+
+.PHONY: help deps build proto proto-check lint test unit-test bench demo clean
+
+help:
+	@echo "make demo | test | lint | proto | bench | build | clean"
+
+# Installs the workspace from the frozen lockfile (pnpm comes through npx when missing).
+deps:
+	@scripts/deps.sh
+
+build: deps
+	$(PNPM) exec tsc -b
+
+# Lints the protos, checks them for breaking changes and regenerates the TypeScript stubs.
+proto: deps
+	$(BUF) lint
+	scripts/buf-breaking.sh
+	$(BUF) generate
+	$(BUF) build -o packages/api/descriptor/vpc.binpb
+	node scripts/gen-api-index.mjs
+
+# Fails when the committed stubs differ from what `make proto` writes.
+proto-check: proto
+	@git diff --exit-code --stat -- packages/api || { echo "generated code is stale: run make proto and commit" >&2; exit 1; }
+	@test -z "$$(git status --porcelain -- packages/api)" || { git status --porcelain -- packages/api; echo "generated code is stale: run make proto and commit" >&2; exit 1; }
+
+lint: deps
+	$(PNPM) exec eslint .
+	$(PNPM) exec prettier --check .
+
+unit-test: build
+	scripts/run-tests.sh unit
+
+test: proto-check lint unit-test
+
+bench: build
+	node test/dist/bench/rpc-overhead.js --out docs/benchmarks.md
+
+demo: build
+	@scripts/demo.sh $(if $(ONCE),--once,)
+
+clean:
+	rm -rf node_modules packages/*/dist services/*/dist tools/*/dist test/dist

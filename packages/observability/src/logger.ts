@@ -1,0 +1,48 @@
+import { hostname } from 'node:os';
+import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths whose values never reach a log line (credentials in objects, headers and gRPC metadata). */
+const REDACTED_PATHS: readonly string[] = [
+  'authorization',
+  '*.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'metadata.authorization',
+  'token',
+  '*.token',
+  'password',
+  '*.password',
+];
+
+export interface LoggerOptions {
+  /** Service name, written as the `service` field of every line. */
+  name: string;
+  /** Minimum level; the caller maps LOG_LEVEL onto it. Default 'info'. */
+  level?: LevelWithSilent;
+  /** Where lines go. Default stdout. Tests pass a stream to capture lines. */
+  destination?: DestinationStream;
+  /** Extra paths to redact, in pino's path syntax, added to the built-in list. */
+  redactPaths?: readonly string[];
+}
+
+/**
+ * Creates the JSON-lines logger every vpcd program uses: one object a line, `level` as a label,
+ * ISO-8601 `time`, `service`/`pid`/`hostname` on every line, secrets replaced by '[REDACTED]'.
+ */
+export function createLogger(options: LoggerOptions): Logger {
+  const loggerOptions = {
+    level: options.level ?? 'info',
+    base: { service: options.name, pid: process.pid, hostname: hostname() },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label: string) => ({ level: label }) },
+    redact: {
+      paths: [...REDACTED_PATHS, ...(options.redactPaths ?? [])],
+      censor: '[REDACTED]',
+    },
+  };
+  return options.destination === undefined
+    ? pino(loggerOptions)
+    : pino(loggerOptions, options.destination);
+}

@@ -1,0 +1,11 @@
+export { createServer, RpcServer } from './server.js';
+export type { ServerOptions, KeepaliveOptions } from './server-options.js';
+export { createClient } from './client.js';
+export type { ClientOptions, ClientConstructor, CallSettings, PromiseClient } from './client.js';
+export type { AsyncServiceImplementation, UnaryServiceDefinition } from './handler.js';
+export { RpcError, isRpcError, hasCode } from './rpc-error.js';
+export { codeName } from './codes.js';
+export { activeDeadlineMs } from './deadline.js';
+export { readPemFiles } from './tls.js';
+export type { ClientCertMode, ServerTlsOptions, ClientTlsOptions } from './tls.js';
+export { status as Status, Metadata } from '@grpc/grpc-js';

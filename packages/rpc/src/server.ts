@@ -1,0 +1,174 @@
+import type { Http2SecureServer } from 'node:http2';
+import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { trace } from '@opentelemetry/api';
+import { HealthImplementation, service as healthDefinition } from 'grpc-health-check';
+import { ensureContextManager } from './context-manager.js';
+import { guardDeserialize } from './decode-failure.js';
+import {
+  toGrpcImplementation,
+  type AsyncServiceImplementation,
+  type UnaryServiceDefinition,
+} from './handler.js';
+import { serverCallEndInterceptor } from './interceptors/server-call-end.js';
+import { serverDeadlineInterceptor } from './interceptors/server-deadline.js';
+import { serverDecodeInterceptor } from './interceptors/server-decode.js';
+import { serverLoggingInterceptor } from './interceptors/server-logging.js';
+import { serverMetricsInterceptor } from './interceptors/server-metrics.js';
+import { serverTracingInterceptor } from './interceptors/server-tracing.js';
+import { describeService, type MethodInfo } from './method.js';
+import {
+  compileServerOptions,
+  grpcServerChannelOptions,
+  type CompiledServerOptions,
+  type ServerOptions,
+} from './server-options.js';
+import { rejectInvalidClientCert, serverCredentials } from './tls.js';
+import { routeUnknownMethods } from './unimplemented.js';
+
+/**
+ * A gRPC server with the default interceptors (metrics, tracing, deadline propagation, logging),
+ * grpc.health.v1.Health, optional reflection, and graceful shutdown.
+ * Add every service before listen().
+ */
+export class RpcServer {
+  readonly health = new HealthImplementation({ '': 'SERVING' });
+  private readonly grpc: Server;
+  private readonly methods = new Map<string, MethodInfo>();
+  private readonly registerMetrics: (info: MethodInfo) => void;
+  private readonly services: string[] = [];
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(private readonly options: CompiledServerOptions) {
+    ensureContextManager();
+    const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/rpc');
+    const metrics = serverMetricsInterceptor(options.registry, this.methods);
+    this.registerMetrics = (info) => metrics.register(info);
+    this.grpc = new Server({
+      ...grpcServerChannelOptions(options),
+      // Innermost first: the call-end observer must see the base call.
+      interceptors: [
+        serverCallEndInterceptor,
+        metrics.interceptor,
+        serverTracingInterceptor(tracer, this.methods),
+        serverDeadlineInterceptor,
+        serverLoggingInterceptor(options.logger, this.methods),
+        serverDecodeInterceptor,
+      ],
+    });
+    routeUnknownMethods(this.grpc);
+    this.health.addToServer(this.grpc);
+    this.recordMethods(healthDefinition);
+    if (options.reflection) {
+      new ReflectionService(options.reflection).addToServer(this.grpc);
+    }
+  }
+
+  /** Serves a service implemented with async functions (see AsyncServiceImplementation). */
+  add<D extends UnaryServiceDefinition>(
+    definition: D,
+    implementation: AsyncServiceImplementation<D>,
+  ): void {
+    this.addGrpcService(
+      definition,
+      toGrpcImplementation(definition, implementation, this.options.logger),
+    );
+  }
+
+  /** Serves a service implemented with grpc-js's own handler signatures (streams included). */
+  addGrpcService(
+    definition: ServiceDefinition,
+    implementation: UntypedServiceImplementation,
+  ): void {
+    const guarded = Object.fromEntries(
+      Object.entries(definition).map(([name, method]) => [
+        name,
+        { ...method, requestDeserialize: guardDeserialize(method.requestDeserialize) },
+      ]),
+    ) as ServiceDefinition;
+    this.grpc.addService(guarded, implementation);
+    const infos = this.recordMethods(definition);
+    const service = infos[0]?.service;
+    if (service) {
+      this.services.push(service);
+      this.health.setStatus(service, 'SERVING');
+    }
+  }
+
+  /**
+   * Listens on `address` (`host:port`; port 0 picks a free one) and resolves the bound port.
+   * May be called for several addresses.
+   */
+  async listen(address: string): Promise<number> {
+    const creds = serverCredentials(this.options.tls);
+    if (!this.options.tls) {
+      this.options.logger.warn({ address }, 'gRPC listening in plaintext: local development only');
+    }
+    const port = await new Promise<number>((resolve, reject) => {
+      this.grpc.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
+    });
+    if (this.options.tls?.clientCert === 'optional') {
+      // grpc-js keeps its http2 servers private; their TLS sockets are checked here.
+      const internal = this.grpc as unknown as { http2Servers: Map<Http2SecureServer, unknown> };
+      for (const http2Server of internal.http2Servers.keys()) {
+        if (http2Server.listeners('secureConnection').includes(rejectInvalidClientCert)) continue;
+        http2Server.prependListener('secureConnection', rejectInvalidClientCert);
+      }
+    }
+    this.options.logger.info({ address, port }, 'gRPC server listening');
+    return port;
+  }
+
+  /**
+   * Reports NOT_SERVING, keeps serving for notServingDelayMs, stops accepting calls, waits for
+   * the calls in flight, and cancels those still running at shutdownTimeoutMs. Safe to call
+   * more than once; every caller gets the same promise.
+   */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.drain();
+    return this.shutdownPromise;
+  }
+
+  /** Cancels every call and closes every connection at once. */
+  forceShutdown(): void {
+    this.grpc.forceShutdown();
+  }
+
+  private async drain(): Promise<void> {
+    const { logger, notServingDelayMs, shutdownTimeoutMs } = this.options;
+    const deadlineMs = Date.now() + shutdownTimeoutMs;
+    for (const service of ['', ...this.services]) this.health.setStatus(service, 'NOT_SERVING');
+    logger.info({ notServingDelayMs, shutdownTimeoutMs }, 'gRPC server draining');
+    if (notServingDelayMs > 0) await sleep(Math.min(notServingDelayMs, shutdownTimeoutMs));
+    let timer: NodeJS.Timeout | undefined;
+    const forced = new Promise<boolean>((resolve) => {
+      timer = setTimeout(() => resolve(true), Math.max(0, deadlineMs - Date.now()));
+    });
+    const drained = new Promise<boolean>((resolve) => this.grpc.tryShutdown(() => resolve(false)));
+    const timedOut = await Promise.race([drained, forced]);
+    clearTimeout(timer);
+    if (timedOut) {
+      logger.warn('gRPC server drain timed out: cancelling the calls still running');
+      this.grpc.forceShutdown();
+    }
+    logger.info('gRPC server stopped');
+  }
+
+  private recordMethods(definition: ServiceDefinition): MethodInfo[] {
+    const infos = describeService(definition);
+    for (const info of infos) {
+      this.methods.set(info.path, info);
+      this.registerMetrics(info);
+    }
+    return infos;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Validates the options and builds a server; see RpcServer. */
+export function createServer(options: ServerOptions): RpcServer {
+  return new RpcServer(compileServerOptions(options));
+}
