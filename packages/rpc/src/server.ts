@@ -1,10 +1,10 @@
-import type { Http2SecureServer } from 'node:http2';
 import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { ReflectionService } from '@grpc/reflection';
 import { trace } from '@opentelemetry/api';
 import { HealthImplementation, service as healthDefinition } from 'grpc-health-check';
 import { ensureContextManager } from './context-manager.js';
 import { guardDeserialize } from './decode-failure.js';
+import { destroySessions, http2Servers } from './grpc-internals.js';
 import {
   toGrpcImplementation,
   type AsyncServiceImplementation,
@@ -38,6 +38,8 @@ export class RpcServer {
   private readonly registerMetrics: (info: MethodInfo) => void;
   private readonly services: string[] = [];
   private shutdownPromise: Promise<void> | undefined;
+  private forced = false;
+  private onForced: () => void = () => undefined;
 
   constructor(private readonly options: CompiledServerOptions) {
     ensureContextManager();
@@ -108,9 +110,7 @@ export class RpcServer {
       this.grpc.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
     });
     if (this.options.tls?.clientCert === 'optional') {
-      // grpc-js keeps its http2 servers private; their TLS sockets are checked here.
-      const internal = this.grpc as unknown as { http2Servers: Map<Http2SecureServer, unknown> };
-      for (const http2Server of internal.http2Servers.keys()) {
+      for (const http2Server of http2Servers(this.grpc)) {
         if (http2Server.listeners('secureConnection').includes(rejectInvalidClientCert)) continue;
         http2Server.prependListener('secureConnection', rejectInvalidClientCert);
       }
@@ -131,25 +131,30 @@ export class RpcServer {
 
   /** Cancels every call and closes every connection at once. */
   forceShutdown(): void {
+    this.forced = true;
+    destroySessions(this.grpc);
     this.grpc.forceShutdown();
+    this.onForced();
   }
 
   private async drain(): Promise<void> {
     const { logger, notServingDelayMs, shutdownTimeoutMs } = this.options;
+    if (this.forced) return;
     const deadlineMs = Date.now() + shutdownTimeoutMs;
     for (const service of ['', ...this.services]) this.health.setStatus(service, 'NOT_SERVING');
     logger.info({ notServingDelayMs, shutdownTimeoutMs }, 'gRPC server draining');
     if (notServingDelayMs > 0) await sleep(Math.min(notServingDelayMs, shutdownTimeoutMs));
+    if (this.forced) return;
     let timer: NodeJS.Timeout | undefined;
-    const forced = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(true), Math.max(0, deadlineMs - Date.now()));
+    const outcome = await new Promise<'drained' | 'timeout' | 'forced'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), Math.max(0, deadlineMs - Date.now()));
+      this.onForced = () => resolve('forced');
+      this.grpc.tryShutdown(() => resolve('drained'));
     });
-    const drained = new Promise<boolean>((resolve) => this.grpc.tryShutdown(() => resolve(false)));
-    const timedOut = await Promise.race([drained, forced]);
     clearTimeout(timer);
-    if (timedOut) {
+    if (outcome === 'timeout') {
       logger.warn('gRPC server drain timed out: cancelling the calls still running');
-      this.grpc.forceShutdown();
+      this.forceShutdown();
     }
     logger.info('gRPC server stopped');
   }

@@ -1,4 +1,5 @@
 import { status as Status, type Server, type UntypedHandleCall } from '@grpc/grpc-js';
+import { replaceHandlerMap } from './grpc-internals.js';
 
 interface Handler {
   func: UntypedHandleCall;
@@ -29,10 +30,8 @@ function unimplementedHandler(path: string): Handler {
  * Routes calls to unknown methods through the interceptors, so they are counted and logged like
  * any other call. grpc-js answers them UNIMPLEMENTED before any interceptor runs, looking them up
  * in its private `handlers` map; this swaps in a map that returns an UNIMPLEMENTED handler for
- * unknown paths (pinned grpc-js; server.test.ts fails if that changes).
+ * unknown paths.
  */
 export function routeUnknownMethods(server: Server): void {
-  const internal = server as unknown as { handlers: Map<string, unknown> };
-  if (!(internal.handlers instanceof Map)) throw new Error('grpc-js Server has no handlers map');
-  internal.handlers = new HandlersWithFallback(internal.handlers);
+  replaceHandlerMap(server, (current) => new HandlersWithFallback(current));
 }
