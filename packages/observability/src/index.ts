@@ -13,4 +13,7 @@ export type { Tracing, TracingOptions } from './tracing.js';
 export { loadTracingConfig } from './tracing-config.js';
 export type { DiagLevelName, OtlpProtocol, SamplerName, TracingConfig } from './tracing-config.js';
 export { EnvError } from './env-error.js';
+export { EnvReader } from './env-reader.js';
 export type { EnvIssue } from './env-error.js';
+export { runUntilSignal, stopAll } from './run-until-signal.js';
+export type { RunOptions, Stoppable } from './run-until-signal.js';

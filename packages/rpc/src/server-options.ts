@@ -1,4 +1,4 @@
-import type { ChannelOptions } from '@grpc/grpc-js';
+import type { ChannelOptions, ServerInterceptor } from '@grpc/grpc-js';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import type { Logger } from 'pino';
@@ -45,6 +45,11 @@ export interface ServerOptions {
   readonly shutdownTimeoutMs?: number;
   /** Descriptors for server reflection (grpcurl, grpc_cli); reflection is off without them. */
   readonly reflection?: PackageDefinition;
+  /**
+   * Interceptors of the service's own (authentication, say), run inside the default ones, so
+   * their outcomes are counted, traced and logged.
+   */
+  readonly interceptors?: readonly ServerInterceptor[];
   /** Further grpc-js channel options; they win over the ones derived above. */
   readonly channelOptions?: ChannelOptions;
 }
@@ -79,6 +84,7 @@ export function compileServerOptions(options: ServerOptions): CompiledServerOpti
     notServingDelayMs: 0,
     shutdownTimeoutMs: 10_000,
     channelOptions: {},
+    interceptors: [],
     ...options,
     tls: options.tls,
     reflection: options.reflection,

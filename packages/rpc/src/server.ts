@@ -56,6 +56,7 @@ export class RpcServer {
         serverDeadlineInterceptor,
         serverLoggingInterceptor(options.logger, this.methods),
         serverDecodeInterceptor,
+        ...options.interceptors,
       ],
     });
     routeUnknownMethods(this.grpc);

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { activePrincipal, serverAuthInterceptor } from './interceptors/server-auth.js';
+import { Status } from './index.js';
+import { isRpcError, RpcError } from './rpc-error.js';
+import { healthClient } from './testing/health-client.js';
+import { startServer, vpc, vpcClient, type TestServer } from './test-support.js';
+
+describe('authentication interceptor', () => {
+  let t: TestServer;
+  before(async () => {
+    const authenticate = async ({ metadata }: { metadata: import('@grpc/grpc-js').Metadata }) => {
+      await new Promise((r) => setImmediate(r)); // a lookup takes a turn of the loop
+      const header = String(metadata.get('authorization')[0] ?? '');
+      if (header === 'Bearer good') return { project: 'p-1' };
+      throw new RpcError(Status.UNAUTHENTICATED, 'missing or unknown token');
+    };
+    t = await startServer({
+      interceptors: [serverAuthInterceptor(authenticate, (p) => p.startsWith('/grpc.health.'))],
+      impl: {
+        // Answers with the project of the caller, as the handler sees it.
+        getVpc: async () => {
+          await new Promise((r) => setImmediate(r));
+          return vpc({ projectId: activePrincipal<{ project: string }>()?.project ?? 'none' });
+        },
+      },
+    });
+  });
+  after(() => t.server.shutdown());
+
+  it('hands the principal to the handler', async () => {
+    const client = vpcClient(t.address, { bearerToken: 'good' });
+    assert.equal((await client.getVpc({ id: 'x' })).projectId, 'p-1');
+    client.close();
+  });
+
+  for (const token of [undefined, 'bad']) {
+    it(`refuses a call with ${token ? 'an unknown' : 'no'} token as UNAUTHENTICATED, counted`, async () => {
+      const client = vpcClient(t.address, token ? { bearerToken: token } : {});
+      await assert.rejects(
+        client.getVpc({ id: 'x' }),
+        (err) => isRpcError(err) && err.code === Status.UNAUTHENTICATED,
+      );
+      client.close();
+    });
+  }
+
+  it('lets health checks through without a token', async () => {
+    const health = healthClient(t.address);
+    assert.equal(await health.check(''), 'SERVING');
+    health.close();
+  });
+});
