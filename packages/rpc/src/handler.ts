@@ -1,3 +1,4 @@
+import { status as Status } from '@grpc/grpc-js';
 import type {
   handleUnaryCall,
   sendUnaryData,
@@ -35,13 +36,23 @@ export type AsyncServiceImplementation<D> = {
   ) => Promise<ResponseOf<D[K]>>;
 };
 
+const serverFault = new Set<Status>([
+  Status.UNKNOWN,
+  Status.INTERNAL,
+  Status.UNAVAILABLE,
+  Status.DATA_LOSS,
+]);
+
 function unaryHandler<Req, Res>(
   fn: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
   logger: Logger,
 ): handleUnaryCall<Req, Res> {
   const fail = (err: unknown, callback: sendUnaryData<Res>) => {
     const rpcError = RpcError.from(err);
-    if (!isRpcError(err)) logger.error({ err }, 'handler failed');
+    // The caller sees the code and message; the log keeps the cause of server-side failures.
+    if (!isRpcError(err) || (rpcError.cause !== undefined && serverFault.has(rpcError.code))) {
+      logger.error({ err: rpcError.cause ?? err, code: rpcError.code }, 'handler failed');
+    }
     callback(rpcError.toStatus());
   };
   return (call, callback) => {

@@ -1,0 +1,55 @@
+/**
+ * The RabbitMQ names northd and southd meet at. Converge work: northd publishes one ChassisState
+ * per message to the topic `convergeExchange` (routing key: the chassis id) with the `headers` below;
+ * southd consumes `convergeQueue` and publishes a ChassisStateAck to `acksExchange` (routing key ''), which
+ * northd consumes from `acksQueue`. Change hints: an empty message on the fanout
+ * `hintsExchange` wakes every northd's converge loop.
+ */
+export const queues = Object.freeze({
+  convergeExchange: 'vpcd.converge',
+  convergeQueue: 'vpcd.converge',
+  convergeDeadLetterQueue: 'vpcd.converge.dlq',
+  acksExchange: 'vpcd.converge.acks',
+  acksQueue: 'vpcd.converge.acks',
+  acksDeadLetterQueue: 'vpcd.converge.acks.dlq',
+  hintsExchange: 'vpcd.northd.hints',
+});
+
+/** Headers of a converge message. */
+export const convergeHeaders = Object.freeze({
+  chassisId: 'chassis_id',
+  epoch: 'epoch',
+  generation: 'generation',
+  northdId: 'northd_id',
+  /** host:port of the chassis' hvflowd, where southd delivers the state. */
+  hvflowdAddr: 'hvflowd_addr',
+});
+
+/**
+ * The exchanges and quorum queues of converge work and its acks, as @vpcd/messaging's Topology:
+ * northd and southd both declare it, so either may start first.
+ */
+export const convergeTopology = Object.freeze({
+  exchanges: [
+    { name: queues.convergeExchange, type: 'topic' as const },
+    { name: queues.acksExchange, type: 'direct' as const },
+    { name: queues.hintsExchange, type: 'fanout' as const },
+  ],
+  queues: [
+    {
+      name: queues.convergeQueue,
+      kind: 'quorum' as const,
+      // A state no hvflowd can take is parked after this many tries rather than retried forever.
+      deliveryLimit: 20,
+      deadLetterQueue: queues.convergeDeadLetterQueue,
+      bindings: [{ exchange: queues.convergeExchange, routingKey: '#' }],
+    },
+    {
+      name: queues.acksQueue,
+      kind: 'quorum' as const,
+      deliveryLimit: 20,
+      deadLetterQueue: queues.acksDeadLetterQueue,
+      bindings: [{ exchange: queues.acksExchange, routingKey: '' }],
+    },
+  ],
+});

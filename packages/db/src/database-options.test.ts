@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Registry } from 'prom-client';
+import { compileOptions, type DatabaseOptions } from './database-options.js';
+import { isDbError } from './db-error.js';
+import { silentLogger } from './test-support.js';
+
+const base = { logger: silentLogger, registry: new Registry() };
+
+describe('compileOptions', () => {
+  it('takes the URL apart and applies the defaults', () => {
+    const o = compileOptions({ ...base, url: 'mysql://app:p%40ss@db.internal:3307/vpcd' });
+    assert.deepEqual(
+      { ...o },
+      {
+        host: 'db.internal',
+        port: 3307,
+        user: 'app',
+        password: 'p@ss',
+        database: 'vpcd',
+        connectionLimit: 10,
+        queueLimit: 1000,
+        connectTimeoutMs: 5000,
+        name: 'main',
+      },
+    );
+    assert.ok(Object.isFrozen(o));
+  });
+
+  it('reads limits from the URL query', () => {
+    const o = compileOptions({ ...base, url: 'mysql://root@h/db?connectionLimit=3&queueLimit=0' });
+    assert.equal(o.connectionLimit, 3);
+    assert.equal(o.queueLimit, 0);
+    assert.equal(o.port, 3306);
+  });
+
+  const invalid: Array<{ desc: string; options: Partial<DatabaseOptions>; problem: RegExp }> = [
+    { desc: 'a URL that does not parse', options: { url: 'nope' }, problem: /not a URL/ },
+    { desc: 'another scheme', options: { url: 'postgres://u@h/db' }, problem: /scheme/ },
+    {
+      desc: 'an unknown parameter',
+      options: { url: 'mysql://u@h/db?pool=3' },
+      problem: /pool is unknown/,
+    },
+    {
+      desc: 'a limit given twice, differently',
+      options: { url: 'mysql://u@h/db?connectionLimit=3', connectionLimit: 4 },
+      problem: /connectionLimit is 4 in the options but 3 in the url/,
+    },
+    {
+      desc: 'a zero connection limit',
+      options: { url: 'mysql://u@h/db', connectionLimit: 0 },
+      problem: /connectionLimit must be/,
+    },
+    { desc: 'no user', options: { url: 'mysql://h/db' }, problem: /no user/ },
+  ];
+  for (const c of invalid) {
+    it(`refuses ${c.desc}, without echoing the password`, () => {
+      assert.throws(
+        () => compileOptions({ ...base, url: '', ...c.options }),
+        (err) => {
+          assert.ok(isDbError(err));
+          assert.equal(err.kind, 'other');
+          assert.match(err.message, c.problem);
+          return true;
+        },
+      );
+    });
+  }
+
+  it('never puts the password in an error', () => {
+    assert.throws(
+      () => compileOptions({ ...base, url: 'mysql://u:hunter2@h/db?bad=1' }),
+      (err: Error) => !err.message.includes('hunter2'),
+    );
+  });
+});

@@ -1,0 +1,95 @@
+import type { TracerProvider } from '@opentelemetry/api';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { DbError } from './db-error.js';
+
+export interface DatabaseOptions {
+  /**
+   * `mysql://user:password@host:port/database`; the query may set `connectionLimit`,
+   * `queueLimit` and `connectTimeoutMs` (an option given both here and there must agree).
+   */
+  url: string;
+  logger: Logger;
+  registry: Registry;
+  /** Default: the global tracer provider. */
+  tracerProvider?: TracerProvider;
+  /** Most connections open at once. Default 10. */
+  connectionLimit?: number;
+  /** Most callers waiting for a connection; beyond it a call fails with `unavailable`. 0: none may wait. Default 1000. */
+  queueLimit?: number;
+  /** Time to establish a connection. Default 5000. */
+  connectTimeoutMs?: number;
+  /** The `db` label of the metrics. Default `main`. */
+  name?: string;
+}
+
+/** Validated options, with the URL taken apart. */
+export interface CompiledOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  /** Empty when the URL names none. */
+  readonly database: string;
+  readonly connectionLimit: number;
+  readonly queueLimit: number;
+  readonly connectTimeoutMs: number;
+  readonly name: string;
+}
+
+const defaults = { connectionLimit: 10, queueLimit: 1000, connectTimeoutMs: 5000, name: 'main' };
+const urlParams = ['connectionLimit', 'queueLimit', 'connectTimeoutMs'] as const;
+type UrlParam = (typeof urlParams)[number];
+
+/** Checks the options once and returns them frozen; throws DbError `other` naming each problem. */
+export function compileOptions(options: DatabaseOptions): CompiledOptions {
+  const problems: string[] = [];
+  let url: URL | undefined;
+  try {
+    url = new URL(options.url);
+  } catch {
+    problems.push('url is not a URL');
+  }
+  if (url && url.protocol !== 'mysql:' && url.protocol !== 'mariadb:') {
+    problems.push(`url scheme must be mysql: (got ${url.protocol})`);
+  }
+  const fromUrl: Partial<Record<UrlParam, number>> = {};
+  for (const [key, value] of url?.searchParams ?? []) {
+    if (!(urlParams as readonly string[]).includes(key)) {
+      problems.push(`url parameter ${key} is unknown (known: ${urlParams.join(', ')})`);
+    } else {
+      fromUrl[key as UrlParam] = Number(value);
+    }
+  }
+  const pick = (key: UrlParam, min: number): number => {
+    const given = options[key];
+    const inUrl = fromUrl[key];
+    if (given !== undefined && inUrl !== undefined && given !== inUrl) {
+      problems.push(`${key} is ${given} in the options but ${inUrl} in the url`);
+    }
+    const value = given ?? inUrl ?? defaults[key];
+    if (!Number.isInteger(value) || value < min) {
+      problems.push(`${key} must be an integer >= ${min} (got ${String(value)})`);
+    }
+    return value;
+  };
+  const compiled: CompiledOptions = {
+    host: url ? decodeURIComponent(url.hostname.replace(/^\[(.*)\]$/, '$1')) : '',
+    port: url?.port ? Number(url.port) : 3306,
+    user: url ? decodeURIComponent(url.username) : '',
+    password: url ? decodeURIComponent(url.password) : '',
+    database: url ? decodeURIComponent(url.pathname.replace(/^\//, '')) : '',
+    connectionLimit: pick('connectionLimit', 1),
+    queueLimit: pick('queueLimit', 0),
+    connectTimeoutMs: pick('connectTimeoutMs', 1),
+    name: options.name ?? defaults.name,
+  };
+  if (url && !compiled.host) problems.push('url has no host');
+  if (url && !compiled.user) problems.push('url has no user');
+  if (!compiled.name) problems.push('name must not be empty');
+  if (problems.length > 0) {
+    // The URL itself is not repeated: it may hold a password.
+    throw new DbError('other', `invalid database options: ${problems.join('; ')}`);
+  }
+  return Object.freeze(compiled);
+}

@@ -1,0 +1,150 @@
+import { trace } from '@opentelemetry/api';
+import type { PoolConnection as CorePoolConnection } from 'mysql2';
+import { createPool, type PoolConnection } from 'mysql2/promise';
+import { compileOptions, type DatabaseOptions } from './database-options.js';
+import { DbError } from './db-error.js';
+import { createDbMetrics } from './metrics.js';
+import { readPoolState } from './pool-state.js';
+import type { Instruments } from './run-statement.js';
+import { Session, type Queryable } from './session.js';
+import { defaultIsolation, runTransaction, type TransactionOptions } from './transaction.js';
+
+/** A MySQL connection pool; safe for concurrent use. */
+export interface Database extends Queryable {
+  /** The `db` label of its metrics. */
+  readonly name: string;
+  /**
+   * Runs fn in one transaction (READ COMMITTED unless `isolation` is given); commits when fn
+   * resolves, rolls back when it throws; runs fn again on deadlock (1213) or lock wait timeout
+   * (1205), up to `retries` (default 3) times, after a small jittered backoff. fn must therefore
+   * have no effects outside the transaction. What fn throws is rethrown as it is.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Runs fn on one connection in autocommit mode, for work that needs one session, such as a
+   * named lock (GET_LOCK). Session state it leaves behind goes back to the pool with it.
+   */
+  withConnection<T>(fn: (connection: Queryable) => Promise<T>): Promise<T>;
+  /** Resolves when the server answers a ping on a pooled connection. */
+  ping(): Promise<void>;
+  /** Closes every connection; later calls fail with `unavailable`. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Every new connection runs in UTC (dates are read and written as UTC) and starts transactions
+ * at READ COMMITTED: no gap locks, so concurrent writers to different rows do not block.
+ */
+const sessionSetup = [
+  "SET SESSION time_zone = '+00:00'",
+  `SET SESSION TRANSACTION ISOLATION LEVEL ${defaultIsolation}`,
+];
+
+/** Creates the pool; connections open on first use, so this neither blocks nor fails on I/O. */
+export function createDatabase(options: DatabaseOptions): Database {
+  const o = compileOptions(options);
+  const logger = options.logger.child({ component: 'db', db: o.name });
+  const pool = createPool({
+    host: o.host,
+    port: o.port,
+    user: o.user,
+    password: o.password,
+    ...(o.database ? { database: o.database } : {}),
+    connectionLimit: o.connectionLimit,
+    // mysql2 reads queueLimit 0 as "unlimited"; ours means "nobody waits".
+    waitForConnections: o.queueLimit > 0,
+    queueLimit: o.queueLimit,
+    connectTimeout: o.connectTimeoutMs,
+    // Values read the same from MariaDB and MySQL 8, and never rounded: dates in UTC, JSON as its
+    // text (MariaDB's JSON is a string type), BIGINT beyond 2^53 as a decimal string.
+    timezone: 'Z',
+    jsonStrings: true,
+    supportBigNumbers: true,
+  });
+  pool.pool.on('connection', (connection: CorePoolConnection) => {
+    connection.on('error', (err: unknown) => {
+      logger.warn({ err: DbError.from(err) }, 'database connection failed');
+    });
+    for (const sql of sessionSetup) {
+      connection.query(sql, (err) => {
+        if (!err) return;
+        logger.warn({ err: DbError.from(err) }, 'database session set-up failed');
+        connection.destroy();
+      });
+    }
+  });
+  const metrics = createDbMetrics(options.registry, o.name, () => readPoolState(pool));
+  const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/db');
+  const instruments: Instruments = {
+    tracer,
+    metrics,
+    attributes: {
+      'db.system': 'mysql',
+      'db.name': o.database,
+      'server.address': o.host,
+      'server.port': o.port,
+    },
+  };
+  const acquire = async (): Promise<PoolConnection> => {
+    try {
+      return await pool.getConnection();
+    } catch (err) {
+      throw DbError.from(err);
+    }
+  };
+  const onPool = new Session(
+    instruments,
+    async (sql, params) => (await pool.query(sql, params))[0],
+    'pool',
+  );
+  let closing: Promise<void> | undefined;
+  logger.debug(
+    { host: o.host, port: o.port, database: o.database, connectionLimit: o.connectionLimit },
+    'database pool created',
+  );
+
+  return {
+    name: o.name,
+    query: (sql, params) => onPool.query(sql, params),
+    execute: (sql, params) => onPool.execute(sql, params),
+    transaction: (fn, transactionOptions) =>
+      runTransaction({ instruments, metrics, logger, acquire }, fn, transactionOptions),
+    async withConnection(fn) {
+      const connection = await acquire();
+      const session = new Session(
+        instruments,
+        async (sql, params) => (await connection.query(sql, params))[0],
+        'connection',
+      );
+      try {
+        return await fn(session);
+      } finally {
+        session.finish();
+        if (session.broken) connection.destroy();
+        else connection.release();
+      }
+    },
+    async ping() {
+      const connection = await acquire();
+      try {
+        await connection.ping();
+        connection.release();
+      } catch (err) {
+        connection.destroy();
+        throw DbError.from(err);
+      }
+    },
+    close() {
+      closing ??= (async () => {
+        metrics.detach();
+        try {
+          await pool.end();
+        } catch (err) {
+          throw DbError.from(err);
+        }
+        logger.debug('database pool closed');
+      })();
+      return closing;
+    },
+  };
+}

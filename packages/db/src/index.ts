@@ -1,0 +1,12 @@
+export { createDatabase } from './database.js';
+export type { Database } from './database.js';
+export type { DatabaseOptions } from './database-options.js';
+export type { Queryable } from './session.js';
+export type { IsolationLevel, TransactionOptions } from './transaction.js';
+export { countQueries } from './query-count.js';
+export { migrate } from './migrate.js';
+export type { Migration, MigrateOptions } from './migrate.js';
+export { DbError, isDbError, hasKind } from './db-error.js';
+export type { DbErrorOptions } from './db-error.js';
+export type { DbErrorKind } from './error-kind.js';
+export { isRetryableTransactionError } from './retry-policy.js';

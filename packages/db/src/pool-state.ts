@@ -1,0 +1,30 @@
+import type { Pool } from 'mysql2/promise';
+
+/** How busy a pool is, for the USE saturation gauges. */
+export interface PoolState {
+  inUse: number;
+  capacity: number;
+  open: number;
+  waiting: number;
+}
+
+/** mysql2 keeps these as queues on its core pool; they are not public API, hence one reader. */
+interface CorePoolInternals {
+  config?: { connectionLimit?: number };
+  _allConnections?: { length: number };
+  _freeConnections?: { length: number };
+  _connectionQueue?: { length: number };
+}
+
+/** Reads the state of a mysql2 pool at this moment; zeros where mysql2 no longer has a field. */
+export function readPoolState(pool: Pool): PoolState {
+  const core = pool.pool as unknown as CorePoolInternals;
+  const open = core._allConnections?.length ?? 0;
+  const free = core._freeConnections?.length ?? 0;
+  return {
+    inUse: Math.max(0, open - free),
+    capacity: core.config?.connectionLimit ?? 0,
+    open,
+    waiting: core._connectionQueue?.length ?? 0,
+  };
+}

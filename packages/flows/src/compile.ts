@@ -1,0 +1,41 @@
+import type { ChassisState } from '@vpcd/api';
+import { planChassis, type CompileOptions } from './chassis-plan.js';
+import { addClassifyFlows } from './classify-flows.js';
+import { FlowsError } from './flows-error.js';
+import { cookieFor } from './cookie.js';
+import { flowKey, sortFlows, type Flow } from './flow.js';
+import { addForwardFlows } from './forward-flows.js';
+
+/**
+ * The flow set of br-int for one chassis' desired state: frozen flows in flow order (see
+ * compareFlows). Pure and deterministic: the same state, in any order of its lists, gives the
+ * same flows. Throws FlowsError `invalid-state` or `invalid-options`, naming every problem.
+ */
+export function compileFlows(state: ChassisState, options: CompileOptions): Flow[] {
+  const plan = planChassis(state, options);
+  const flows: Flow[] = [];
+  const add = (
+    purpose: string,
+    table: number,
+    priority: number,
+    match: string,
+    actions: string,
+  ) => {
+    flows.push(Object.freeze({ table, priority, match, actions, cookie: cookieFor(purpose) }));
+  };
+  addClassifyFlows(plan, add);
+  addForwardFlows(plan, add);
+  const sorted = sortFlows(flows);
+  for (let i = 1; i < sorted.length; i++) {
+    const [previous, flow] = [sorted[i - 1]!, sorted[i]!];
+    // Validation makes identities unique; this guards the pipeline's own invariant.
+    if (
+      previous.table === flow.table &&
+      previous.priority === flow.priority &&
+      previous.match === flow.match
+    ) {
+      throw new FlowsError('invalid-state', `two flows share the identity ${flowKey(flow)}`);
+    }
+  }
+  return sorted;
+}

@@ -1,0 +1,18 @@
+export { compileFlows } from './compile.js';
+export type { CompileOptions } from './chassis-plan.js';
+export { flowKey, renderFlow, compareFlows, sortFlows, sameFlow, type Flow } from './flow.js';
+export { cookieFor } from './cookie.js';
+export { diff, applyDiff, renderFlowMods, type FlowDiff } from './diff.js';
+export { stateHash } from './state-hash.js';
+export { parseFlowLine, parseFlowDump } from './flow-line.js';
+export {
+  createTracer,
+  trace,
+  type Tracer,
+  type TraceAction,
+  type TraceResult,
+  type TraceStep,
+} from './tracer.js';
+export type { TracePacket } from './trace-packet.js';
+export { gatewayMac, TABLE_CLASSIFY, TABLE_FORWARD, TABLE_DHCP } from './pipeline.js';
+export { FlowsError, isFlowsError, hasFlowsCode, type FlowsErrorCode } from './flows-error.js';

@@ -1,0 +1,10 @@
+export { createBroker } from './broker.js';
+export type { Broker } from './broker.js';
+export type { BrokerOptions } from './options.js';
+export type { Topology, QuorumQueue, TransientQueue, Binding } from './topology.js';
+export type { PublishOptions } from './publisher.js';
+export type { Consumer, ConsumeOptions } from './consumer.js';
+export type { Delivery, Handler, HandlerResult } from './delivery.js';
+export { MessagingError, isMessagingError, hasKind, isRetryable } from './messaging-error.js';
+export type { MessagingErrorKind } from './messaging-error.js';
+export type { ConsumeResult } from './metrics.js';

@@ -1,0 +1,113 @@
+// Helpers for this package's own tests (not exported).
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import type { Registry } from 'prom-client';
+
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}
+
+/** A logger whose lines are kept, parsed, in `lines` (synchronously, in order). */
+export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      }
+      callback();
+    },
+  });
+  return { logger: pino({ level: 'debug' }, sink), lines };
+}
+
+/** A tracer provider keeping finished spans in memory, with a context manager registered. */
+export function memoryTracing(): { provider: BasicTracerProvider; exporter: InMemorySpanExporter } {
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { provider, exporter };
+}
+
+/**
+ * The value of one series, or undefined when it does not exist. For a histogram, name the
+ * `_count`, `_sum` or `_bucket` series.
+ */
+export async function metricValue(
+  registry: Registry,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number | undefined> {
+  const family = registry.getSingleMetric(name) ? name : name.replace(/_(count|sum|bucket)$/, '');
+  const metric = registry.getSingleMetric(family);
+  if (!metric) return undefined;
+  const { values } = await metric.get();
+  const found = values.find(
+    (v) =>
+      ((v as { metricName?: string }).metricName ?? family) === name &&
+      Object.entries(labels).every(([key, want]) => String(v.labels[key]) === want),
+  );
+  return found?.value;
+}
+
+/** Polls `check` until it returns true; fails after `timeoutMs` with `message`. */
+export async function eventually(
+  check: () => boolean | Promise<boolean>,
+  message: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** A plain amqplib connection for looking at and cleaning up what a test declared. */
+export async function adminChannel(
+  url: string,
+): Promise<{ channel: Channel; model: ChannelModel; close(): Promise<void> }> {
+  const model = await connect(url);
+  model.on('error', () => undefined);
+  const channel = await model.createChannel();
+  channel.on('error', () => undefined);
+  return {
+    model,
+    channel,
+    close: async () => {
+      await model.close().catch(() => undefined);
+    },
+  };
+}
+
+/** The number of ready messages in `queue`. */
+export async function readyCount(url: string, queue: string): Promise<number> {
+  const admin = await adminChannel(url);
+  try {
+    return (await admin.channel.checkQueue(queue)).messageCount;
+  } finally {
+    await admin.close();
+  }
+}
+
+/** Deletes queues and exchanges a test declared on a shared broker. */
+export async function deleteAll(
+  url: string,
+  names: { queues?: string[]; exchanges?: string[] },
+): Promise<void> {
+  const admin = await adminChannel(url);
+  try {
+    for (const queue of names.queues ?? []) await admin.channel.deleteQueue(queue);
+    for (const exchange of names.exchanges ?? []) await admin.channel.deleteExchange(exchange);
+  } finally {
+    await admin.close();
+  }
+}

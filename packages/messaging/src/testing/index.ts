@@ -1,0 +1,4 @@
+export { privateRabbitmq } from './private-rabbitmq.js';
+export type { PrivateRabbitmq, PrivateRabbitmqOptions } from './private-rabbitmq.js';
+export { testBrokerUrl, testVhostUrl, uniqueName } from './test-broker-url.js';
+export type { TestVhost } from './test-broker-url.js';

@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
+import { acceptsAmqp, privateRabbitmq } from './private-rabbitmq.js';
+
+/** A vhost of a test's own; `drop` deletes it with everything in it. */
+export interface TestVhost {
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+interface Target {
+  readonly url: string;
+  /** Absent for AMQP_URL: that broker is used as given. */
+  readonly rabbitmqctl?: (args: string[]) => Promise<unknown>;
+}
+
+const localUrl = 'amqp://guest:guest@127.0.0.1:5672';
+let target: Promise<Target> | undefined;
+let privateTarget: Promise<Target> | undefined;
+
+/**
+ * The broker for tests: `AMQP_URL` when set, else the standard local port when it answers, else
+ * a private node started once for this process (it stops when the process exits). Tests share
+ * it: give queues and exchanges names from uniqueName(), or use testVhostUrl().
+ */
+export async function testBrokerUrl(): Promise<string> {
+  return (await testTarget()).url;
+}
+
+/**
+ * A fresh vhost on the test broker, for suites whose queue names are fixed. On the shared local
+ * broker it is made with `rabbitmqctl` (root or the rabbitmq user may run it); when that fails,
+ * on a private node. With `AMQP_URL` the URL is returned as it is and `drop` does nothing.
+ */
+export async function testVhostUrl(): Promise<TestVhost> {
+  const vhost = uniqueName('vpcd-test');
+  let chosen = await testTarget();
+  if (!chosen.rabbitmqctl) return { url: chosen.url, drop: () => Promise.resolve() };
+  try {
+    await addVhost(chosen, vhost);
+  } catch {
+    privateTarget ??= startPrivate();
+    chosen = await privateTarget;
+    await addVhost(chosen, vhost);
+  }
+  const ctl = chosen.rabbitmqctl;
+  return {
+    url: `${chosen.url}/${encodeURIComponent(vhost)}`,
+    drop: async () => {
+      await ctl?.(['delete_vhost', vhost]);
+    },
+  };
+}
+
+/** `<prefix>-<pid>-<random>`: a name no other test, file or run uses. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+function testTarget(): Promise<Target> {
+  target ??= resolveTarget();
+  return target;
+}
+
+async function resolveTarget(): Promise<Target> {
+  const fromEnv = process.env.AMQP_URL;
+  if (fromEnv) return { url: fromEnv };
+  if (await acceptsAmqp(localUrl)) {
+    return {
+      url: localUrl,
+      rabbitmqctl: (args) => promisify(execFile)('rabbitmqctl', args),
+    };
+  }
+  privateTarget ??= startPrivate();
+  return privateTarget;
+}
+
+async function startPrivate(): Promise<Target> {
+  const node = await privateRabbitmq();
+  return { url: node.url, rabbitmqctl: (args) => node.rabbitmqctl(args) };
+}
+
+async function addVhost(target: Target, vhost: string): Promise<void> {
+  await target.rabbitmqctl?.(['add_vhost', vhost]);
+  await target.rabbitmqctl?.(['set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*']);
+}

@@ -1,0 +1,104 @@
+import { hostname } from 'node:os';
+import {
+  EnvReader,
+  loadTracingConfig,
+  parseListenAddress,
+  type TracingConfig,
+} from '@vpcd/observability';
+import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
+
+export interface NorthdConfig {
+  readonly grpcListen: string;
+  readonly metricsListen: string;
+  readonly mysqlUrl: string;
+  readonly amqpUrl: string;
+  readonly northdId: string;
+  readonly leaseTtlMs: number;
+  readonly convergeIntervalMs: number;
+  readonly adminToken: string;
+  readonly logLevel: string;
+  readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
+  readonly privateRanges: readonly Cidr[];
+  readonly tracing: TracingConfig;
+}
+
+/**
+ * Reads and checks the whole configuration; throws one EnvError naming every bad variable.
+ * TLS_CERT and TLS_KEY together turn TLS on; with TLS_CA, client certificates are verified when
+ * presented (chassis agents and southd authenticate with them).
+ */
+export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
+  const r = new EnvReader(env);
+  const listen = (name: string, fallback: string) => {
+    const value = r.string(name) ?? fallback;
+    try {
+      parseListenAddress(value);
+    } catch (err) {
+      r.report(name, (err as Error).message);
+    }
+    return value;
+  };
+  const required = (name: string, what: string) => {
+    const value = r.string(name);
+    if (value === undefined) r.report(name, `required: ${what}`);
+    return value ?? '';
+  };
+  const url = (name: string, protocols: string[], what: string) => {
+    const value = required(name, what);
+    if (value !== '' && !(URL.canParse(value) && protocols.includes(new URL(value).protocol))) {
+      r.report(
+        name,
+        `"${value.replace(/\/\/[^@]*@/, '//***@')}" is not a ${protocols.join(' or ')} URL`,
+      );
+    }
+    return value;
+  };
+  const adminToken = required('VPCD_ADMIN_TOKEN', 'the bootstrap admin bearer token');
+  if (adminToken !== '' && adminToken.length < 16)
+    r.report('VPCD_ADMIN_TOKEN', 'at least 16 characters');
+  const certFile = r.string('TLS_CERT');
+  const keyFile = r.string('TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
+  }
+  const ranges = (r.string('VPC_PRIVATE_CIDRS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((text) => {
+      const cidr = parseCidr(text);
+      if (typeof cidr === 'string')
+        r.report('VPC_PRIVATE_CIDRS', `"${text}" is not a CIDR (${cidr})`);
+      return cidr;
+    })
+    .filter((c): c is Cidr => typeof c !== 'string');
+  let tracing: TracingConfig | undefined;
+  try {
+    tracing = loadTracingConfig('northd', env);
+  } catch (err) {
+    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
+      []) {
+      r.report(issue.variable, issue.problem);
+    }
+  }
+  const config: NorthdConfig = {
+    grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50051'),
+    metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9101'),
+    mysqlUrl: url('MYSQL_URL', ['mysql:'], 'mysql://user:password@host:3306/database'),
+    amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:password@host:5672'),
+    northdId: r.string('NORTHD_ID') ?? `${hostname()}-${process.pid}`,
+    leaseTtlMs: r.integer('LEASE_TTL_MS', 500) ?? 10_000,
+    convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
+    adminToken,
+    logLevel: r.choice(
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+      'info',
+    ),
+    tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
+    privateRanges: ranges.length > 0 ? ranges : rfc1918,
+    tracing: tracing!,
+  };
+  r.throwIfInvalid();
+  return Object.freeze(config);
+}

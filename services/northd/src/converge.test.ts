@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { ChassisState, ChassisStateAck, InterfaceStatus, convergeHeaders, queues } from '@vpcd/api';
+import { countQueries } from '@vpcd/db';
+import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { loadChassisStates } from './store/chassis-state.js';
+import { eventually, startHarness, type Harness } from './test-support.js';
+
+interface Received {
+  state: ChassisState;
+  headers: Record<string, unknown>;
+}
+
+describe('convergence at the RabbitMQ boundary', () => {
+  let h: Harness;
+  let broker: Broker;
+  const received: Received[] = [];
+  let acking = true;
+
+  const ack = (state: ChassisState, epoch = state.epoch) =>
+    broker.publish(
+      queues.acksExchange,
+      '',
+      Buffer.from(
+        ChassisStateAck.encode({
+          chassisId: state.chassisId,
+          epoch,
+          generation: state.generation,
+          stateHash: `hash-${state.generation}`,
+          error: '',
+        }).finish(),
+      ),
+    );
+
+  before(async () => {
+    h = await startHarness();
+    // Plays southd: takes converge work off the queue and acknowledges it.
+    broker = createBroker({
+      url: h.amqpUrl,
+      logger: createLogger({ name: 'fake-southd', level: 'silent' }),
+      registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
+    });
+    await broker.start({});
+    await broker.consume(queues.convergeQueue, async (d: Delivery) => {
+      const state = ChassisState.decode(d.body);
+      received.push({ state, headers: d.headers });
+      if (acking) await ack(state);
+      return 'ack';
+    });
+    for (const [id, ip] of [
+      ['hv1', '192.0.2.1'],
+      ['hv2', '192.0.2.2'],
+    ] as const) {
+      await h.admin.chassis.registerChassis({
+        chassisId: id,
+        hostname: id,
+        underlayIp: ip,
+        hvflowdAddr: `${id}:50053`,
+        requestId: '',
+      });
+    }
+    const project = await h.admin.projects.createProject({ name: 'p', requestId: '' });
+    await h.admin.vpcs.createVpc({
+      name: 'v',
+      cidr: '10.9.0.0/24',
+      requestId: '',
+      projectId: project.id,
+    });
+  });
+  after(async () => {
+    await broker.close();
+    await h.stop();
+  });
+
+  const vpcId = async () =>
+    (await h.admin.vpcs.listVpcs({ pageSize: 0, pageToken: '' })).vpcs[0]!.id;
+  const create = async (chassisId: string, name: string) =>
+    h.admin.interfaces.createInterface({
+      vpcId: await vpcId(),
+      chassisId,
+      name,
+      ip: '',
+      mac: '',
+      requestId: '',
+    });
+  const status = async (id: string) => (await h.admin.interfaces.getInterface({ id })).status;
+
+  it('publishes each chassis its full state with fencing headers, and acks make interfaces ACTIVE', async () => {
+    const a = await create('hv1', 'a');
+    const b = await create('hv2', 'b');
+    assert.equal(
+      await eventually(
+        () => status(b.id),
+        (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+      ),
+      InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+    );
+    assert.equal(await status(a.id), InterfaceStatus.INTERFACE_STATUS_ACTIVE);
+    const latest = (chassisId: string) =>
+      [...received].reverse().find((r) => r.state.chassisId === chassisId)!;
+    const hv1 = latest('hv1');
+    assert.equal(hv1.headers[convergeHeaders.chassisId], 'hv1');
+    assert.equal(Number(hv1.headers[convergeHeaders.generation]), hv1.state.generation);
+    assert.equal(Number(hv1.headers[convergeHeaders.epoch]), hv1.state.epoch);
+    assert.ok(hv1.state.epoch >= 1, 'a claimed lease has an epoch');
+    assert.equal(hv1.headers[convergeHeaders.northdId], h.config.northdId);
+    assert.deepEqual(
+      hv1.state.ports.map((p) => [p.interfaceId, p.ip, p.mac]),
+      [[a.id, a.ip, a.mac]],
+    );
+    assert.deepEqual(
+      hv1.state.remotePorts.map((p) => [p.interfaceId, p.chassisId, p.underlayIp]),
+      [[b.id, 'hv2', '192.0.2.2']],
+    );
+    assert.deepEqual(
+      hv1.state.vpcs.map((v) => [v.cidr, v.gatewayIp]),
+      [['10.9.0.0/24', '10.9.0.1']],
+    );
+    const chassis = await h.admin.chassis.getChassis({ id: 'hv1' });
+    assert.equal(chassis.appliedGeneration, chassis.desiredGeneration);
+    assert.equal(chassis.owner, h.config.northdId);
+    const metrics = await h.deps.registry.metrics();
+    assert.match(metrics, /northd_attempted_converge_chassis \d/);
+    assert.match(metrics, /northd_failed_converge_chassis 0/);
+    assert.match(metrics, /northd_chassis_converge_lag_seconds_count [1-9]/);
+    assert.match(metrics, /northd_owned_chassis 2/);
+  });
+
+  it('ignores an ack whose epoch is not the current lease epoch', async () => {
+    acking = false;
+    const c = await create('hv1', 'c');
+    const work = await eventually(
+      () => received.find((r) => r.state.ports.some((p) => p.interfaceId === c.id)),
+      (r) => r !== undefined,
+    );
+    await ack(work!.state, work!.state.epoch - 1);
+    await ack(work!.state, work!.state.epoch + 5);
+    // A correct ack after the stale ones: once it lands, the stale ones had their chance.
+    await ack(work!.state);
+    await eventually(
+      () => status(c.id),
+      (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+    );
+    const chassis = await h.admin.chassis.getChassis({ id: 'hv1' });
+    assert.equal(chassis.epoch, work!.state.epoch);
+    const metrics = await h.deps.registry.metrics();
+    assert.match(metrics, /northd_converge_acks_total\{result="stale"\} [2-9]/);
+    acking = true;
+  });
+
+  it('loses nothing when the process stops between commit and publish: the next pass sends it', async () => {
+    await h.northd.converge.stop();
+    const d = await create('hv2', 'd');
+    const before = received.length;
+    assert.equal(await status(d.id), InterfaceStatus.INTERFACE_STATUS_PENDING);
+    h.northd.converge.start();
+    await eventually(
+      () => status(d.id),
+      (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+    );
+    assert.ok(received.length > before);
+  });
+
+  it('computes a chassis state in at most 3 queries, for 10 and for 1,000 interfaces', async () => {
+    const db = h.deps.db;
+    const vpc = await vpcId();
+    for (const [chassisId, count] of [
+      ['big10', 10],
+      ['big1000', 1000],
+    ] as const) {
+      await h.admin.chassis.registerChassis({
+        chassisId,
+        hostname: chassisId,
+        underlayIp: '192.0.2.50',
+        hvflowdAddr: 'x:1',
+        requestId: '',
+      });
+      const rows = Array.from({ length: count }, (_, i) => [
+        randomUUID(),
+        vpc,
+        chassisId,
+        `${chassisId}-n${i}`,
+        (10 << 24) + (200 << 16) + i + (chassisId === 'big10' ? 5000 : 10),
+        `02:${chassisId === 'big10' ? 'aa' : 'bb'}:00:${((i >> 8) & 255).toString(16).padStart(2, '0')}:${(i & 255).toString(16).padStart(2, '0')}:00`,
+        1,
+      ]);
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        await db.execute(
+          `INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation) VALUES ${chunk.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`,
+          chunk.flat(),
+        );
+      }
+      const { result, queries } = await countQueries(() => loadChassisStates(db, [chassisId]));
+      assert.ok(queries <= 3, `${queries} queries for ${count} interfaces`);
+      assert.equal(result.get(chassisId)!.ports.length, count);
+    }
+    const sync = await h.admin.chassis.syncInitialChassis({ chassisId: 'big1000' });
+    assert.equal(sync.state!.ports.length, 1000);
+    assert.ok(sync.state!.remotePorts.length >= 10, 'remote ports of the shared VPC are included');
+  });
+});

@@ -1,0 +1,59 @@
+import { ChassisStateAck } from '@vpcd/api';
+import type { Database } from '@vpcd/db';
+import type { Delivery, HandlerResult } from '@vpcd/messaging';
+import type { Logger } from 'pino';
+import type { ConvergeMetrics } from './converge-metrics.js';
+
+/**
+ * Records acknowledgements from southd. An ack counts only when it fits: its epoch is the
+ * chassis' current lease epoch (older owners' work is fenced) and its generation is newer than
+ * the one recorded and not beyond the desired one. Any northd may record any ack; the
+ * conditional update decides. A database error requeues the ack; garbage is dead-lettered.
+ */
+export function ackHandler(
+  db: Database,
+  metrics: ConvergeMetrics,
+  logger: Logger,
+): (delivery: Delivery) => Promise<HandlerResult> {
+  return async (delivery) => {
+    let ack: ChassisStateAck;
+    try {
+      ack = ChassisStateAck.decode(delivery.body);
+    } catch (err) {
+      logger.error({ err }, 'undecodable converge ack');
+      return 'reject';
+    }
+    if (ack.error !== '') {
+      metrics.acks.inc({ result: 'error' });
+      logger.warn(
+        { chassis: ack.chassisId, generation: ack.generation, error: ack.error },
+        'chassis failed to apply',
+      );
+      return 'ack'; // the converge loop sends again when no good ack arrives
+    }
+    const { affectedRows } = await db.execute(
+      `UPDATE chassis SET applied_generation = ?, applied_epoch = ?, state_hash = ?
+       WHERE id = ? AND epoch = ? AND applied_generation < ? AND desired_generation >= ?`,
+      [
+        ack.generation,
+        ack.epoch,
+        ack.stateHash,
+        ack.chassisId,
+        ack.epoch,
+        ack.generation,
+        ack.generation,
+      ],
+    );
+    metrics.acks.inc({ result: affectedRows > 0 ? 'applied' : 'stale' });
+    if (affectedRows > 0) {
+      const [row] = await db.query<{ lag_us: number; desired_generation: number }>(
+        'SELECT TIMESTAMPDIFF(MICROSECOND, desired_changed_at, NOW(3)) AS lag_us, desired_generation FROM chassis WHERE id = ?',
+        [ack.chassisId],
+      );
+      if (row && Number(row.desired_generation) === ack.generation) {
+        metrics.lag.observe(Math.max(0, Number(row.lag_us)) / 1e6);
+      }
+    }
+    return 'ack';
+  };
+}

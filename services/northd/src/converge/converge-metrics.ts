@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export interface ConvergeMetrics {
+  attempted: Gauge;
+  failed: Gauge;
+  duration: Histogram;
+  lag: Histogram;
+  acks: Counter<'result'>;
+  inFlight: Gauge;
+  hints: Counter<'direction'>;
+}
+
+/** The converge gauges of the original system, plus lag, acks and the hint channel. */
+export function convergeMetrics(registry: Registry): ConvergeMetrics {
+  const registers = [registry];
+  return {
+    attempted: new Gauge({
+      name: 'northd_attempted_converge_chassis',
+      help: 'Chassis this northd tried to converge in its last converge pass.',
+      registers,
+    }),
+    failed: new Gauge({
+      name: 'northd_failed_converge_chassis',
+      help: 'Chassis whose converge work could not be published in the last converge pass.',
+      registers,
+    }),
+    duration: new Histogram({
+      name: 'northd_converge_duration_seconds',
+      help: 'Duration of one converge pass: state computation and publishing.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    lag: new Histogram({
+      name: 'northd_chassis_converge_lag_seconds',
+      help: "Time from a chassis' desired generation bump to its acknowledgement.",
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    }),
+    acks: new Counter({
+      name: 'northd_converge_acks_total',
+      help: 'Acknowledgements received, by result (applied, stale, error).',
+      labelNames: ['result'],
+      registers,
+    }),
+    inFlight: new Gauge({
+      name: 'northd_converge_in_flight_chassis',
+      help: 'Chassis with converge work published and not yet acknowledged.',
+      registers,
+    }),
+    hints: new Counter({
+      name: 'northd_change_hints_total',
+      help: 'Change hints sent and received.',
+      labelNames: ['direction'],
+      registers,
+    }),
+  };
+}

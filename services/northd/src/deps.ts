@@ -1,0 +1,43 @@
+import { createDatabase, migrate, type Database } from '@vpcd/db';
+import { createBroker, type Broker } from '@vpcd/messaging';
+import {
+  createLogger,
+  createRegistry,
+  startTracing,
+  type Logger,
+  type Registry,
+} from '@vpcd/observability';
+import type { TracerProvider } from '@opentelemetry/api';
+import type { NorthdConfig } from './config.js';
+import { migrations } from './store/migrations.js';
+
+/** The process-wide parts northd is built from; tests build their own. */
+export interface NorthdDeps {
+  readonly logger: Logger;
+  readonly registry: Registry;
+  readonly tracing:
+    { readonly tracerProvider: TracerProvider; shutdown(): Promise<void> } | undefined;
+  readonly db: Database;
+  readonly broker: Broker;
+}
+
+export async function createDeps(config: NorthdConfig): Promise<NorthdDeps> {
+  const logger = createLogger({ name: 'northd', level: config.logLevel as 'info' });
+  const registry = createRegistry({ service: 'northd' });
+  const tracing = startTracing({ serviceName: 'northd', logger });
+  const db = createDatabase({
+    url: config.mysqlUrl,
+    logger,
+    registry,
+    name: 'northd',
+    tracerProvider: tracing.tracerProvider,
+  });
+  await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  const broker = createBroker({
+    url: config.amqpUrl,
+    logger,
+    registry,
+    name: `northd-${config.northdId}`,
+  });
+  return { logger, registry, tracing, db, broker };
+}

@@ -1,0 +1,60 @@
+import { Chassis, RegisterChassisRequest, type ChassisServiceService } from '@vpcd/api';
+import { RpcError, Status, type AsyncServiceImplementation } from '@vpcd/rpc';
+import { mapErrors } from '../errors.js';
+import { chassisStore } from '../store/chassis.js';
+import { loadChassisStates } from '../store/chassis-state.js';
+import { readPage } from '../store/pagination.js';
+import { requireId, validateRegisterChassis } from '../validation/requests.js';
+import type { HandlerDeps } from './deps.js';
+
+export function chassisHandlers(
+  deps: HandlerDeps,
+): AsyncServiceImplementation<typeof ChassisServiceService> {
+  return mapErrors({
+    async registerChassis(req) {
+      validateRegisterChassis(req);
+      const chassis = await deps.idempotent(
+        'RegisterChassis',
+        req.requestId,
+        RegisterChassisRequest.encode(req).finish(),
+        Chassis,
+        (tx) => chassisStore.register(tx, req),
+      );
+      deps.changed();
+      return chassis;
+    },
+
+    async heartbeat(req) {
+      requireId('chassis_id', req.chassisId);
+      const result = await deps.db.transaction((tx) =>
+        chassisStore.heartbeat(tx, req.chassisId, req.appliedGeneration, req.stateHash),
+      );
+      if (result.drift) deps.changed();
+      return { desiredGeneration: result.desiredGeneration, driftDetected: result.drift };
+    },
+
+    async getChassis(req) {
+      requireId('id', req.id);
+      return chassisStore.get(deps.db, req.id);
+    },
+
+    async listChassis(req) {
+      const { chassis, next } = await chassisStore.list(
+        deps.db,
+        readPage(req.pageSize, req.pageToken),
+      );
+      return { chassis, nextPageToken: next };
+    },
+
+    async syncInitialChassis(req) {
+      requireId('chassis_id', req.chassisId);
+      const state = (await loadChassisStates(deps.db, [req.chassisId])).get(req.chassisId);
+      if (!state)
+        throw new RpcError(
+          Status.NOT_FOUND,
+          `chassis ${req.chassisId} not found; register it first`,
+        );
+      return { state };
+    },
+  });
+}

@@ -1,0 +1,174 @@
+import type { Database, Queryable } from '@vpcd/db';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { leaseMetrics, type LeaseMetrics } from './lease-metrics.js';
+
+export interface LeaseManagerOptions {
+  readonly db: Database;
+  readonly logger: Logger;
+  readonly registry: Registry;
+  /** This instance's NORTHD_ID. */
+  readonly northdId: string;
+  readonly leaseTtlMs: number;
+  /** Default a third of the TTL: two renewals may fail before a lease lapses. */
+  readonly renewIntervalMs?: number;
+  /** Called when the set of owned chassis changed. */
+  readonly onChange?: () => void;
+}
+
+/**
+ * Holds this instance's chassis leases. Each tick, in one transaction: refresh membership,
+ * renew every owned lease in one statement, release what is above the fair share
+ * (ceil(chassis / live members)), claim unowned chassis up to it and every lapsed one (a dead
+ * instance's), each claim bumping the epoch (the fencing token). A lease counts as held locally
+ * only until the renewal's start + TTL - margin, so a stalled instance stops before another can
+ * claim; released chassis are dropped locally before the release commits.
+ */
+export class LeaseManager {
+  private owned = new Map<string, number>();
+  private validUntilMs = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private readonly metrics: LeaseMetrics;
+  private readonly renewIntervalMs: number;
+  private readonly marginMs: number;
+
+  constructor(private readonly options: LeaseManagerOptions) {
+    this.metrics = leaseMetrics(options.registry);
+    this.renewIntervalMs =
+      options.renewIntervalMs ?? Math.max(50, Math.floor(options.leaseTtlMs / 3));
+    this.marginMs = Math.min(1000, Math.floor(options.leaseTtlMs / 10));
+  }
+
+  /** Chassis id -> epoch of every lease this instance may act on now. */
+  ownedChassis(): ReadonlyMap<string, number> {
+    if (Date.now() >= this.validUntilMs && this.owned.size > 0) this.drop('lease validity lapsed');
+    return this.owned;
+  }
+
+  start(): void {
+    const loop = () => {
+      if (this.stopped) return;
+      this.running = this.tick().finally(() => {
+        this.running = undefined;
+        if (!this.stopped) this.timer = setTimeout(loop, this.renewIntervalMs);
+      });
+    };
+    loop();
+  }
+
+  /** Stops renewing and hands every lease back at once, so survivors need not wait for expiry. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+    this.drop('stopping');
+    try {
+      await this.options.db.transaction(async (tx) => {
+        await tx.execute(
+          'UPDATE chassis SET owner = NULL, lease_expires_at = NULL WHERE owner = ?',
+          [this.options.northdId],
+        );
+        await tx.execute('DELETE FROM northd_members WHERE id = ?', [this.options.northdId]);
+      });
+    } catch (err) {
+      this.options.logger.warn({ err }, 'could not hand leases back; they will expire');
+    }
+  }
+
+  /** One renewal round; exported for tests that drive time themselves. */
+  async tick(): Promise<void> {
+    const startedMs = Date.now();
+    try {
+      const owned = await this.options.db.transaction((tx) => this.renew(tx));
+      if (this.stopped) return;
+      const changed = !sameKeys(owned, this.owned);
+      this.owned = owned;
+      this.validUntilMs = startedMs + this.options.leaseTtlMs - this.marginMs;
+      this.metrics.owned.set(owned.size);
+      this.metrics.renewals.inc({ outcome: 'ok' });
+      if (changed) this.options.onChange?.();
+    } catch (err) {
+      this.metrics.renewals.inc({ outcome: 'error' });
+      this.options.logger.warn({ err }, 'lease renewal failed');
+    }
+  }
+
+  private async renew(tx: Queryable): Promise<Map<string, number>> {
+    const { northdId, leaseTtlMs } = this.options;
+    const ttl = leaseTtlMs / 1000;
+    await tx.execute(
+      `INSERT INTO northd_members (id, expires_at) VALUES (?, NOW(3) + INTERVAL ? MICROSECOND)
+       ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)`,
+      [northdId, leaseTtlMs * 1000],
+    );
+    await tx.execute(
+      'UPDATE chassis SET lease_expires_at = NOW(3) + INTERVAL ? MICROSECOND WHERE owner = ? AND lease_expires_at > NOW(3)',
+      [leaseTtlMs * 1000, northdId],
+    );
+    const [counts] = await tx.query<{ members: number; total: number; mine: number }>(
+      `SELECT (SELECT COUNT(*) FROM northd_members WHERE expires_at > NOW(3)) AS members,
+              (SELECT COUNT(*) FROM chassis) AS total,
+              (SELECT COUNT(*) FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)) AS mine`,
+      [northdId],
+    );
+    const members = Math.max(1, Number(counts!.members));
+    const fairShare = Math.ceil(Number(counts!.total) / members);
+    this.metrics.members.set(members);
+    const mine = Number(counts!.mine);
+    if (mine > fairShare) await this.release(tx, mine - fairShare);
+    else await this.claim(tx, fairShare - mine, ttl);
+    const rows = await tx.query<{ id: string; epoch: number }>(
+      'SELECT id, epoch FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)',
+      [northdId],
+    );
+    return new Map(rows.map((r) => [r.id, Number(r.epoch)]));
+  }
+
+  private async release(tx: Queryable, count: number): Promise<void> {
+    const ids = [...this.owned.keys()].sort().slice(-count);
+    for (const id of ids) this.owned.delete(id); // stop acting on them before the release commits
+    if (ids.length === 0) return;
+    const { affectedRows } = await tx.execute(
+      `UPDATE chassis SET owner = NULL, lease_expires_at = NULL WHERE owner = ? AND id IN (${ids.map(() => '?').join(', ')})`,
+      [this.options.northdId, ...ids],
+    );
+    this.metrics.releases.inc(affectedRows);
+  }
+
+  private async claim(tx: Queryable, fairGap: number, ttlSeconds: number): Promise<void> {
+    // Unowned chassis up to the fair share, and every lapsed lease whatever the share: a dead
+    // instance's chassis must not wait for its membership to expire too.
+    const candidates = await tx.query<{ id: string; lapsed: number }>(
+      `SELECT id, owner IS NOT NULL AS lapsed FROM chassis
+       WHERE owner IS NULL OR lease_expires_at <= NOW(3)
+       ORDER BY id LIMIT 10000 FOR UPDATE SKIP LOCKED`,
+    );
+    const picked = [
+      ...candidates.filter((c) => !Number(c.lapsed)).slice(0, fairGap),
+      ...candidates.filter((c) => Number(c.lapsed)),
+    ].map((c) => c.id);
+    if (picked.length === 0) return;
+    const { affectedRows } = await tx.execute(
+      `UPDATE chassis SET owner = ?, epoch = epoch + 1, lease_expires_at = NOW(3) + INTERVAL ? MICROSECOND
+       WHERE id IN (${picked.map(() => '?').join(', ')}) AND (owner IS NULL OR lease_expires_at <= NOW(3))`,
+      [this.options.northdId, Math.round(ttlSeconds * 1_000_000), ...picked],
+    );
+    this.metrics.claims.inc(affectedRows);
+  }
+
+  private drop(reason: string): void {
+    if (this.owned.size === 0) return;
+    this.options.logger.warn({ reason, chassis: this.owned.size }, 'dropping chassis leases');
+    this.owned = new Map();
+    this.metrics.owned.set(0);
+    this.options.onChange?.();
+  }
+}
+
+function sameKeys(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

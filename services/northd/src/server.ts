@@ -1,0 +1,144 @@
+import {
+  ChassisServiceService,
+  convergeTopology,
+  InterfaceServiceService,
+  loadPackageDefinition,
+  ProjectServiceService,
+  queues,
+  VpcServiceService,
+} from '@vpcd/api';
+import type { Consumer } from '@vpcd/messaging';
+import { startHttpServer, type HttpServer, type Stoppable } from '@vpcd/observability';
+import { createServer, readPemFiles, serverAuthInterceptor, type RpcServer } from '@vpcd/rpc';
+import { createAuthenticator } from './auth/authenticator.js';
+import { isPublicPath } from './auth/policy.js';
+import type { NorthdConfig } from './config.js';
+import { ackHandler } from './converge/acks.js';
+import { ConvergeLoop } from './converge/converge-loop.js';
+import { ChangeHints } from './converge/hints.js';
+import type { NorthdDeps } from './deps.js';
+import { chassisHandlers } from './handlers/chassis.js';
+import type { HandlerDeps } from './handlers/deps.js';
+import { idempotentWriter } from './handlers/idempotent.js';
+import { interfaceHandlers } from './handlers/interfaces.js';
+import { projectHandlers } from './handlers/projects.js';
+import { vpcHandlers } from './handlers/vpcs.js';
+import { LeaseManager } from './leases/lease-manager.js';
+import { startJanitor } from './store/janitor.js';
+import { TokenStore } from './store/tokens.js';
+
+/** A running northd: its API, leases, converge loop and ops endpoint. */
+export interface Northd {
+  readonly grpcPort: number;
+  readonly metricsPort: number;
+  readonly rpc: RpcServer;
+  readonly leases: LeaseManager;
+  readonly converge: ConvergeLoop;
+  /** In shutdown order: API first (drain), then the loops, the broker, the database, HTTP last. */
+  readonly stoppables: readonly Stoppable[];
+  stop(): Promise<void>;
+}
+
+export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promise<Northd> {
+  const { logger, registry, db, broker } = deps;
+  const leases = new LeaseManager({
+    db,
+    logger,
+    registry,
+    northdId: config.northdId,
+    leaseTtlMs: config.leaseTtlMs,
+    onChange: () => converge.wake(),
+  });
+  const converge: ConvergeLoop = new ConvergeLoop({
+    db,
+    broker,
+    leases,
+    logger,
+    registry,
+    northdId: config.northdId,
+    intervalMs: config.convergeIntervalMs,
+  });
+  const hints = new ChangeHints(broker, config.northdId, converge.convergeMetrics, logger);
+  const handlerDeps: HandlerDeps = {
+    db,
+    idempotent: idempotentWriter(db),
+    privateRanges: config.privateRanges,
+    changed: () => hints.send(),
+  };
+
+  const pem = config.tls
+    ? readPemFiles({ cert: config.tls.certFile, key: config.tls.keyFile, ca: config.tls.caFile })
+    : undefined;
+  const rpc = createServer({
+    logger,
+    registry,
+    tracerProvider: deps.tracing?.tracerProvider,
+    reflection: loadPackageDefinition(),
+    tls:
+      pem?.cert && pem.key
+        ? { cert: pem.cert, key: pem.key, ca: pem.ca, clientCert: pem.ca ? 'optional' : 'none' }
+        : undefined,
+    interceptors: [
+      serverAuthInterceptor(
+        createAuthenticator({ adminToken: config.adminToken, tokens: new TokenStore(db) }),
+        isPublicPath,
+      ),
+    ],
+  });
+  rpc.add(VpcServiceService, vpcHandlers(handlerDeps));
+  rpc.add(InterfaceServiceService, interfaceHandlers(handlerDeps));
+  rpc.add(ChassisServiceService, chassisHandlers(handlerDeps));
+  rpc.add(ProjectServiceService, projectHandlers(handlerDeps));
+
+  await broker.start({
+    exchanges: convergeTopology.exchanges,
+    queues: [...convergeTopology.queues, hints.queue()],
+  });
+  const consumers: Consumer[] = [
+    await broker.consume(queues.acksQueue, ackHandler(db, converge.convergeMetrics, logger), {
+      prefetch: 64,
+    }),
+    await broker.consume(hints.queue().name, () => {
+      converge.convergeMetrics.hints.inc({ direction: 'received' });
+      converge.wake();
+      return Promise.resolve('ack');
+    }),
+  ];
+  leases.start();
+  converge.start();
+  const janitor = startJanitor({ db, logger });
+  const grpcPort = await rpc.listen(config.grpcListen);
+  const http: HttpServer = await startHttpServer({
+    listen: config.metricsListen,
+    registry,
+    logger,
+    readiness: () => db.ping().then(() => broker.connected),
+  });
+  http.setReady(true);
+
+  const stoppables: Stoppable[] = [
+    { name: 'grpc', stop: () => rpc.shutdown() },
+    {
+      name: 'consumers',
+      stop: async () => void (await Promise.all(consumers.map((c) => c.cancel()))),
+    },
+    { name: 'converge', stop: () => converge.stop() },
+    { name: 'leases', stop: () => leases.stop() },
+    { name: 'janitor', stop: () => Promise.resolve(janitor.stop()) },
+    { name: 'broker', stop: () => broker.close() },
+    { name: 'database', stop: () => db.close() },
+    { name: 'tracing', stop: () => deps.tracing?.shutdown() ?? Promise.resolve() },
+    { name: 'http', stop: () => http.close() },
+  ];
+  return {
+    grpcPort,
+    metricsPort: http.port,
+    rpc,
+    leases,
+    converge,
+    stoppables,
+    async stop() {
+      for (const s of stoppables) await s.stop();
+    },
+  };
+}

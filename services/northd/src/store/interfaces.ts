@@ -1,0 +1,163 @@
+import { InterfaceStatus, type Interface } from '@vpcd/api';
+import { isDbError, type Queryable } from '@vpcd/db';
+import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
+import { formatIpv4, parseCidr, type Cidr } from '../validation/ipv4.js';
+import { randomMac } from '../validation/mac.js';
+import { checkInterfaceIp } from '../validation/requests.js';
+import { bumpChassisOfVpc } from './generations.js';
+import { pageOf, type Page } from './pagination.js';
+import { vpcStore } from './vpcs.js';
+
+interface InterfaceRow {
+  id: string;
+  vpc_id: string;
+  chassis_id: string;
+  name: string;
+  ip: number;
+  mac: string;
+  generation: number;
+  applied_generation: number;
+  create_time: Date;
+}
+
+function toInterface(row: InterfaceRow): Interface {
+  return {
+    id: row.id,
+    vpcId: row.vpc_id,
+    chassisId: row.chassis_id,
+    name: row.name,
+    ip: formatIpv4(row.ip),
+    mac: row.mac,
+    // Derived, never stored: ACTIVE once the chassis applied a generation that includes it.
+    status:
+      Number(row.applied_generation) >= Number(row.generation)
+        ? InterfaceStatus.INTERFACE_STATUS_ACTIVE
+        : InterfaceStatus.INTERFACE_STATUS_PENDING,
+    generation: Number(row.generation),
+    createTime: row.create_time,
+  };
+}
+
+const select = `SELECT i.id, i.vpc_id, i.chassis_id, i.name, i.ip, i.mac, i.generation, i.create_time,
+  c.applied_generation FROM interfaces i JOIN chassis c ON c.id = i.chassis_id JOIN vpcs v ON v.id = i.vpc_id`;
+
+function scoped(projectId: string | undefined): [string, unknown[]] {
+  return projectId === undefined ? ['', []] : [' AND v.project_id = ?', [projectId]];
+}
+
+/** The lowest free host address of a VPC, skipping network, gateway and broadcast; one query. */
+async function allocateIp(tx: Queryable, vpcId: string, cidr: Cidr): Promise<number> {
+  const [row] = await tx.query<{ free: number | null }>(
+    `SELECT MIN(t.ip + 1) AS free FROM (
+       SELECT ? AS ip UNION ALL SELECT ip FROM interfaces WHERE vpc_id = ?
+     ) t
+     WHERE t.ip + 1 < ? AND NOT EXISTS (SELECT 1 FROM interfaces n WHERE n.vpc_id = ? AND n.ip = t.ip + 1)`,
+    [cidr.first + 1, vpcId, cidr.last, vpcId],
+  );
+  if (row?.free === null || row?.free === undefined) {
+    throw new RpcError(
+      Status.RESOURCE_EXHAUSTED,
+      `vpc ${vpcId} (${cidr.text}) has no free address`,
+    );
+  }
+  return Number(row.free);
+}
+
+export interface NewInterface {
+  id: string;
+  vpcId: string;
+  chassisId: string;
+  name: string;
+  ip: number | undefined;
+  mac: string | undefined;
+}
+
+export const interfaceStore = {
+  /**
+   * Allocates, writes and schedules an interface in one transaction. The VPC row is locked
+   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot.
+   * Returns the interface and the chassis whose desired generation was bumped.
+   */
+  async create(
+    tx: Queryable,
+    input: NewInterface,
+    projectId: string | undefined,
+  ): Promise<Interface> {
+    const vpc = await vpcStore.get(tx, input.vpcId, projectId, true);
+    const cidr = parseCidr(vpc.cidr) as Cidr;
+    const chassis = await tx.query('SELECT id FROM chassis WHERE id = ?', [input.chassisId]);
+    if (chassis.length === 0)
+      throw new RpcError(Status.NOT_FOUND, `chassis ${input.chassisId} not found`);
+    if (input.ip !== undefined) checkInterfaceIp(input.ip, cidr);
+    const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
+    await bumpChassisOfVpc(tx, input.vpcId, input.chassisId);
+    const [gen] = await tx.query<{ g: number }>(
+      'SELECT desired_generation AS g FROM chassis WHERE id = ?',
+      [input.chassisId],
+    );
+    for (let attempt = 0; ; attempt++) {
+      const mac = input.mac ?? randomMac();
+      try {
+        await tx.execute(
+          'INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          [input.id, input.vpcId, input.chassisId, input.name, ip, mac, gen!.g],
+        );
+        break;
+      } catch (err) {
+        if (!isDbError(err) || err.kind !== 'duplicate') throw err;
+        if (err.key?.includes('name')) {
+          throw new RpcError(
+            Status.ALREADY_EXISTS,
+            `an interface named "${input.name}" exists in the VPC`,
+          );
+        }
+        if (err.key?.includes('ip')) {
+          throw invalidArgument([
+            { field: 'ip', description: `${formatIpv4(ip)} is in use in the VPC` },
+          ]);
+        }
+        if (input.mac !== undefined) {
+          throw invalidArgument([
+            { field: 'mac', description: `${input.mac} is in use in the VPC` },
+          ]);
+        }
+        if (attempt >= 5) throw err; // a generated MAC collided five times: not chance
+      }
+    }
+    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
+    return interfaceStore.get(tx, input.id, projectId);
+  },
+
+  async get(db: Queryable, id: string, projectId: string | undefined): Promise<Interface> {
+    const [where, params] = scoped(projectId);
+    const [row] = await db.query<InterfaceRow>(`${select} WHERE i.id = ?${where}`, [id, ...params]);
+    if (!row) throw new RpcError(Status.NOT_FOUND, `interface ${id} not found`);
+    return toInterface(row);
+  },
+
+  async list(
+    db: Queryable,
+    filter: { vpcId?: string; chassisId?: string },
+    projectId: string | undefined,
+    page: Page,
+  ): Promise<{ interfaces: Interface[]; next: string }> {
+    const [where, params] = scoped(projectId);
+    const [field, value] = filter.vpcId
+      ? ['i.vpc_id', filter.vpcId]
+      : ['i.chassis_id', filter.chassisId];
+    const rows = await db.query<InterfaceRow>(
+      `${select} WHERE ${field} = ? AND i.id > ?${where} ORDER BY i.id LIMIT ?`,
+      [value, page.after, ...params, page.limit + 1],
+    );
+    const { rows: kept, next } = pageOf(rows, page);
+    return { interfaces: kept.map(toInterface), next };
+  },
+
+  async delete(tx: Queryable, id: string, projectId: string | undefined): Promise<void> {
+    const found = await interfaceStore.get(tx, id, projectId);
+    await vpcStore.get(tx, found.vpcId, projectId, true);
+    await bumpChassisOfVpc(tx, found.vpcId, found.chassisId);
+    await tx.execute('DELETE FROM interfaces WHERE id = ?', [id]);
+    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [found.vpcId]);
+  },
+};

@@ -1,0 +1,90 @@
+import type { Migration } from '@vpcd/db';
+
+/**
+ * The northd schema. Append only: a released migration never changes. IPv4 addresses are stored
+ * as unsigned integers so ranges and IPAM are arithmetic.
+ */
+export const migrations: readonly Migration[] = [
+  {
+    id: 1,
+    name: 'initial schema',
+    statements: [
+      `CREATE TABLE projects (
+        id CHAR(36) NOT NULL PRIMARY KEY,
+        name VARCHAR(63) NOT NULL,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        UNIQUE KEY uq_projects_name (name)
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE tokens (
+        id CHAR(36) NOT NULL PRIMARY KEY,
+        project_id CHAR(36) NOT NULL,
+        token_hash BINARY(32) NOT NULL,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        UNIQUE KEY uq_tokens_hash (token_hash),
+        CONSTRAINT fk_tokens_project FOREIGN KEY (project_id) REFERENCES projects (id)
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE vpcs (
+        id CHAR(36) NOT NULL PRIMARY KEY,
+        project_id CHAR(36) NOT NULL,
+        name VARCHAR(63) NOT NULL,
+        cidr VARCHAR(18) NOT NULL,
+        net_first INT UNSIGNED NOT NULL,
+        net_last INT UNSIGNED NOT NULL,
+        vni INT UNSIGNED NOT NULL AUTO_INCREMENT,
+        generation BIGINT NOT NULL DEFAULT 1,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        UNIQUE KEY uq_vpcs_vni (vni),
+        UNIQUE KEY uq_vpcs_project_name (project_id, name),
+        KEY ix_vpcs_project_range (project_id, net_first, net_last),
+        CONSTRAINT fk_vpcs_project FOREIGN KEY (project_id) REFERENCES projects (id)
+      ) ENGINE=InnoDB AUTO_INCREMENT=1000`,
+      `CREATE TABLE chassis (
+        id VARCHAR(63) NOT NULL PRIMARY KEY,
+        hostname VARCHAR(255) NOT NULL,
+        underlay_ip VARCHAR(15) NOT NULL,
+        hvflowd_addr VARCHAR(255) NOT NULL,
+        owner VARCHAR(128) NULL,
+        epoch BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        lease_expires_at DATETIME(3) NULL,
+        desired_generation BIGINT NOT NULL DEFAULT 1,
+        desired_changed_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        applied_generation BIGINT NOT NULL DEFAULT 0,
+        applied_epoch BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        state_hash VARCHAR(64) NOT NULL DEFAULT '',
+        last_heartbeat_time DATETIME(3) NULL,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        KEY ix_chassis_owner (owner)
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE interfaces (
+        id CHAR(36) NOT NULL PRIMARY KEY,
+        vpc_id CHAR(36) NOT NULL,
+        chassis_id VARCHAR(63) NOT NULL,
+        name VARCHAR(63) NOT NULL,
+        ip INT UNSIGNED NOT NULL,
+        mac CHAR(17) NOT NULL,
+        generation BIGINT NOT NULL,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        UNIQUE KEY uq_interfaces_vpc_ip (vpc_id, ip),
+        UNIQUE KEY uq_interfaces_vpc_mac (vpc_id, mac),
+        UNIQUE KEY uq_interfaces_vpc_name (vpc_id, name),
+        KEY ix_interfaces_chassis (chassis_id),
+        CONSTRAINT fk_interfaces_vpc FOREIGN KEY (vpc_id) REFERENCES vpcs (id),
+        CONSTRAINT fk_interfaces_chassis FOREIGN KEY (chassis_id) REFERENCES chassis (id)
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE northd_members (
+        id VARCHAR(128) NOT NULL PRIMARY KEY,
+        expires_at DATETIME(3) NOT NULL
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE request_log (
+        scope VARCHAR(80) NOT NULL,
+        request_id VARCHAR(128) NOT NULL,
+        method VARCHAR(64) NOT NULL,
+        request_hash BINARY(32) NOT NULL,
+        response MEDIUMBLOB NULL,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        PRIMARY KEY (scope, request_id),
+        KEY ix_request_log_time (create_time)
+      ) ENGINE=InnoDB`,
+    ],
+  },
+];

@@ -1,0 +1,125 @@
+import type { Vpc } from '@vpcd/api';
+import { isDbError, type Queryable } from '@vpcd/db';
+import { RpcError, Status } from '@vpcd/rpc';
+import type { Cidr } from '../validation/ipv4.js';
+import { pageOf, type Page } from './pagination.js';
+
+export interface VpcRow {
+  id: string;
+  project_id: string;
+  name: string;
+  cidr: string;
+  net_first: number;
+  net_last: number;
+  vni: number;
+  generation: number;
+  create_time: Date;
+}
+
+export function toVpc(row: VpcRow): Vpc {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    name: row.name,
+    cidr: row.cidr,
+    vni: row.vni,
+    generation: Number(row.generation),
+    createTime: row.create_time,
+  };
+}
+
+const columns = 'id, project_id, name, cidr, net_first, net_last, vni, generation, create_time';
+
+/** Scope filter: undefined sees every project (admin). */
+function scoped(projectId: string | undefined): [string, unknown[]] {
+  return projectId === undefined ? ['', []] : [' AND project_id = ?', [projectId]];
+}
+
+export const vpcStore = {
+  /**
+   * Creates a VPC. The project row is locked first, so concurrent creates in one project are
+   * serialised and the overlap check cannot race.
+   */
+  async create(
+    tx: Queryable,
+    input: { id: string; projectId: string; name: string; cidr: Cidr },
+  ): Promise<Vpc> {
+    const project = await tx.query('SELECT id FROM projects WHERE id = ? FOR UPDATE', [
+      input.projectId,
+    ]);
+    if (project.length === 0)
+      throw new RpcError(Status.NOT_FOUND, `project ${input.projectId} not found`);
+    const overlapping = await tx.query<{ name: string; cidr: string }>(
+      'SELECT name, cidr FROM vpcs WHERE project_id = ? AND net_first <= ? AND net_last >= ? LIMIT 1',
+      [input.projectId, input.cidr.last, input.cidr.first],
+    );
+    if (overlapping[0]) {
+      throw new RpcError(
+        Status.FAILED_PRECONDITION,
+        `cidr ${input.cidr.text} overlaps VPC "${overlapping[0].name}" (${overlapping[0].cidr}) of the project`,
+      );
+    }
+    try {
+      await tx.execute(
+        'INSERT INTO vpcs (id, project_id, name, cidr, net_first, net_last) VALUES (?, ?, ?, ?, ?, ?)',
+        [input.id, input.projectId, input.name, input.cidr.text, input.cidr.first, input.cidr.last],
+      );
+    } catch (err) {
+      if (isDbError(err) && err.kind === 'duplicate') {
+        throw new RpcError(
+          Status.ALREADY_EXISTS,
+          `a VPC named "${input.name}" exists in the project`,
+        );
+      }
+      throw err;
+    }
+    const [row] = await tx.query<VpcRow>(`SELECT ${columns} FROM vpcs WHERE id = ?`, [input.id]);
+    return toVpc(row!);
+  },
+
+  async get(
+    db: Queryable,
+    id: string,
+    projectId: string | undefined,
+    lock = false,
+  ): Promise<VpcRow> {
+    const [where, params] = scoped(projectId);
+    const [row] = await db.query<VpcRow>(
+      `SELECT ${columns} FROM vpcs WHERE id = ?${where}${lock ? ' FOR UPDATE' : ''}`,
+      [id, ...params],
+    );
+    if (!row) throw new RpcError(Status.NOT_FOUND, `vpc ${id} not found`);
+    return row;
+  },
+
+  async list(
+    db: Queryable,
+    projectId: string | undefined,
+    page: Page,
+  ): Promise<{ vpcs: Vpc[]; next: string }> {
+    const [where, params] = scoped(projectId);
+    const rows = await db.query<VpcRow>(
+      `SELECT ${columns} FROM vpcs WHERE id > ?${where} ORDER BY id LIMIT ?`,
+      [page.after, ...params, page.limit + 1],
+    );
+    const { rows: kept, next } = pageOf(rows, page);
+    return { vpcs: kept.map(toVpc), next };
+  },
+
+  /** Deletes an empty VPC; one with interfaces is FAILED_PRECONDITION with their count. */
+  async delete(tx: Queryable, id: string, projectId: string | undefined): Promise<void> {
+    await vpcStore.get(tx, id, projectId, true);
+    const [count] = await tx.query<{ n: number }>(
+      'SELECT COUNT(*) AS n FROM interfaces WHERE vpc_id = ?',
+      [id],
+    );
+    const n = Number(count?.n ?? 0);
+    if (n > 0) {
+      throw new RpcError(
+        Status.FAILED_PRECONDITION,
+        `vpc ${id} still has ${n} interface(s); delete them first`,
+      );
+    }
+    await tx.execute('DELETE FROM vpcs WHERE id = ?', [id]);
+  },
+};

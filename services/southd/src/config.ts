@@ -1,0 +1,79 @@
+import {
+  EnvReader,
+  loadTracingConfig,
+  parseListenAddress,
+  type TracingConfig,
+} from '@vpcd/observability';
+
+export interface SouthdConfig {
+  readonly grpcListen: string;
+  readonly metricsListen: string;
+  readonly amqpUrl: string;
+  /** Applies running at once. */
+  readonly workers: number;
+  readonly applyTimeoutMs: number;
+  readonly retryDelayMs: { initial: number; max: number };
+  /** Bearer token for hvflowd, when it asks for one. */
+  readonly token: string | undefined;
+  readonly logLevel: string;
+  readonly tls: {
+    certFile: string | undefined;
+    keyFile: string | undefined;
+    caFile: string | undefined;
+  };
+  readonly tracing: TracingConfig;
+}
+
+/** Reads and checks the whole configuration; throws one EnvError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
+  const r = new EnvReader(env);
+  const listen = (name: string, fallback: string) => {
+    const value = r.string(name) ?? fallback;
+    try {
+      parseListenAddress(value);
+    } catch (err) {
+      r.report(name, (err as Error).message);
+    }
+    return value;
+  };
+  const amqpUrl = r.string('AMQP_URL') ?? '';
+  if (amqpUrl === '') r.report('AMQP_URL', 'required: amqp://user:password@host:5672');
+  else if (!(URL.canParse(amqpUrl) && ['amqp:', 'amqps:'].includes(new URL(amqpUrl).protocol))) {
+    r.report('AMQP_URL', 'not an amqp:// or amqps:// URL');
+  }
+  const certFile = r.string('TLS_CERT');
+  const keyFile = r.string('TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
+  }
+  let tracing: TracingConfig | undefined;
+  try {
+    tracing = loadTracingConfig('southd', env);
+  } catch (err) {
+    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
+      []) {
+      r.report(issue.variable, issue.problem);
+    }
+  }
+  const config: SouthdConfig = {
+    grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50052'),
+    metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9102'),
+    amqpUrl,
+    workers: r.integer('SOUTHD_WORKERS', 1) ?? 32,
+    applyTimeoutMs: r.integer('APPLY_TIMEOUT_MS', 100) ?? 10_000,
+    retryDelayMs: {
+      initial: r.integer('RETRY_INITIAL_DELAY_MS', 1) ?? 200,
+      max: r.integer('RETRY_MAX_DELAY_MS', 1) ?? 5_000,
+    },
+    token: r.string('VPCD_TOKEN'),
+    logLevel: r.choice(
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+      'info',
+    ),
+    tls: { certFile, keyFile, caFile: r.string('TLS_CA') },
+    tracing: tracing!,
+  };
+  r.throwIfInvalid();
+  return Object.freeze(config);
+}

@@ -1,0 +1,85 @@
+import { convergeTopology, loadPackageDefinition, queues } from '@vpcd/api';
+import { startHttpServer, type Stoppable } from '@vpcd/observability';
+import { createServer, readPemFiles } from '@vpcd/rpc';
+import type { SouthdConfig } from './config.js';
+import type { SouthdDeps } from './deps.js';
+import { deliverHandler } from './work/deliver.js';
+import { HvflowdClients } from './work/hvflowd-clients.js';
+import { KeyedPool } from './work/keyed-pool.js';
+
+export interface Southd {
+  readonly grpcPort: number;
+  readonly metricsPort: number;
+  /** In shutdown order: stop taking work, let running applies finish, then the rest. */
+  readonly stoppables: readonly Stoppable[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts southd: consumes converge work (manual acks, prefetch twice the workers so the pool
+ * never starves) into a bounded, per-chassis-serial worker pool that applies it on hvflowd.
+ * Its gRPC port serves health and reflection.
+ */
+export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promise<Southd> {
+  const { logger, registry, broker } = deps;
+  const pem = readPemFiles({
+    cert: config.tls.certFile,
+    key: config.tls.keyFile,
+    ca: config.tls.caFile,
+  });
+  const clients = new HvflowdClients({
+    logger,
+    registry,
+    tls: pem.ca || pem.cert ? { ca: pem.ca, cert: pem.cert, key: pem.key } : undefined,
+    bearerToken: config.token,
+  });
+  const pool = new KeyedPool({ capacity: config.workers, registry, name: 'southd_workers' });
+  const rpc = createServer({
+    logger,
+    registry,
+    tracerProvider: deps.tracing?.tracerProvider,
+    reflection: loadPackageDefinition(),
+    tls:
+      pem.cert && pem.key
+        ? { cert: pem.cert, key: pem.key, ca: pem.ca, clientCert: 'none' }
+        : undefined,
+  });
+  await broker.start(convergeTopology);
+  const consumer = await broker.consume(
+    queues.convergeQueue,
+    deliverHandler({
+      broker,
+      clients,
+      pool,
+      logger,
+      registry,
+      applyTimeoutMs: config.applyTimeoutMs,
+      retryDelayMs: config.retryDelayMs,
+    }),
+    { prefetch: config.workers * 2 },
+  );
+  const grpcPort = await rpc.listen(config.grpcListen);
+  const http = await startHttpServer({
+    listen: config.metricsListen,
+    registry,
+    logger,
+    readiness: () => broker.connected,
+  });
+  http.setReady(true);
+  const stoppables: Stoppable[] = [
+    { name: 'consumer', stop: () => consumer.cancel() },
+    { name: 'broker', stop: () => broker.close() },
+    { name: 'clients', stop: () => Promise.resolve(clients.closeAll()) },
+    { name: 'grpc', stop: () => rpc.shutdown() },
+    { name: 'tracing', stop: () => deps.tracing?.shutdown() ?? Promise.resolve() },
+    { name: 'http', stop: () => http.close() },
+  ];
+  return {
+    grpcPort,
+    metricsPort: http.port,
+    stoppables,
+    async stop() {
+      for (const s of stoppables) await s.stop();
+    },
+  };
+}

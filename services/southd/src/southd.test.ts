@@ -1,0 +1,217 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  ChassisState,
+  ChassisStateAck,
+  convergeHeaders,
+  HvflowdServiceService,
+  queues,
+  type ApplyChassisStateRequest,
+} from '@vpcd/api';
+import { createBroker, type Broker } from '@vpcd/messaging';
+import { testVhostUrl } from '@vpcd/messaging/testing';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { createServer, RpcError, Status, type RpcServer } from '@vpcd/rpc';
+import { loadConfig } from './config.js';
+import { startSouthd, type Southd } from './server.js';
+
+const logger = createLogger({ name: 'test', level: 'silent' });
+
+/** A stand-in hvflowd that records what it applied; `behaviour` decides each answer. */
+async function fakeHvflowd(
+  behaviour: (req: ApplyChassisStateRequest) => Promise<void>,
+  port = 0,
+): Promise<{ server: RpcServer; port: number; applied: ChassisState[] }> {
+  const applied: ChassisState[] = [];
+  const server = createServer({
+    logger,
+    registry: createRegistry({ service: 'h', collectDefault: false }),
+  });
+  server.add(HvflowdServiceService, {
+    applyChassisState: async (req) => {
+      await behaviour(req);
+      applied.push(req.state!);
+      return {
+        appliedGeneration: req.state!.generation,
+        stateHash: `hash-${req.state!.generation}`,
+        flowsAdded: 0,
+        flowsRemoved: 0,
+      };
+    },
+    getChassisState: () => Promise.reject(new RpcError(Status.UNIMPLEMENTED, 'not here')),
+  });
+  const bound = await server.listen(`127.0.0.1:${port}`);
+  return { server, port: bound, applied };
+}
+
+function state(chassisId: string, generation: number, epoch = 1): ChassisState {
+  return { chassisId, epoch, generation, vpcs: [], ports: [], remotePorts: [] };
+}
+
+describe('southd', () => {
+  let vhost: { url: string; drop(): Promise<void> };
+  let broker: Broker; // plays northd
+  const acks: ChassisStateAck[] = [];
+  const southds: Southd[] = [];
+  let primary: import('prom-client').Registry;
+  const deliveries = async (result: string) =>
+    Number(
+      new RegExp(`southd_deliveries_total\\{result="${result}"\\} (\\d+)`).exec(
+        await primary.metrics(),
+      )?.[1] ?? 0,
+    );
+
+  const startOne = async (env: Record<string, string> = {}) => {
+    const config = loadConfig({
+      AMQP_URL: vhost.url,
+      GRPC_LISTEN: '127.0.0.1:0',
+      METRICS_LISTEN: '127.0.0.1:0',
+      RETRY_INITIAL_DELAY_MS: '20',
+      RETRY_MAX_DELAY_MS: '100',
+      APPLY_TIMEOUT_MS: '2000',
+      ...env,
+    });
+    const registry = createRegistry({ service: 'southd', collectDefault: false });
+    const deps = {
+      logger,
+      registry,
+      tracing: undefined,
+      broker: createBroker({ url: vhost.url, logger, registry }),
+    };
+    const s = await startSouthd(config, deps);
+    southds.push(s);
+    return { southd: s, registry };
+  };
+
+  const publish = (s: ChassisState, hvflowdAddr: string) =>
+    broker.publish(
+      queues.convergeExchange,
+      s.chassisId,
+      Buffer.from(ChassisState.encode(s).finish()),
+      {
+        headers: {
+          [convergeHeaders.chassisId]: s.chassisId,
+          [convergeHeaders.epoch]: s.epoch,
+          [convergeHeaders.generation]: s.generation,
+          [convergeHeaders.hvflowdAddr]: hvflowdAddr,
+        },
+      },
+    );
+
+  const until = async (done: () => boolean) => {
+    for (let i = 0; i < 2000 && !done(); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(done(), 'condition not reached');
+  };
+
+  before(async () => {
+    vhost = await testVhostUrl();
+    broker = createBroker({
+      url: vhost.url,
+      logger,
+      registry: createRegistry({ service: 'n', collectDefault: false }),
+    });
+    const { convergeTopology } = await import('@vpcd/api');
+    await broker.start(convergeTopology);
+    await broker.consume(queues.acksQueue, (d) => {
+      acks.push(ChassisStateAck.decode(d.body));
+      return Promise.resolve('ack');
+    });
+  });
+  after(async () => {
+    for (const s of southds) await s.stop();
+    await broker.close();
+    await vhost.drop();
+  });
+
+  it('applies a state on its hvflowd and acknowledges it with the state hash', async () => {
+    const h = await fakeHvflowd(() => Promise.resolve());
+    primary = (await startOne()).registry;
+    await publish(state('hv-a', 7), `127.0.0.1:${h.port}`);
+    await until(() => acks.some((a) => a.chassisId === 'hv-a'));
+    assert.deepEqual(
+      acks.find((a) => a.chassisId === 'hv-a'),
+      {
+        chassisId: 'hv-a',
+        epoch: 1,
+        generation: 7,
+        stateHash: 'hash-7',
+        error: '',
+      },
+    );
+    await h.server.shutdown();
+  });
+
+  it('requeues while hvflowd is unreachable and delivers once it is back, dropping nothing', async () => {
+    const probe = await fakeHvflowd(() => Promise.resolve());
+    const port = probe.port;
+    await probe.server.shutdown(); // now nothing listens on `port`
+    await publish(state('hv-down', 3), `127.0.0.1:${port}`);
+    for (let i = 0; i < 2000 && (await deliveries('retry')) < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.ok((await deliveries('retry')) >= 2, 'retried while hvflowd was down');
+    assert.ok(!acks.some((a) => a.chassisId === 'hv-down'), 'not acknowledged while down');
+    const h = await fakeHvflowd(() => Promise.resolve(), port);
+    await until(() => acks.some((a) => a.chassisId === 'hv-down'));
+    assert.equal(h.applied.filter((s) => s.chassisId === 'hv-down').length, 1);
+    await h.server.shutdown();
+  });
+
+  it('lets a newer generation supersede older ones still queued', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const first = new Promise<void>((r) => (entered = r));
+    const h = await fakeHvflowd(async (req) => {
+      if (req.state!.generation === 1) {
+        entered();
+        await released;
+      }
+    });
+    const address = `127.0.0.1:${h.port}`;
+    await publish(state('hv-s', 1), address);
+    await first;
+    await publish(state('hv-s', 2), address);
+    await publish(state('hv-s', 3), address);
+    // Both newer states are in southd (waiting behind generation 1) before it finishes.
+    const queued = async () =>
+      Number(/southd_workers_queue_depth (\d+)/.exec(await primary.metrics())?.[1] ?? 0);
+    for (let i = 0; i < 2000 && (await queued()) < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await queued(), 2);
+    release();
+    await until(() => acks.some((a) => a.chassisId === 'hv-s' && a.generation === 3));
+    const applied = h.applied.filter((s) => s.chassisId === 'hv-s').map((s) => s.generation);
+    assert.deepEqual(applied, [1, 3], 'generation 2 was overtaken by 3 before it ran');
+    await h.server.shutdown();
+  });
+
+  it('drops work fenced by a newer epoch and acknowledges a refused state with its error', async () => {
+    const h = await fakeHvflowd((req) =>
+      req.state!.chassisId === 'hv-fenced'
+        ? Promise.reject(new RpcError(Status.FAILED_PRECONDITION, 'stale epoch 1 < 2'))
+        : Promise.reject(new RpcError(Status.INVALID_ARGUMENT, 'bad state')),
+    );
+    await publish(state('hv-fenced', 4), `127.0.0.1:${h.port}`);
+    await publish(state('hv-bad', 4), `127.0.0.1:${h.port}`);
+    await until(() => acks.some((a) => a.chassisId === 'hv-bad'));
+    assert.match(acks.find((a) => a.chassisId === 'hv-bad')!.error, /INVALID_ARGUMENT: bad state/);
+    for (let i = 0; i < 2000 && (await deliveries('fenced')) < 1; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await deliveries('fenced'), 1);
+    assert.ok(!acks.some((a) => a.chassisId === 'hv-fenced'), 'fenced work is not acknowledged');
+    await h.server.shutdown();
+  });
+
+  it('shares the work between two replicas', async () => {
+    const second = await startOne();
+    const h = await fakeHvflowd(() => new Promise((r) => setTimeout(r, 5)));
+    for (let i = 0; i < 60; i++) await publish(state(`hv-many-${i}`, 1), `127.0.0.1:${h.port}`);
+    await until(() => acks.filter((a) => a.chassisId.startsWith('hv-many-')).length === 60);
+    const text = await second.registry.metrics();
+    const applied = Number(
+      /southd_deliveries_total\{result="applied"\} (\d+)/.exec(text)?.[1] ?? 0,
+    );
+    assert.ok(applied > 0 && applied < 60, `the second replica applied ${applied} of 60`);
+    await h.server.shutdown();
+  });
+});
