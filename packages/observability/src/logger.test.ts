@@ -22,7 +22,7 @@ describe('createLogger', () => {
     assert.match(String(line?.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it('redacts authorization and token fields wherever they appear', () => {
+  it('redacts authorization and token fields at the places credentials are kept', () => {
     const { logger, lines } = capture({ name: 'northd' });
     logger.info({
       authorization: 'Bearer a',

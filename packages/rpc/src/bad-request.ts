@@ -68,7 +68,8 @@ function readField(bytes: Uint8Array, number: number): Buffer[] {
   const found: Buffer[] = [];
   while (reader.pos < reader.len) {
     const [fieldNo, wireType] = reader.tag();
-    if (fieldNo === number && wireType === WireType.LengthDelimited) found.push(Buffer.from(reader.bytes()));
+    if (fieldNo === number && wireType === WireType.LengthDelimited)
+      found.push(Buffer.from(reader.bytes()));
     else reader.skip(wireType);
   }
   return found;

@@ -11,20 +11,52 @@ export const handlingSecondsBuckets = [
 type Side = 'server' | 'client';
 const labelNames = ['grpc_type', 'grpc_service', 'grpc_method'] as const;
 
-interface Families {
-  started: Counter<(typeof labelNames)[number]>;
-  handled: Counter<(typeof labelNames)[number] | 'grpc_code'>;
-  received: Counter<(typeof labelNames)[number]>;
-  sent: Counter<(typeof labelNames)[number]>;
-  seconds: Histogram<(typeof labelNames)[number]>;
-}
-
-/** The series of one method, resolved once so a call does no label hashing. */
+/** The series of one method. */
 export interface MethodMetrics {
   started(): void;
   handled(code: Status, seconds: number): void;
   received(): void;
   sent(): void;
+}
+
+/**
+ * Counts of one method kept as plain numbers on the call path and handed to prom-client when it
+ * is scraped: prom-client hashes and validates labels on every inc, even through `labels()`.
+ */
+class MethodCounts {
+  started = 0;
+  received = 0;
+  sent = 0;
+  readonly handled = new Map<Status, number>();
+  // What was last handed to prom-client, to pass on only the difference.
+  private flushed = { started: 0, received: 0, sent: 0, handled: new Map<Status, number>() };
+
+  constructor(readonly labels: readonly [string, string, string]) {}
+
+  flush(f: Families): void {
+    const add = (counter: Counter<string>, now: number, before: number, extra: string[] = []) => {
+      if (now > before) counter.labels(...this.labels, ...extra).inc(now - before);
+    };
+    add(f.started, this.started, this.flushed.started);
+    add(f.received, this.received, this.flushed.received);
+    add(f.sent, this.sent, this.flushed.sent);
+    for (const [code, n] of this.handled) {
+      add(f.handled, n, this.flushed.handled.get(code) ?? 0, [codeName(code)]);
+      this.flushed.handled.set(code, n);
+    }
+    this.flushed.started = this.started;
+    this.flushed.received = this.received;
+    this.flushed.sent = this.sent;
+  }
+}
+
+interface Families {
+  started: Counter<string>;
+  handled: Counter<string>;
+  received: Counter<string>;
+  sent: Counter<string>;
+  seconds: Histogram<string>;
+  counts: MethodCounts[];
 }
 
 // One set of families per registry and side: several servers or clients in one process share them.
@@ -37,31 +69,28 @@ function families(registry: Registry, side: Side): Families {
   if (existing) return existing;
   const who = side === 'server' ? 'the server' : 'the client';
   const registers = [registry];
+  const counts: MethodCounts[] = [];
+  // Every counter flushes every method's counts when any of them is collected.
+  const collect = () => {
+    for (const c of counts) c.flush(created);
+  };
+  const counter = (name: string, help: string, extra: string[] = []) =>
+    new Counter({ name, help, labelNames: [...labelNames, ...extra], registers, collect });
   const created: Families = {
-    started: new Counter({
-      name: `grpc_${side}_started_total`,
-      help: `Total number of RPCs started on ${who}.`,
-      labelNames,
-      registers,
-    }),
-    handled: new Counter({
-      name: `grpc_${side}_handled_total`,
-      help: `Total number of RPCs completed on ${who}, regardless of success or failure.`,
-      labelNames: [...labelNames, 'grpc_code'],
-      registers,
-    }),
-    received: new Counter({
-      name: `grpc_${side}_msg_received_total`,
-      help: `Total number of RPC stream messages received on ${who}.`,
-      labelNames,
-      registers,
-    }),
-    sent: new Counter({
-      name: `grpc_${side}_msg_sent_total`,
-      help: `Total number of gRPC stream messages sent by ${who}.`,
-      labelNames,
-      registers,
-    }),
+    started: counter(`grpc_${side}_started_total`, `Total number of RPCs started on ${who}.`),
+    handled: counter(
+      `grpc_${side}_handled_total`,
+      `Total number of RPCs completed on ${who}, regardless of success or failure.`,
+      ['grpc_code'],
+    ),
+    received: counter(
+      `grpc_${side}_msg_received_total`,
+      `Total number of RPC stream messages received on ${who}.`,
+    ),
+    sent: counter(
+      `grpc_${side}_msg_sent_total`,
+      `Total number of gRPC stream messages sent by ${who}.`,
+    ),
     seconds: new Histogram({
       name: `grpc_${side}_handling_seconds`,
       help: `Histogram of response latency (seconds) of gRPC that had been application-level handled by ${who}.`,
@@ -69,31 +98,31 @@ function families(registry: Registry, side: Side): Families {
       buckets: handlingSecondsBuckets,
       registers,
     }),
+    counts,
   };
   bySide[side] = created;
   return created;
 }
 
 /**
- * Resolves the series of one method and creates every one of them at zero (all codes included),
- * as go-grpc-prometheus' InitializeMetrics does, so rates and alerts work before the first call.
+ * The series of one method, every one of them created at zero (all codes included) as
+ * go-grpc-prometheus' InitializeMetrics does, so rates and alerts work before the first call.
  */
 export function methodMetrics(registry: Registry, side: Side, info: MethodInfo): MethodMetrics {
   const f = families(registry, side);
   const labels = [info.type, info.service, info.method] as const;
-  const started = f.started.labels(...labels);
-  const received = f.received.labels(...labels);
-  const sent = f.sent.labels(...labels);
-  const seconds = f.seconds.labels(...labels);
-  const handledByCode = new Map(allCodes.map((c) => [c, f.handled.labels(...labels, codeName(c))]));
-  for (const child of [started, received, sent, ...handledByCode.values()]) child.inc(0);
+  const counts = new MethodCounts(labels);
+  f.counts.push(counts);
+  for (const counter of [f.started, f.received, f.sent]) counter.labels(...labels).inc(0);
+  for (const code of allCodes) f.handled.labels(...labels, codeName(code)).inc(0);
   f.seconds.zero({ grpc_type: info.type, grpc_service: info.service, grpc_method: info.method });
+  const seconds = f.seconds.labels(...labels);
   return {
-    started: () => started.inc(),
-    received: () => received.inc(),
-    sent: () => sent.inc(),
+    started: () => void counts.started++,
+    received: () => void counts.received++,
+    sent: () => void counts.sent++,
     handled(code, secs) {
-      (handledByCode.get(code) ?? f.handled.labels(...labels, codeName(code))).inc();
+      counts.handled.set(code, (counts.handled.get(code) ?? 0) + 1);
       seconds.observe(secs);
     },
   };

@@ -11,6 +11,7 @@ import {
   type UnaryServiceDefinition,
 } from './handler.js';
 import { serverCallEndInterceptor } from './interceptors/server-call-end.js';
+import { serverContextInterceptor } from './interceptors/server-context.js';
 import { serverDeadlineInterceptor } from './interceptors/server-deadline.js';
 import { serverDecodeInterceptor } from './interceptors/server-decode.js';
 import { serverLoggingInterceptor } from './interceptors/server-logging.js';
@@ -57,6 +58,7 @@ export class RpcServer {
         serverLoggingInterceptor(options.logger, this.methods),
         serverDecodeInterceptor,
         ...options.interceptors,
+        serverContextInterceptor,
       ],
     });
     routeUnknownMethods(this.grpc);

@@ -5,7 +5,7 @@ import {
   type ServerInterceptor,
 } from '@grpc/grpc-js';
 import { context, createContextKey, type Context } from '@opentelemetry/api';
-import { adopt, callState } from '../call-state.js';
+import { adopt, callState, passThrough } from '../call-state.js';
 import { RpcError } from '../rpc-error.js';
 
 /** The verified TLS peer of a call (grpc-js does not export its type). */
@@ -41,30 +41,29 @@ export function serverAuthInterceptor<P>(
 ): ServerInterceptor {
   return (method, call) => {
     const state = callState(call);
-    if (skip(method.path)) return adopt(new ServerInterceptingCall(call), state);
-    let active: Context | undefined;
-    const run = <A extends unknown[]>(fn: (...args: A) => void, ...args: A) =>
-      active ? context.with(active, fn, undefined, ...args) : fn(...args);
+    if (skip(method.path)) return passThrough(call);
     const wrapped: ServerInterceptingCall = new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            const parent = context.active();
-            authenticate({
-              path: method.path,
-              metadata,
-              authContext: call.getAuthContext(),
-              peer: call.getPeer(),
-            }).then(
-              (principal) => {
-                active = parent.setValue(principalKey, principal);
-                run(nextMetadata, metadata);
-              },
-              (err: unknown) => wrapped.sendStatus(RpcError.from(err).toStatus()),
-            );
+            // Runs in the call's context, so the lookup's own queries join the call's trace.
+            context
+              .with(state.context, () =>
+                authenticate({
+                  path: method.path,
+                  metadata,
+                  authContext: call.getAuthContext(),
+                  peer: call.getPeer(),
+                }),
+              )
+              .then(
+                (principal) => {
+                  state.context = state.context.setValue(principalKey, principal);
+                  nextMetadata(metadata);
+                },
+                (err: unknown) => wrapped.sendStatus(RpcError.from(err).toStatus()),
+              );
           },
-          onReceiveMessage: (message, nextMessage) => run(nextMessage, message),
-          onReceiveHalfClose: (nextHalfClose) => run(nextHalfClose),
         }),
     });
     return adopt(wrapped, state);

@@ -1,25 +1,14 @@
-import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
-import { context } from '@opentelemetry/api';
-import { adopt, callState } from '../call-state.js';
+import type { ServerInterceptor } from '@grpc/grpc-js';
+import { callState, passThrough } from '../call-state.js';
 import { withDeadline } from '../deadline.js';
 
 /**
- * Makes the caller's deadline part of the active context of the call, where the client deadline
- * interceptor finds it: a handler's outgoing calls never outlive the call that made them.
+ * Puts the caller's deadline in the call's context, where the client deadline interceptor finds
+ * it: a handler's outgoing calls never outlive the call that made them.
  */
 export const serverDeadlineInterceptor: ServerInterceptor = (_method, call) => {
-  const deadline = call.getDeadline();
   const state = callState(call);
-  if (deadline === Infinity) return adopt(new ServerInterceptingCall(call), state);
-  const run = <A extends unknown[]>(fn: (...args: A) => void, ...args: A) =>
-    context.with(withDeadline(context.active(), deadline), fn, undefined, ...args);
-  const wrapped = new ServerInterceptingCall(call, {
-    start: (next) =>
-      next({
-        onReceiveMetadata: (metadata, nextMetadata) => run(nextMetadata, metadata),
-        onReceiveMessage: (message, nextMessage) => run(nextMessage, message),
-        onReceiveHalfClose: (nextHalfClose) => run(nextHalfClose),
-      }),
-  });
-  return adopt(wrapped, state);
+  const deadline = call.getDeadline();
+  if (deadline !== Infinity) state.context = withDeadline(state.context, deadline);
+  return passThrough(call);
 };

@@ -1,6 +1,6 @@
-import { ServerInterceptingCall, status as Status, type ServerInterceptor } from '@grpc/grpc-js';
+import { status as Status, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { adopt, callState } from '../call-state.js';
+import { callState, passThrough } from '../call-state.js';
 import { codeLogLevel, codeName } from '../codes.js';
 import { unknownMethod, type MethodInfo } from '../method.js';
 
@@ -36,6 +36,6 @@ export function serverLoggingInterceptor(
         'finished call',
       );
     });
-    return adopt(new ServerInterceptingCall(call), state);
+    return passThrough(call);
   };
 }

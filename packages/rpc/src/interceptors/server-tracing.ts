@@ -1,21 +1,13 @@
 import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
-import {
-  context,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  trace,
-  type Context,
-  type Tracer,
-} from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { adopt, callState } from '../call-state.js';
 import { unknownMethod, type MethodInfo } from '../method.js';
 import { isServerSpanError, metadataGetter, propagator } from '../trace-context.js';
 
 /**
  * Starts a server span as the child of the caller's span (W3C `traceparent` in the metadata) and
- * runs every later step of the call (the handler included) with that span active, so logs and
- * outgoing calls made by the handler carry the trace.
+ * puts it in the call's context, which the handler runs in (serverContextInterceptor), so logs
+ * and outgoing calls made by the handler carry the trace.
  */
 export function serverTracingInterceptor(
   tracer: Tracer,
@@ -24,12 +16,11 @@ export function serverTracingInterceptor(
   return (method, call) => {
     const info = methods.get(method.path) ?? unknownMethod;
     const state = callState(call);
-    let active: Context = ROOT_CONTEXT;
     const wrapped = new ServerInterceptingCall(call, {
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            const parent = propagator.extract(ROOT_CONTEXT, metadata, metadataGetter);
+            const parent = propagator.extract(state.context, metadata, metadataGetter);
             const span = tracer.startSpan(
               `${info.service}/${info.method}`,
               {
@@ -50,12 +41,9 @@ export function serverTracingInterceptor(
               }
               span.end();
             });
-            active = trace.setSpan(parent, span);
-            context.with(active, nextMetadata, undefined, metadata);
+            state.context = trace.setSpan(parent, span);
+            nextMetadata(metadata);
           },
-          onReceiveMessage: (message, nextMessage) =>
-            context.with(active, nextMessage, undefined, message),
-          onReceiveHalfClose: (nextHalfClose) => context.with(active, nextHalfClose),
         }),
     });
     return adopt(wrapped, state);

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Variant } from './bench-service.js';
+import type { RoundResult } from './measure-round.js';
+import { instrumentationComplete, summarize } from './overhead-summary.js';
+
+function round(variant: Variant, n: number, fields: Partial<RoundResult> = {}): RoundResult {
+  return {
+    variant,
+    round: n,
+    calls: 1000,
+    elapsedMs: 1000,
+    callsPerSecond: 1000,
+    p50Ms: 1,
+    p99Ms: 2,
+    serverCpuMicrosPerCall: 100,
+    serverCpuShare: 0.5,
+    serverEventLoopShare: 0.5,
+    clientCpuShare: 0.9,
+    otherCores: 0,
+    serverStats: { handled: 1200 },
+    callsSent: 1200,
+    ...fields,
+  };
+}
+
+describe('summarize', () => {
+  it('takes the median of each figure per variant and the rpc/bare ratio of the medians', () => {
+    const s = summarize([
+      round('bare', 1, { callsPerSecond: 1000, p99Ms: 2 }),
+      round('rpc', 1, { callsPerSecond: 950, p99Ms: 2.2 }),
+      round('bare', 2, { callsPerSecond: 1200, p99Ms: 9 }),
+      round('rpc', 2, { callsPerSecond: 100, p99Ms: 2.1 }),
+      round('bare', 3, { callsPerSecond: 1100, p99Ms: 2.1 }),
+      round('rpc', 3, { callsPerSecond: 1045, p99Ms: 50 }),
+    ]);
+    assert.equal(s.medians.bare.callsPerSecond, 1100);
+    assert.equal(s.medians.rpc.callsPerSecond, 950);
+    assert.equal(s.medians.bare.p99Ms, 2.1);
+    assert.equal(s.medians.rpc.p99Ms, 2.2);
+    assert.equal(s.throughputRatio, 950 / 1100);
+    assert.equal(s.p99Ratio, 2.2 / 2.1);
+  });
+
+  const verdicts = [
+    { desc: 'meets both targets at their bounds', rate: 900, p99: 2.3, want: [true, true] },
+    { desc: 'misses throughput just below 0.90', rate: 899, p99: 2, want: [false, true] },
+    { desc: 'misses p99 just above 1.15', rate: 1000, p99: 2.31, want: [true, false] },
+  ];
+  for (const { desc, rate, p99, want } of verdicts) {
+    it(desc, () => {
+      const s = summarize([
+        round('bare', 1, { callsPerSecond: 1000, p99Ms: 2 }),
+        round('rpc', 1, { callsPerSecond: rate, p99Ms: p99 }),
+      ]);
+      assert.deepEqual([s.throughputMet, s.p99Met], want);
+    });
+  }
+
+  it('reports the most CPU other processes used in any round', () => {
+    const s = summarize([
+      round('bare', 1, { otherCores: 0.3 }),
+      round('rpc', 1, { otherCores: 0.05 }),
+    ]);
+    assert.equal(s.maxOtherCores, 0.3);
+  });
+});
+
+describe('instrumentationComplete', () => {
+  const complete = {
+    handled: 1200,
+    metricHandled: 1200,
+    spansExported: 1200,
+    logLines: 1204,
+    logBytes: 1,
+  };
+  it('holds when every call was counted, traced and logged', () => {
+    assert.ok(instrumentationComplete(round('rpc', 1, { serverStats: complete })));
+  });
+  const gaps = [
+    { desc: 'a span was dropped', stats: { ...complete, spansExported: 1199 } },
+    { desc: 'a call was not counted', stats: { ...complete, metricHandled: 1199 } },
+    { desc: 'a line was not logged', stats: { ...complete, logLines: 1199 } },
+    { desc: 'the server answered fewer calls than were sent', stats: { ...complete, handled: 1 } },
+  ];
+  for (const { desc, stats } of gaps) {
+    it(`fails when ${desc}`, () => {
+      assert.equal(instrumentationComplete(round('rpc', 1, { serverStats: stats })), false);
+    });
+  }
+});

@@ -1,0 +1,33 @@
+import { variants } from './bench-service.js';
+import { fixed } from './markdown-table.js';
+import type { OverheadRun } from './overhead-markdown.js';
+import { disturbedOtherCores, targets } from './overhead-summary.js';
+
+function row(cells: readonly string[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(8) : c.padStart(13))).join('');
+}
+
+/** The summary printed on the terminal at the end of a run. */
+export function overheadText({ options, summary: s, repeated }: OverheadRun): string {
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  return [
+    `medians over ${options.rounds} rounds of ${options.measureSeconds} s, concurrency ${options.concurrency}`,
+    row(['variant', 'calls/s', 'p50 ms', 'p99 ms', 'cpu µs/call']),
+    ...variants.map((v) => {
+      const m = s.medians[v];
+      return row([
+        v,
+        fixed(m.callsPerSecond, 0),
+        fixed(m.p50Ms, 3),
+        fixed(m.p99Ms, 3),
+        fixed(m.serverCpuMicrosPerCall, 1),
+      ]);
+    }),
+    `throughput rpc/bare ${fixed(s.throughputRatio, 3)} (target >= ${targets.minThroughputRatio.toFixed(2)}): ${met(s.throughputMet)}`,
+    `p99 rpc/bare        ${fixed(s.p99Ratio, 3)} (target <= ${targets.maxP99Ratio.toFixed(2)}): ${met(s.p99Met)}`,
+    `p50 rpc/bare        ${fixed(s.p50Ratio, 3)}; server cpu per call rpc/bare ${fixed(s.cpuPerCallRatio, 3)}`,
+    `${repeated} disturbed measurements repeated; other processes used at most` +
+      ` ${fixed(s.maxOtherCores, 2)} cores during a kept one` +
+      (s.maxOtherCores > disturbedOtherCores ? ': the machine was NOT quiet' : ''),
+  ].join('\n');
+}
