@@ -4,7 +4,7 @@ SHELL := /bin/bash
 PNPM := scripts/pnpm.sh
 BUF := node_modules/.bin/buf
 
-.PHONY: help deps build proto proto-check lint test unit-test bench demo clean
+.PHONY: help deps prereqs build proto proto-check lint test unit-test bench demo clean
 
 help:
 	@echo "make demo | test | lint | proto | bench | build | clean"
@@ -12,6 +12,10 @@ help:
 # Installs the workspace from the frozen lockfile (pnpm comes through npx when missing).
 deps:
 	@scripts/deps.sh
+
+# Debian packages and local services the suites use (MariaDB, RabbitMQ, Open vSwitch).
+prereqs:
+	@scripts/install-prereqs.sh
 
 build: deps
 	$(PNPM) exec tsc -b
@@ -33,7 +37,7 @@ lint: deps
 	$(PNPM) exec eslint .
 	$(PNPM) exec prettier --check .
 
-unit-test: build
+unit-test: build prereqs
 	scripts/run-tests.sh unit
 
 test: proto-check lint unit-test

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InterfaceStatus } from '@vpcd/api';
 import { fieldViolations, isRpcError, Status } from '@vpcd/rpc';
+import { RequestLog } from './store/request-log.js';
 import { adminToken, clients, startHarness, type Clients, type Harness } from './test-support.js';
 
 async function code(promise: Promise<unknown>): Promise<string> {
@@ -252,6 +253,19 @@ describe('northd API', () => {
     );
     assert.equal(b.id, a.id);
     assert.equal(b.ip, a.ip);
+  });
+
+  it('forgets idempotency answers past their age, keeping recent ones', async () => {
+    const db = h.deps.db;
+    await db.execute(
+      "INSERT INTO request_log (scope, request_id, method, request_hash, create_time) VALUES ('admin', 'old-1', 'CreateVpc', REPEAT('a', 32), NOW(3) - INTERVAL 2 DAY)",
+    );
+    await blue.vpcs.createVpc(vpcReq('recent', '10.80.0.0/24', 'recent-1'));
+    const pruned = await new RequestLog().prune(db, 24 * 3600_000);
+    assert.ok(pruned >= 1);
+    const left = await db.query<{ request_id: string }>('SELECT request_id FROM request_log');
+    assert.ok(!left.some((r) => r.request_id === 'old-1'));
+    assert.ok(left.some((r) => r.request_id === 'recent-1'));
   });
 
   it('returns an interface PENDING with the generation that includes it', async () => {
