@@ -4,7 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import { ChassisState, ChassisStateAck, InterfaceStatus, convergeHeaders, queues } from '@vpcd/api';
 import { countQueries } from '@vpcd/db';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
+import { context, trace } from '@opentelemetry/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
+import { memoryTracing } from '@vpcd/rpc/testing';
 import { loadChassisStates } from './store/chassis-state.js';
 import { eventually, startHarness, type Harness } from './test-support.js';
 
@@ -14,6 +16,7 @@ interface Received {
 }
 
 describe('convergence at the RabbitMQ boundary', () => {
+  const tracing = memoryTracing();
   let h: Harness;
   let broker: Broker;
   const received: Received[] = [];
@@ -35,7 +38,7 @@ describe('convergence at the RabbitMQ boundary', () => {
     );
 
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({}, undefined, tracing.provider);
     // Plays southd: takes converge work off the queue and acknowledges it.
     broker = createBroker({
       url: h.amqpUrl,
@@ -126,6 +129,21 @@ describe('convergence at the RabbitMQ boundary', () => {
     assert.match(metrics, /northd_failed_converge_chassis 0/);
     assert.match(metrics, /northd_chassis_converge_lag_seconds_count [1-9]/);
     assert.match(metrics, /northd_owned_chassis 2/);
+  });
+
+  it('publishes converge work in the trace of the API call that caused it', async () => {
+    const root = tracing.provider.getTracer('test').startSpan('caller');
+    const traced = await context.with(trace.setSpan(context.active(), root), () =>
+      create('hv2', 'traced'),
+    );
+    root.end();
+    const work = await eventually(
+      () => received.find((r) => r.state.ports.some((p) => p.interfaceId === traced.id)),
+      (r) => r !== undefined,
+    );
+    const header = work!.headers.traceparent;
+    const traceparent = typeof header === 'string' ? header : '';
+    assert.equal(traceparent.split('-')[1], root.spanContext().traceId);
   });
 
   it('ignores an ack whose epoch is not the current lease epoch', async () => {

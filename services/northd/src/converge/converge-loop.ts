@@ -1,3 +1,4 @@
+import { context } from '@opentelemetry/api';
 import { ChassisState, convergeHeaders, queues } from '@vpcd/api';
 import type { Database } from '@vpcd/db';
 import type { Broker } from '@vpcd/messaging';
@@ -5,6 +6,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LeaseManager } from '../leases/lease-manager.js';
 import { loadChassisStates } from '../store/chassis-state.js';
+import { contextOf } from '../trace-parent.js';
 import { retryDelayMs } from './backoff.js';
 import { convergeMetrics, type ConvergeMetrics } from './converge-metrics.js';
 
@@ -43,6 +45,7 @@ interface Sent {
 export class ConvergeLoop {
   private readonly sent = new Map<string, Sent>();
   private readonly addresses = new Map<string, string>();
+  private readonly traceparents = new Map<string, string | null>();
   private readonly metrics: ConvergeMetrics;
   private wakeRequested = false;
   private running: Promise<void> | undefined;
@@ -139,8 +142,9 @@ export class ConvergeLoop {
       desired_generation: number;
       applied_generation: number;
       hvflowd_addr: string;
+      desired_traceparent: string | null;
     }>(
-      `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr FROM chassis
+      `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr, desired_traceparent FROM chassis
        WHERE owner = ? AND lease_expires_at > NOW(3)`,
       [this.o.northdId],
     );
@@ -150,6 +154,7 @@ export class ConvergeLoop {
     for (const row of rows) {
       seen.add(row.id);
       this.addresses.set(row.id, row.hvflowd_addr);
+      this.traceparents.set(row.id, row.desired_traceparent);
       const desired = Number(row.desired_generation);
       const epoch = Number(row.epoch);
       if (owned.get(row.id) !== epoch) continue;
@@ -164,6 +169,7 @@ export class ConvergeLoop {
     }
     for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
     for (const id of this.addresses.keys()) if (!seen.has(id)) this.addresses.delete(id);
+    for (const id of this.traceparents.keys()) if (!seen.has(id)) this.traceparents.delete(id);
     return due;
   }
 
@@ -182,20 +188,23 @@ export class ConvergeLoop {
       retryAtMs,
     });
     try {
-      await this.o.broker.publish(
-        queues.convergeExchange,
-        state.chassisId,
-        Buffer.from(ChassisState.encode(state).finish()),
-        {
-          messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
-          headers: {
-            [convergeHeaders.chassisId]: state.chassisId,
-            [convergeHeaders.epoch]: state.epoch,
-            [convergeHeaders.generation]: state.generation,
-            [convergeHeaders.northdId]: this.o.northdId,
-            [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
+      // Published in the trace of the change that made it due: one trace from the API call.
+      await context.with(contextOf(this.traceparents.get(state.chassisId)), () =>
+        this.o.broker.publish(
+          queues.convergeExchange,
+          state.chassisId,
+          Buffer.from(ChassisState.encode(state).finish()),
+          {
+            messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
+            headers: {
+              [convergeHeaders.chassisId]: state.chassisId,
+              [convergeHeaders.epoch]: state.epoch,
+              [convergeHeaders.generation]: state.generation,
+              [convergeHeaders.northdId]: this.o.northdId,
+              [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
+            },
           },
-        },
+        ),
       );
       return true;
     } catch (err) {

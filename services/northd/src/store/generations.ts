@@ -1,7 +1,9 @@
 import type { Queryable } from '@vpcd/db';
+import { activeTraceparent } from '../trace-parent.js';
 
 /**
- * Schedules convergence of every chassis whose flows change when an interface of `vpcId` on
+ * Schedules convergence (with the active trace, which the converge work continues) of every
+ * chassis whose flows change when an interface of `vpcId` on
  * `chassisId` appears or goes: that chassis and every chassis with an interface in the VPC.
  */
 export async function bumpChassisOfVpc(
@@ -10,19 +12,21 @@ export async function bumpChassisOfVpc(
   chassisId: string,
 ): Promise<void> {
   await tx.execute(
-    `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)
+    `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3),
+       desired_traceparent = ?
      WHERE id = ? OR id IN (SELECT chassis_id FROM interfaces WHERE vpc_id = ?)`,
-    [chassisId, vpcId],
+    [activeTraceparent(), chassisId, vpcId],
   );
 }
 
 /** Schedules convergence of every chassis that shares a VPC with `chassisId`, and of itself. */
 export async function bumpPeersOf(tx: Queryable, chassisId: string): Promise<void> {
   await tx.execute(
-    `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)
+    `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3),
+       desired_traceparent = ?
      WHERE id = ? OR id IN (
        SELECT p.chassis_id FROM interfaces p JOIN interfaces o ON o.vpc_id = p.vpc_id WHERE o.chassis_id = ?
      )`,
-    [chassisId, chassisId],
+    [activeTraceparent(), chassisId, chassisId],
   );
 }

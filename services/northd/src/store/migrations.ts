@@ -87,4 +87,9 @@ export const migrations: readonly Migration[] = [
       ) ENGINE=InnoDB`,
     ],
   },
+  {
+    id: 2,
+    name: 'trace context of the latest change per chassis',
+    statements: ['ALTER TABLE chassis ADD COLUMN desired_traceparent VARCHAR(64) NULL'],
+  },
 ];
