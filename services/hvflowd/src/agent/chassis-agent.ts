@@ -1,0 +1,171 @@
+import type { ChassisServiceClient } from '@vpcd/api';
+import { codeName, hasCode, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
+import type { Logger } from 'pino';
+import { isApplyError } from '../chassis/apply-error.js';
+import type { ChassisRuntime } from '../chassis/chassis-runtime.js';
+import type { HvflowdMetrics } from '../chassis/hvflowd-metrics.js';
+import { isOvsError } from '../datapath/ovs-error.js';
+import { defaultBackoff, retryDelayMs, sleep, type BackoffPolicy } from './backoff.js';
+import type { Limit } from './concurrency-limit.js';
+
+/** What a chassis tells northd about itself when it registers. */
+export interface Registration {
+  readonly hostname: string;
+  readonly underlayIp: string;
+  /** host:port northd and southd dial for this chassis' HvflowdService. */
+  readonly hvflowdAddr: string;
+}
+
+export interface ChassisAgentOptions {
+  readonly runtime: ChassisRuntime;
+  readonly northd: PromiseClient<ChassisServiceClient>;
+  readonly registration: Registration;
+  readonly heartbeatIntervalMs: number;
+  /** Wait before the first heartbeat after a sync; a fleet spreads its chassis with it. Default 0. */
+  readonly heartbeatOffsetMs?: number;
+  readonly backoff?: BackoffPolicy;
+  /** Runs each register-and-sync attempt; a fleet bounds how many run at once with it. */
+  readonly limit: Limit;
+  readonly metrics: HvflowdMetrics;
+  readonly logger: Logger;
+}
+
+type Step = 'register' | 'sync' | 'apply';
+
+/**
+ * The chassis' side of the conversation with northd: RegisterChassis, SyncInitialChassis and
+ * apply the state (retried with backoff until all three succeed), then a Heartbeat with the
+ * applied generation and the hash of the bridge every interval. When northd no longer knows the
+ * chassis (NOT_FOUND), it registers and syncs again.
+ */
+export class ChassisAgent {
+  /** Resolves once the first initial sync has been applied. */
+  readonly synced: Promise<void>;
+  private readonly abort = new AbortController();
+  private readonly logger: Logger;
+  private markSynced: () => void = () => undefined;
+  private isSynced = false;
+  private loop: Promise<void> | undefined;
+
+  constructor(private readonly options: ChassisAgentOptions) {
+    this.logger = options.logger.child({ chassis: options.runtime.chassisId });
+    this.synced = new Promise((resolve) => (this.markSynced = resolve));
+  }
+
+  get ready(): boolean {
+    return this.isSynced;
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Ends the loop (a backoff or heartbeat wait ends at once) and waits for it. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.abort.signal.aborted) {
+      await this.syncUntilDone();
+      await this.heartbeatUntilLost();
+    }
+  }
+
+  private async syncUntilDone(): Promise<void> {
+    const backoff = this.options.backoff ?? defaultBackoff;
+    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+      const step: { now: Step } = { now: 'register' };
+      try {
+        await this.options.limit(() => this.syncOnce(step));
+        return;
+      } catch (err) {
+        if (this.abort.signal.aborted) return;
+        const delayMs = retryDelayMs(attempt, backoff);
+        this.logger.warn(
+          { err, step: step.now, code: failureCode(err), attempt: attempt + 1, delayMs },
+          'initial sync with northd failed; retrying',
+        );
+        await sleep(delayMs, this.abort.signal);
+      }
+    }
+  }
+
+  private async syncOnce(step: { now: Step }): Promise<void> {
+    const { runtime, northd, registration } = this.options;
+    const chassisId = runtime.chassisId;
+    if (this.abort.signal.aborted) return;
+    step.now = 'register';
+    await northd.registerChassis({ chassisId, ...registration, requestId: '' });
+    step.now = 'sync';
+    const { state } = await northd.syncInitialChassis({ chassisId });
+    if (state === undefined) throw new Error('SyncInitialChassis answered without a state');
+    step.now = 'apply';
+    const outcome = await runtime.apply(state);
+    this.logger.info(
+      {
+        epoch: state.epoch,
+        generation: outcome.appliedGeneration,
+        result: outcome.result,
+        flowsAdded: outcome.flowsAdded,
+        flowsRemoved: outcome.flowsRemoved,
+      },
+      'initial sync applied',
+    );
+    this.isSynced = true;
+    this.markSynced();
+  }
+
+  /** Returns when stopped, or when northd no longer knows this chassis. */
+  private async heartbeatUntilLost(): Promise<void> {
+    const { runtime, northd, metrics, heartbeatIntervalMs } = this.options;
+    let delayMs = this.options.heartbeatOffsetMs ?? 0;
+    while (!this.abort.signal.aborted) {
+      await sleep(delayMs, this.abort.signal);
+      delayMs = heartbeatIntervalMs;
+      if (this.abort.signal.aborted) return;
+      const report = await this.report();
+      try {
+        const answer = await northd.heartbeat({ chassisId: runtime.chassisId, ...report });
+        metrics.heartbeats.inc({ result: answer.driftDetected ? 'drift' : 'ok' });
+        if (answer.driftDetected) {
+          this.logger.warn(
+            { ...report, desiredGeneration: answer.desiredGeneration },
+            'northd detected drift on this chassis; it schedules the chassis again',
+          );
+        }
+      } catch (err) {
+        metrics.heartbeats.inc({ result: 'error' });
+        if (this.abort.signal.aborted) return;
+        if (hasCode(err, Status.NOT_FOUND)) {
+          this.logger.warn({ err }, 'northd does not know this chassis; registering again');
+          return;
+        }
+        this.logger.warn({ err, code: failureCode(err) }, 'heartbeat failed');
+      }
+    }
+  }
+
+  /** The applied generation and the hash of the bridge now (of the last apply if unreadable). */
+  private async report(): Promise<{ appliedGeneration: number; stateHash: string }> {
+    const { runtime } = this.options;
+    try {
+      const snapshot = await runtime.snapshot();
+      return { appliedGeneration: snapshot.generation, stateHash: snapshot.stateHash };
+    } catch (err) {
+      this.logger.warn({ err }, 'cannot read the bridge; reporting the hash of the last apply');
+      return {
+        appliedGeneration: runtime.applied.generation,
+        stateHash: runtime.applied.stateHash,
+      };
+    }
+  }
+}
+
+/** A short name for what failed, for the logs: the gRPC code, or the local error's code. */
+function failureCode(err: unknown): string {
+  if (isRpcError(err)) return codeName(err.code);
+  if (isApplyError(err) || isOvsError(err)) return err.code;
+  return 'unknown';
+}

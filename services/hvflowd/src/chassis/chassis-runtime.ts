@@ -1,0 +1,215 @@
+import { SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import type { ChassisState } from '@vpcd/api';
+import { compileFlows, diff, hasFlowsCode, stateHash, type Flow } from '@vpcd/flows';
+import type { Logger } from 'pino';
+import type { Datapath } from '../datapath/datapath.js';
+import { ApplyError, isApplyError } from './apply-error.js';
+import type { HvflowdMetrics } from './hvflowd-metrics.js';
+import { SerialQueue } from './serial-queue.js';
+
+/** What an apply did. `unchanged`: the generation was applied already; the datapath was not touched. */
+export interface ApplyOutcome {
+  readonly result: 'applied' | 'unchanged';
+  readonly appliedGeneration: number;
+  readonly stateHash: string;
+  readonly flowsAdded: number;
+  readonly flowsRemoved: number;
+}
+
+/** The chassis as it is now: what it has seen and applied, and the flows on its bridge. */
+export interface ChassisSnapshot {
+  readonly chassisId: string;
+  /** The highest epoch seen. */
+  readonly epoch: number;
+  /** The generation last applied; 0 before the first apply. */
+  readonly generation: number;
+  /** stateHash of the flows on the bridge now. */
+  readonly stateHash: string;
+  readonly flows: readonly Flow[];
+}
+
+export interface ChassisRuntimeOptions {
+  readonly chassisId: string;
+  readonly datapath: Datapath;
+  readonly metrics: HvflowdMetrics;
+  readonly logger: Logger;
+  /** Default: the global provider. */
+  readonly tracerProvider?: TracerProvider;
+}
+
+/**
+ * One chassis: fences stale epochs, treats an applied generation as done, and programs its
+ * datapath to a new state by diff. Applies and snapshots run one at a time, in arrival order.
+ * What it has seen lives in memory: after a restart, the first apply (the initial sync)
+ * reconciles by diffing against what the bridge holds, so unchanged flows are never touched.
+ */
+export class ChassisRuntime {
+  readonly chassisId: string;
+  readonly datapath: Datapath;
+  private readonly queue: SerialQueue;
+  private readonly logger: Logger;
+  private readonly tracer: Tracer;
+  private highestEpoch = 0;
+  private appliedGeneration: number | undefined;
+  private appliedHash = '';
+  private bridgeReady = false;
+
+  constructor(private readonly options: ChassisRuntimeOptions) {
+    this.chassisId = options.chassisId;
+    this.datapath = options.datapath;
+    this.queue = new SerialQueue(options.metrics.applyQueue);
+    this.logger = options.logger.child({ chassis: options.chassisId });
+    this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/hvflowd');
+  }
+
+  /** The generation last applied (0 before the first) and the hash it left; no I/O. */
+  get applied(): { readonly generation: number; readonly stateHash: string } {
+    return { generation: this.appliedGeneration ?? 0, stateHash: this.appliedHash };
+  }
+
+  /**
+   * Programs the chassis to `state`. Rejects with ApplyError when refused (`stale-epoch`,
+   * `wrong-chassis`, `invalid-state`) and with the datapath's error (OvsError) when it fails.
+   */
+  apply(state: ChassisState): Promise<ApplyOutcome> {
+    return this.queue.run(() => this.applyNow(state));
+  }
+
+  /** Reads the bridge, in turn with applies, so generation and flows belong together. */
+  snapshot(): Promise<ChassisSnapshot> {
+    return this.queue.run(async () => {
+      const flows = await this.datapath.dumpFlows();
+      return {
+        chassisId: this.chassisId,
+        epoch: this.highestEpoch,
+        generation: this.appliedGeneration ?? 0,
+        stateHash: stateHash(flows),
+        flows,
+      };
+    });
+  }
+
+  private async applyNow(state: ChassisState): Promise<ApplyOutcome> {
+    const { metrics } = this.options;
+    const refuse = (err: ApplyError, result: 'fenced' | 'rejected'): never => {
+      metrics.applies.inc({ result });
+      throw err;
+    };
+    if (state.chassisId !== this.chassisId) {
+      refuse(
+        new ApplyError(
+          'wrong-chassis',
+          `state of chassis "${state.chassisId}" sent to ${this.chassisId}`,
+        ),
+        'rejected',
+      );
+    }
+    if (state.epoch < this.highestEpoch) {
+      metrics.fenced.inc();
+      this.logger.warn(
+        { epoch: state.epoch, highestEpoch: this.highestEpoch, generation: state.generation },
+        'refused a state of a stale epoch',
+      );
+      refuse(
+        new ApplyError('stale-epoch', `stale epoch ${state.epoch} < ${this.highestEpoch}`),
+        'fenced',
+      );
+    }
+    this.highestEpoch = state.epoch;
+    if (this.appliedGeneration !== undefined && state.generation <= this.appliedGeneration) {
+      metrics.applies.inc({ result: 'unchanged' });
+      return { result: 'unchanged', ...this.current(), flowsAdded: 0, flowsRemoved: 0 };
+    }
+    const stopTimer = metrics.applyDuration.startTimer();
+    return this.tracer.startActiveSpan('hvflowd apply', async (span) => {
+      span.setAttributes({
+        'vpcd.chassis_id': this.chassisId,
+        'vpcd.epoch': state.epoch,
+        'vpcd.generation': state.generation,
+      });
+      try {
+        const outcome = await this.program(state);
+        metrics.applies.inc({ result: 'applied' });
+        span.setAttributes({
+          'vpcd.flows_added': outcome.flowsAdded,
+          'vpcd.flows_removed': outcome.flowsRemoved,
+        });
+        return outcome;
+      } catch (err) {
+        // Whatever failed may have been the bridge itself: make sure of it again next time.
+        this.bridgeReady = false;
+        metrics.applies.inc({ result: isApplyError(err) ? 'rejected' : 'failed' });
+        span.recordException(err as Error);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+        throw err;
+      } finally {
+        stopTimer();
+        span.end();
+      }
+    });
+  }
+
+  private async program(state: ChassisState): Promise<ApplyOutcome> {
+    const { datapath, metrics } = this.options;
+    const startedMs = performance.now();
+    if (!this.bridgeReady) {
+      await datapath.ensureBridge();
+      this.bridgeReady = true;
+    }
+    const desired = this.compile(
+      state,
+      await datapath.bindPorts(state.ports),
+      await datapath.tunnelPort(),
+    );
+    const change = diff(await datapath.dumpFlows(), desired);
+    await datapath.applyFlowMods(change);
+    const after = await datapath.dumpFlows();
+    this.appliedGeneration = state.generation;
+    this.appliedHash = stateHash(after);
+    metrics.appliedGeneration.set({ chassis: this.chassisId }, state.generation);
+    metrics.flowsApplied.inc({ op: 'add' }, change.add.length);
+    metrics.flowsApplied.inc({ op: 'remove' }, change.remove.length);
+    if (this.appliedHash !== stateHash(desired)) {
+      this.logger.warn(
+        { generation: state.generation },
+        'the bridge differs from the compiled flows after the apply',
+      );
+    }
+    this.logger.info(
+      {
+        epoch: state.epoch,
+        generation: state.generation,
+        flowsAdded: change.add.length,
+        flowsRemoved: change.remove.length,
+        flows: after.length,
+        durationMs: Math.round(performance.now() - startedMs),
+      },
+      'applied chassis state',
+    );
+    return {
+      result: 'applied',
+      ...this.current(),
+      flowsAdded: change.add.length,
+      flowsRemoved: change.remove.length,
+    };
+  }
+
+  private compile(
+    state: ChassisState,
+    portNumbers: Map<string, number>,
+    tunnelPort: number,
+  ): Flow[] {
+    try {
+      return compileFlows(state, { portNumbers, tunnelPort });
+    } catch (err) {
+      if (hasFlowsCode(err, 'invalid-state') || hasFlowsCode(err, 'invalid-options')) {
+        throw new ApplyError('invalid-state', (err as Error).message, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  private current(): { appliedGeneration: number; stateHash: string } {
+    return { appliedGeneration: this.appliedGeneration ?? 0, stateHash: this.appliedHash };
+  }
+}

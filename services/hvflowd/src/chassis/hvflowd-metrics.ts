@@ -1,0 +1,83 @@
+import { createSaturationGauges, type SaturationGauges } from '@vpcd/observability';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** How an ApplyChassisState ended. */
+export type ApplyResult = 'applied' | 'unchanged' | 'fenced' | 'rejected' | 'failed';
+/** How a heartbeat ended: answered (with or without drift), or not. */
+export type HeartbeatResult = 'ok' | 'drift' | 'error';
+
+const applyResults: readonly ApplyResult[] = [
+  'applied',
+  'unchanged',
+  'fenced',
+  'rejected',
+  'failed',
+];
+const heartbeatResults: readonly HeartbeatResult[] = ['ok', 'drift', 'error'];
+
+/** hvflowd's own metrics; created once a process and shared by every chassis it hosts. */
+export interface HvflowdMetrics {
+  readonly appliedGeneration: Gauge<'chassis'>;
+  readonly applyDuration: Histogram;
+  readonly flowsApplied: Counter<'op'>;
+  readonly fenced: Counter;
+  readonly applies: Counter<'result'>;
+  readonly heartbeats: Counter<'result'>;
+  /** Applies waiting or running, against the number of chassis (one apply each at a time). */
+  readonly applyQueue: SaturationGauges;
+  /** Chassis registering and syncing, against the limit on doing so at once. */
+  readonly syncPool: SaturationGauges;
+}
+
+export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
+  const registers = [registry];
+  const metrics: HvflowdMetrics = {
+    appliedGeneration: new Gauge({
+      name: 'hvflowd_applied_generation',
+      help: 'The generation of the state last applied to the chassis.',
+      labelNames: ['chassis'],
+      registers,
+    }),
+    applyDuration: new Histogram({
+      name: 'hvflowd_apply_duration_seconds',
+      help: 'Time to program a chassis to a new state: bind ports, compile, diff, apply, read back.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    flowsApplied: new Counter({
+      name: 'hvflowd_flows_applied_total',
+      help: 'Flows added to and removed from the bridge by applies.',
+      labelNames: ['op'],
+      registers,
+    }),
+    fenced: new Counter({
+      name: 'hvflowd_fenced_total',
+      help: 'States refused because their epoch was lower than the highest seen.',
+      registers,
+    }),
+    applies: new Counter({
+      name: 'hvflowd_apply_total',
+      help: 'ApplyChassisState outcomes (initial syncs included).',
+      labelNames: ['result'],
+      registers,
+    }),
+    heartbeats: new Counter({
+      name: 'hvflowd_heartbeats_total',
+      help: 'Heartbeats sent to northd, by outcome.',
+      labelNames: ['result'],
+      registers,
+    }),
+    applyQueue: createSaturationGauges(registry, {
+      name: 'hvflowd_apply',
+      help: 'Applies of chassis states',
+    }),
+    syncPool: createSaturationGauges(registry, {
+      name: 'hvflowd_sync',
+      help: 'Chassis registering and syncing with northd',
+    }),
+  };
+  for (const op of ['add', 'remove']) metrics.flowsApplied.inc({ op }, 0);
+  for (const result of applyResults) metrics.applies.inc({ result }, 0);
+  for (const result of heartbeatResults) metrics.heartbeats.inc({ result }, 0);
+  return metrics;
+}

@@ -1,0 +1,27 @@
+import type { PortState } from '@vpcd/api';
+import type { Flow, FlowDiff } from '@vpcd/flows';
+
+/** Which driver programs the chassis: real Open vSwitch, or the same tables in memory. */
+export type DatapathKind = 'ovs' | 'memory';
+
+/**
+ * What hvflowd needs from a chassis' switch. Both drivers implement it; the chassis runtime calls
+ * one method at a time (never concurrently for one datapath).
+ */
+export interface Datapath {
+  readonly kind: DatapathKind;
+  /** Creates the bridge when it is missing; leaves an existing bridge and its flows as they are. */
+  ensureBridge(): Promise<void>;
+  /**
+   * The ofport of every port in `ports`, by interface id. A port is found by its
+   * `external_ids:iface-id`; a missing one is created (type `internal`). Ports that hvflowd created
+   * for interfaces no longer in `ports` are removed; ports created by others are never touched.
+   */
+  bindPorts(ports: readonly PortState[]): Promise<Map<string, number>>;
+  /** The ofport of the one VXLAN port (`vxlan0`), created on first use. */
+  tunnelPort(): Promise<number>;
+  /** Every flow on the bridge. */
+  dumpFlows(): Promise<Flow[]>;
+  /** Applies the change atomically (one OpenFlow bundle on the `ovs` driver). */
+  applyFlowMods(change: FlowDiff): Promise<void>;
+}

@@ -1,0 +1,260 @@
+import type { PortState } from '@vpcd/api';
+import { parseFlowDump, renderFlowMods, type Flow, type FlowDiff } from '@vpcd/flows';
+import type { Datapath } from './datapath.js';
+import { OvsCommands, readOutput } from './ovs-commands.js';
+import type { ExecFunc } from './ovs-exec.js';
+import { OvsError } from './ovs-error.js';
+import {
+  integerColumn,
+  mapColumn,
+  splitTableAndNames,
+  stringColumn,
+  type OvsdbRow,
+} from './ovs-output.js';
+import { readOvsStats, type OvsStats } from './ovs-stats.js';
+import { portNameFor } from './port-name.js';
+
+/** The VXLAN port every remote chassis is reached through. */
+export const TUNNEL_PORT_NAME = 'vxlan0';
+/** Marks the ports hvflowd created, the only ones it ever deletes. */
+const CREATED_BY = 'vpcd-created-by';
+/** OpenFlow 1.3+ for the flows (goto_table, set_field); 1.0 so a bare `ovs-ofctl` still works. */
+const PROTOCOLS = 'OpenFlow10,OpenFlow13,OpenFlow15';
+
+export interface OvsDatapathOptions {
+  /** The integration bridge; default `br-int`. */
+  readonly bridge?: string;
+  /** Set as `datapath_type` on a bridge hvflowd creates (`netdev` runs without the kernel module). */
+  readonly datapathType?: string;
+  /** This chassis' underlay address: the VXLAN port's `options:local_ip`. */
+  readonly underlayIp: string;
+  /** The commands' whole environment: PATH and the OVS_* variables that locate the sockets. */
+  readonly env: Readonly<Record<string, string>>;
+  /** Runs the ovs-* commands; default child_process.execFile. The test seam. */
+  readonly exec?: ExecFunc;
+  /** How long ovs-vsctl waits for ovs-vswitchd; default 10 s. */
+  readonly vsctlTimeoutMs?: number;
+}
+
+interface InterfaceRow {
+  readonly name: string;
+  readonly ofport: number | undefined;
+  readonly ifaceId: string | undefined;
+  readonly attachedMac: string | undefined;
+  readonly createdByUs: boolean;
+  readonly error: string | undefined;
+}
+
+/**
+ * The `ovs` driver: a real Open vSwitch bridge, reached with ovs-vsctl and ovs-ofctl as the OVS
+ * tools do (OVS_RUNDIR and friends in `env`). It never deletes the bridge or all its flows:
+ * flows change only by `applyFlowMods`, as one bundle, so a restart of hvflowd drops nothing.
+ */
+export class OvsDatapath implements Datapath {
+  readonly kind = 'ovs';
+  readonly bridge: string;
+  private readonly commands: OvsCommands;
+  private tunnelOfport: number | undefined;
+
+  constructor(private readonly options: OvsDatapathOptions) {
+    this.bridge = options.bridge ?? 'br-int';
+    this.commands = new OvsCommands({
+      env: options.env,
+      exec: options.exec,
+      vsctlTimeoutMs: options.vsctlTimeoutMs,
+      // The port may have gone with whatever failed: look it up again next time.
+      onFailure: () => (this.tunnelOfport = undefined),
+    });
+  }
+
+  async ensureBridge(): Promise<void> {
+    const bridges = (await this.commands.vsctl('list-br')).split('\n').map((line) => line.trim());
+    const settings = ['fail_mode=secure', `protocols=${PROTOCOLS}`];
+    if (bridges.includes(this.bridge)) {
+      // Idempotent: OVSDB commits nothing when the values are already these.
+      await this.commands.vsctl('set', 'Bridge', this.bridge, ...settings);
+      return;
+    }
+    const type = this.options.datapathType ? [`datapath_type=${this.options.datapathType}`] : [];
+    await this.commands.vsctl(
+      '--may-exist',
+      'add-br',
+      this.bridge,
+      '--',
+      'set',
+      'Bridge',
+      this.bridge,
+      ...settings,
+      ...type,
+    );
+  }
+
+  async bindPorts(ports: readonly PortState[]): Promise<Map<string, number>> {
+    let rows = await this.listInterfaces();
+    const wanted = new Set(ports.map((port) => port.interfaceId));
+    const byIfaceId = new Map(rows.flatMap((row) => (row.ifaceId ? [[row.ifaceId, row]] : [])));
+    const stale = rows.filter((row) => row.createdByUs && !wanted.has(row.ifaceId ?? ''));
+    const missing = ports.filter((port) => !byIfaceId.has(port.interfaceId));
+    const remac = ports.flatMap((port) => {
+      const row = byIfaceId.get(port.interfaceId);
+      const mac = port.mac.toLowerCase();
+      return row?.createdByUs && row.attachedMac !== mac ? [{ name: row.name, mac }] : [];
+    });
+    if (stale.length + missing.length + remac.length > 0) {
+      await this.commands.vsctl(...this.portChanges(stale, missing, remac, rows));
+      rows = await this.listInterfaces();
+    }
+    const ofports = new Map<string, number>();
+    for (const row of rows) {
+      if (row.ifaceId === undefined || !wanted.has(row.ifaceId)) continue;
+      ofports.set(row.ifaceId, this.usableOfport(row));
+    }
+    for (const port of ports) {
+      if (!ofports.has(port.interfaceId)) {
+        throw new OvsError(
+          'port-not-exist',
+          `no port for interface ${port.interfaceId}`,
+          'ovs-vsctl',
+        );
+      }
+    }
+    return ofports;
+  }
+
+  async tunnelPort(): Promise<number> {
+    if (this.tunnelOfport !== undefined) return this.tunnelOfport;
+    await this.commands.vsctl(
+      '--may-exist',
+      'add-port',
+      this.bridge,
+      TUNNEL_PORT_NAME,
+      '--',
+      'set',
+      'Interface',
+      TUNNEL_PORT_NAME,
+      'type=vxlan',
+      'options:key=flow',
+      'options:remote_ip=flow',
+      `options:local_ip=${this.options.underlayIp}`,
+    );
+    const row = (await this.listInterfaces()).find((r) => r.name === TUNNEL_PORT_NAME);
+    if (row === undefined) {
+      throw new OvsError(
+        'port-not-exist',
+        `${TUNNEL_PORT_NAME} is not on ${this.bridge}`,
+        'ovs-vsctl',
+      );
+    }
+    this.tunnelOfport = this.usableOfport(row);
+    return this.tunnelOfport;
+  }
+
+  async dumpFlows(): Promise<Flow[]> {
+    const stdout = await this.commands.ofctl('dump-flows', '--no-stats', this.bridge);
+    return readOutput('ovs-ofctl dump-flows', () => parseFlowDump(stdout));
+  }
+
+  async applyFlowMods(change: FlowDiff): Promise<void> {
+    const lines = renderFlowMods(change);
+    if (lines.length === 0) return;
+    await this.commands.ofctlWithInput(
+      `${lines.join('\n')}\n`,
+      '--bundle',
+      'add-flows',
+      this.bridge,
+      '-',
+    );
+  }
+
+  /** Counters for the openvswitch_* metrics. */
+  stats(): Promise<OvsStats> {
+    return readOvsStats(this.commands, this.bridge);
+  }
+
+  /** The interfaces of this bridge's ports (not the bridge's own internal port). */
+  private async listInterfaces(): Promise<InterfaceRow[]> {
+    const stdout = await this.commands.vsctl(
+      '--format=json',
+      '--columns=name,ofport,external_ids,error',
+      'list',
+      'Interface',
+      '--',
+      'list-ifaces',
+      this.bridge,
+    );
+    return readOutput('ovs-vsctl list Interface', () => {
+      const { rows, names } = splitTableAndNames(stdout);
+      return rows.filter((row) => names.has(String(row.name))).map(toInterfaceRow);
+    });
+  }
+
+  /**
+   * One ovs-vsctl transaction: delete the stale ports, create the missing ones, and give ports
+   * hvflowd created the MAC their interface has now.
+   */
+  private portChanges(
+    stale: readonly InterfaceRow[],
+    missing: readonly PortState[],
+    remac: ReadonlyArray<{ name: string; mac: string }>,
+    rows: readonly InterfaceRow[],
+  ): string[] {
+    const args: string[] = [];
+    for (const row of stale) args.push('--', '--if-exists', 'del-port', this.bridge, row.name);
+    for (const { name, mac } of remac) {
+      args.push(
+        '--',
+        'set',
+        'Interface',
+        name,
+        `mac="${mac}"`,
+        `external_ids:attached-mac="${mac}"`,
+      );
+    }
+    const taken = new Set(rows.map((row) => row.name));
+    for (const port of missing) {
+      const name = portNameFor(port.interfaceId, taken);
+      taken.add(name);
+      const mac = port.mac.toLowerCase();
+      args.push(
+        '--',
+        '--may-exist',
+        'add-port',
+        this.bridge,
+        name,
+        '--',
+        'set',
+        'Interface',
+        name,
+        'type=internal',
+        `mac="${mac}"`,
+        `external_ids:iface-id="${port.interfaceId}"`,
+        `external_ids:attached-mac="${mac}"`,
+        `external_ids:${CREATED_BY}=hvflowd`,
+      );
+    }
+    return args;
+  }
+
+  private usableOfport(row: InterfaceRow): number {
+    if (row.ofport !== undefined && row.ofport > 0) return row.ofport;
+    throw new OvsError(
+      'port-failed',
+      `port ${row.name} has no ofport${row.error ? `: ${row.error}` : ''}`,
+      'ovs-vsctl',
+    );
+  }
+}
+
+function toInterfaceRow(row: OvsdbRow): InterfaceRow {
+  const ids = mapColumn(row, 'external_ids');
+  const ifaceId = ids.get('iface-id');
+  const attachedMac = ids.get('attached-mac');
+  return {
+    name: String(row.name),
+    ofport: integerColumn(row, 'ofport'),
+    ifaceId: typeof ifaceId === 'string' ? ifaceId : undefined,
+    attachedMac: typeof attachedMac === 'string' ? attachedMac : undefined,
+    createdByUs: ids.get(CREATED_BY) === 'hvflowd',
+    error: stringColumn(row, 'error'),
+  };
+}

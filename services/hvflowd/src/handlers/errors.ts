@@ -1,0 +1,27 @@
+import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
+import { isApplyError } from '../chassis/apply-error.js';
+import { isOvsError } from '../datapath/ovs-error.js';
+
+/**
+ * The gRPC status of a failed apply or read. Refusals keep their meaning (a fenced epoch is
+ * FAILED_PRECONDITION, a state that cannot be compiled INVALID_ARGUMENT); Open vSwitch trouble
+ * is UNAVAILABLE, which callers retry. Anything else is rethrown, to surface as INTERNAL.
+ */
+export function toRpcError(err: unknown): unknown {
+  if (isApplyError(err)) {
+    switch (err.code) {
+      case 'stale-epoch':
+        return new RpcError(Status.FAILED_PRECONDITION, err.message, { cause: err });
+      case 'wrong-chassis':
+        return invalidArgument([{ field: 'state.chassis_id', description: err.message }]);
+      case 'invalid-state':
+        return invalidArgument([{ field: 'state', description: err.message }]);
+    }
+  }
+  if (isOvsError(err)) {
+    return new RpcError(Status.UNAVAILABLE, `open vswitch ${err.code}: ${err.message}`, {
+      cause: err,
+    });
+  }
+  return err;
+}
