@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make demo: runs what exists of a local region. --once verifies and exits (0 on success).
+# make demo: runs a local region. --once verifies and exits (0 on success).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-prereqs.sh
-exec node test/dist/demo/foundation.js "$@"
+exec node test/dist/region/demo.js "$@"

@@ -1,0 +1,168 @@
+// Chaos under a running write load; every case ends with "nothing lost" (see region/audit.ts).
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ChassisServiceClient, ProjectServiceClient, VpcServiceClient } from '@vpcd/api';
+import { createDatabase, type Database } from '@vpcd/db';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { createClient } from '@vpcd/rpc';
+import { auditWrites } from '../region/audit.js';
+import { startRegion, type Region } from '../region/local-region.js';
+import { startWriteLoad } from '../region/write-load.js';
+
+const leaseTtlMs = 3000;
+const chassisIds = ['hv1', 'hv2', 'hv3'];
+
+describe('chaos', () => {
+  let region: Region;
+  let db: Database;
+  const base = () => ({
+    logger: createLogger({ name: 'chaos', level: 'silent' }),
+    registry: createRegistry({ service: 'chaos', collectDefault: false }),
+  });
+
+  before(async () => {
+    region = await startRegion({
+      runDir: mkdtempSync(join(tmpdir(), 'vpcd-chaos-')),
+      leaseTtlMs,
+      chassis: chassisIds.map((id, i) => ({
+        id,
+        underlayIp: `192.0.2.${i + 1}`,
+        datapath: 'memory' as const,
+      })),
+    });
+    db = createDatabase({ url: region.mysqlUrl, ...base() });
+    const chassis = createClient(ChassisServiceClient, {
+      ...base(),
+      address: region.northdAddr,
+      bearerToken: region.adminToken,
+    });
+    for (const id of chassisIds) {
+      for (let i = 0; ; i++) {
+        const ok = await chassis.getChassis({ id }).then(
+          () => true,
+          () => false,
+        );
+        if (ok) break;
+        assert.ok(i < 600, `${id} never registered`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    chassis.close();
+  });
+  after(async () => {
+    await db?.close();
+    await region?.stop();
+  });
+
+  /** A fresh VPC with a write load on it while `chaos` runs; then the audit. */
+  async function underLoad(name: string, chaos: () => Promise<void>): Promise<void> {
+    const api = { ...base(), address: region.northdAddr, bearerToken: region.adminToken };
+    const projects = createClient(ProjectServiceClient, api);
+    const vpcs = createClient(VpcServiceClient, api);
+    const project = await projects.createProject({ name, requestId: `chaos-${name}` });
+    const vpc = await vpcs.createVpc({
+      name,
+      cidr: '10.0.0.0/16',
+      requestId: `chaos-${name}-vpc`,
+      projectId: project.id,
+    });
+    projects.close();
+    vpcs.close();
+    const addresses = region.northds.map((n) => `127.0.0.1:${n.grpcPort}`);
+    const load = startWriteLoad({
+      addresses,
+      token: region.adminToken,
+      vpcId: vpc.id,
+      chassisIds,
+      requestIdPrefix: name,
+    });
+    const answeredSoFar = () => load.writes.filter((w) => w.answered).length;
+    while (answeredSoFar() < 10) await new Promise((r) => setTimeout(r, 50));
+    await chaos();
+    const before = answeredSoFar();
+    while (answeredSoFar() < before + 10) await new Promise((r) => setTimeout(r, 50));
+    const writes = await load.stop();
+    const result = await auditWrites({
+      northdAddr: `127.0.0.1:${region.northds.find((n) => n.child.exitCode === null)!.grpcPort}`,
+      token: region.adminToken,
+      vpcId: vpc.id,
+      writes,
+      hvflowds: new Map(
+        chassisIds.map((id, i) => [id, `127.0.0.1:${region.hvflowds[i]!.grpcPort}`]),
+      ),
+    });
+    assert.deepEqual(result.problems, [], `${name}: ${result.answered} writes answered`);
+    assert.ok(result.answered >= 20);
+  }
+
+  const owners = async () => {
+    const rows = await db.query<{ owner: string | null; n: number }>(
+      'SELECT owner, COUNT(*) AS n FROM chassis WHERE lease_expires_at > NOW(3) GROUP BY owner',
+    );
+    return new Map(rows.map((r) => [r.owner ?? '', Number(r.n)]));
+  };
+
+  it('kill -9 of a northd mid-converge: the survivor owns its chassis within lease TTL + 2 s', async () => {
+    await underLoad('kill-northd', async () => {
+      const victim = region.northds[1]!;
+      const killedAt = Date.now();
+      await victim.stop('SIGKILL');
+      for (;;) {
+        const o = await owners();
+        if ((o.get('northd-0') ?? 0) === chassisIds.length) break;
+        assert.ok(
+          Date.now() - killedAt <= leaseTtlMs + 2000,
+          `failover took over ${leaseTtlMs + 2000} ms`,
+        );
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await region.startNorthd(1);
+    });
+  });
+
+  it('SIGSTOP of a northd past its lease, then SIGCONT: its late work is fenced by the epoch', async () => {
+    await underLoad('stop-northd', async () => {
+      const o = await owners();
+      const victimIndex = (o.get('northd-1') ?? 0) > 0 ? 1 : 0;
+      const victim = region.northds[victimIndex]!;
+      const victimId = `northd-${victimIndex}`;
+      const [epochsBefore] = [
+        await db.query<{ id: string; epoch: number }>(
+          'SELECT id, epoch FROM chassis WHERE owner = ?',
+          [victimId],
+        ),
+      ];
+      victim.child.kill('SIGSTOP');
+      const survivor = `northd-${1 - victimIndex}`;
+      for (let i = 0; (await owners()).get(survivor) !== chassisIds.length; i++) {
+        assert.ok(i < 400, 'the survivor never took over');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      victim.child.kill('SIGCONT');
+      const after = await db.query<{ id: string; epoch: number }>('SELECT id, epoch FROM chassis');
+      for (const b of epochsBefore) {
+        const a = after.find((x) => x.id === b.id)!;
+        assert.ok(Number(a.epoch) > Number(b.epoch), `${b.id}: the claim bumped the epoch`);
+      }
+    });
+  });
+
+  it('kill of a southd with messages in flight: the queue holds them and a restart drains them', async () => {
+    await underLoad('kill-southd', async () => {
+      await Promise.all(region.southds.map((s) => s.stop('SIGKILL')));
+      await new Promise((r) => setTimeout(r, 500)); // work piles up in the queue meanwhile
+      await region.startSouthd(0);
+      await region.startSouthd(1);
+    });
+  });
+
+  it('kill of an hvflowd: on restart it resyncs and converges', async () => {
+    await underLoad('kill-hvflowd', async () => {
+      await region.hvflowds[0]!.stop('SIGKILL');
+      await region.startHvflowd(0);
+    });
+  });
+});

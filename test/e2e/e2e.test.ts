@@ -1,0 +1,164 @@
+// End to end on the real parts: an interface created through the API becomes ACTIVE, its flows
+// are on its chassis and on the remote chassis of its VPC, and one trace covers
+// API -> northd -> RabbitMQ -> southd -> hvflowd.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  HvflowdServiceClient,
+  InterfaceServiceClient,
+  InterfaceStatus,
+  ProjectServiceClient,
+  VpcServiceClient,
+} from '@vpcd/api';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { createClient } from '@vpcd/rpc';
+import { startRegion, type Region } from '../region/local-region.js';
+import { startOtlpReceiver, type ReceivedSpan } from '../region/otlp-receiver.js';
+
+const clientBase = () => ({
+  logger: createLogger({ name: 'e2e', level: 'silent' }),
+  registry: createRegistry({ service: 'e2e', collectDefault: false }),
+});
+
+async function eventually<T>(
+  read: () => Promise<T> | T,
+  done: (v: T) => boolean,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('end to end', () => {
+  let region: Region;
+  let otlp: Awaited<ReturnType<typeof startOtlpReceiver>>;
+
+  before(async () => {
+    otlp = await startOtlpReceiver();
+    region = await startRegion({
+      runDir: mkdtempSync(join(tmpdir(), 'vpcd-e2e-')),
+      chassis: [
+        { id: 'hv1', underlayIp: '192.0.2.1', datapath: 'ovs' },
+        { id: 'hv2', underlayIp: '192.0.2.2', datapath: 'memory' },
+      ],
+      env: {
+        OTEL_TRACES_EXPORTER: 'otlp',
+        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+    });
+  });
+  after(async () => {
+    await region?.stop();
+    await otlp?.close();
+  });
+
+  it('turns an API change into flows on every chassis of the VPC, in one trace', async () => {
+    const base = { ...clientBase(), address: region.northdAddr, bearerToken: region.adminToken };
+    const projects = createClient(ProjectServiceClient, base);
+    const vpcs = createClient(VpcServiceClient, base);
+    const interfaces = createClient(InterfaceServiceClient, base);
+    const project = await projects.createProject({ name: 'e2e', requestId: '' });
+    const vpc = await vpcs.createVpc({
+      name: 'web',
+      cidr: '10.10.0.0/24',
+      requestId: '',
+      projectId: project.id,
+    });
+    // Both chassis must have registered before interfaces can be placed on them.
+    const chassisUp = async (id: string) =>
+      interfaces.listInterfaces({ vpcId: '', chassisId: id, pageSize: 1, pageToken: '' }).then(
+        () => true,
+        () => false,
+      );
+    assert.ok(await eventually(() => chassisUp('hv1'), Boolean));
+    const a = await eventually(
+      () =>
+        interfaces
+          .createInterface({
+            vpcId: vpc.id,
+            chassisId: 'hv1',
+            name: 'a',
+            ip: '',
+            mac: '',
+            requestId: 'e2e-a',
+          })
+          .catch(() => undefined),
+      (x) => x !== undefined,
+    );
+    const b = await eventually(
+      () =>
+        interfaces
+          .createInterface({
+            vpcId: vpc.id,
+            chassisId: 'hv2',
+            name: 'b',
+            ip: '',
+            mac: '',
+            requestId: 'e2e-b',
+          })
+          .catch(() => undefined),
+      (x) => x !== undefined,
+    );
+    const active = async (id: string) => (await interfaces.getInterface({ id })).status;
+    for (const iface of [a!, b!]) {
+      assert.equal(
+        await eventually(
+          () => active(iface.id),
+          (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+        ),
+        InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+      );
+    }
+    // Flows: hv1 delivers to a locally and tunnels to b on hv2 (underlay 192.0.2.2).
+    const hv1 = createClient(HvflowdServiceClient, {
+      ...clientBase(),
+      address: `127.0.0.1:${region.hvflowds[0]!.grpcPort}`,
+      bearerToken: region.adminToken,
+    });
+    const applied = await hv1.getChassisState({});
+    const flows = applied.flows.join('\n');
+    assert.ok(flows.includes(a!.mac), 'a local flow for a');
+    assert.ok(
+      flows.includes('192.0.2.2') || flows.includes('0xc0000202'),
+      'a tunnel flow towards hv2',
+    );
+    assert.ok(flows.includes(b!.ip), 'b is reached through the tunnel');
+
+    // One trace: the CreateInterface of b, through northd's publish, southd, and both hvflowds.
+    const spans = await eventually(
+      () => otlp.spans,
+      (s) => {
+        const create = s.find(
+          (x) => x.name === 'vpc.v1.InterfaceService/CreateInterface' && x.service === 'northd',
+        );
+        return !!create && s.some((x) => x.traceId === create.traceId && x.service === 'hvflowd');
+      },
+    );
+    const creates = spans.filter(
+      (x) => x.name === 'vpc.v1.InterfaceService/CreateInterface' && x.service === 'northd',
+    );
+    const traced = creates.map((c) => spans.filter((x) => x.traceId === c.traceId));
+    const full = traced.find((t) =>
+      ['northd', 'southd', 'hvflowd'].every((svc) => t.some((x) => x.service === svc)),
+    );
+    assert.ok(
+      full,
+      `services per trace: ${JSON.stringify(traced.map((t) => [...new Set(t.map((x: ReceivedSpan) => x.service))]))}`,
+    );
+    assert.ok(
+      full.some(
+        (x) => x.service === 'hvflowd' && x.name === 'vpc.v1.HvflowdService/ApplyChassisState',
+      ),
+    );
+    for (const c of [projects, vpcs, interfaces, hv1]) c.close();
+  });
+});

@@ -1,0 +1,198 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { startOvsSandbox, ovsSandboxUnavailable, type OvsSandbox } from '@vpcd/hvflowd/testing';
+import { testVhostUrl } from '@vpcd/messaging/testing';
+import { spawnService, type ServiceProcess } from './service-process.js';
+
+const serviceMain = (name: string) =>
+  fileURLToPath(new URL(`../../../services/${name}/dist/main.js`, import.meta.url));
+
+export interface ChassisSpec {
+  readonly id: string;
+  readonly underlayIp: string;
+  /** `ovs` needs root and Open vSwitch; without them the chassis falls back to `memory`. */
+  readonly datapath: 'ovs' | 'memory';
+}
+
+export interface RegionOptions {
+  /** Where every service's log goes. */
+  readonly runDir: string;
+  readonly northds?: number;
+  readonly southds?: number;
+  readonly chassis?: readonly ChassisSpec[];
+  /** Simulated chassis in one fleet process; 0 for none. */
+  readonly fleetSize?: number;
+  /** Fixed ports (the demo: 50051/9101, the next instance +10, ...) or ephemeral (tests). */
+  readonly ports?: 'fixed' | 'ephemeral';
+  readonly leaseTtlMs?: number;
+  /** Extra environment for every service (OTEL_*, LOG_LEVEL). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A running local region: real processes on real MariaDB, RabbitMQ and Open vSwitch. */
+export interface Region {
+  readonly adminToken: string;
+  readonly mysqlUrl: string;
+  readonly amqpUrl: string;
+  readonly northds: ServiceProcess[];
+  readonly southds: ServiceProcess[];
+  readonly hvflowds: ServiceProcess[];
+  readonly fleet: ServiceProcess | undefined;
+  /** host:port of the first northd. */
+  readonly northdAddr: string;
+  /** Chassis that fell back to the memory datapath, with the reason. */
+  readonly fallbacks: ReadonlyArray<{ chassis: string; reason: string }>;
+  startNorthd(index: number): Promise<ServiceProcess>;
+  startSouthd(index: number): Promise<ServiceProcess>;
+  startHvflowd(index: number): Promise<ServiceProcess>;
+  /** Every service, stopped (SIGTERM) in dependency order; then the throwaway database and vhost. */
+  stop(): Promise<void>;
+}
+
+/** Starts the local region; on failure, what already started is stopped. */
+export async function startRegion(o: RegionOptions): Promise<Region> {
+  mkdirSync(o.runDir, { recursive: true });
+  const adminToken = `vpcd-admin-${randomBytes(16).toString('hex')}`;
+  const database: TestDatabase = await createTestDatabase();
+  const vhost = await testVhostUrl();
+  const fixed = o.ports === 'fixed';
+  const listen = (grpc: number, metrics: number, i: number) => ({
+    GRPC_LISTEN: `127.0.0.1:${fixed ? grpc + 10 * i : 0}`,
+    METRICS_LISTEN: `127.0.0.1:${fixed ? metrics + 10 * i : 0}`,
+  });
+  const base = {
+    MYSQL_URL: database.url,
+    AMQP_URL: vhost.url,
+    LOG_LEVEL: 'info',
+    OTEL_TRACES_EXPORTER: 'none',
+    ...o.env,
+  };
+  const northds: ServiceProcess[] = [];
+  const southds: ServiceProcess[] = [];
+  const hvflowds: ServiceProcess[] = [];
+  const sandboxes: OvsSandbox[] = [];
+  const fallbacks: Array<{ chassis: string; reason: string }> = [];
+  let fleet: ServiceProcess | undefined;
+  const chassis = o.chassis ?? [];
+
+  const startNorthd = async (i: number) => {
+    const p = await spawnService({
+      name: `northd-${i}`,
+      script: serviceMain('northd'),
+      readyMessage: 'northd started',
+      logDir: o.runDir,
+      env: {
+        ...base,
+        ...listen(50051, 9101, i),
+        VPCD_ADMIN_TOKEN: adminToken,
+        NORTHD_ID: `northd-${i}`,
+        LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
+        CONVERGE_INTERVAL_MS: '500',
+      },
+    });
+    northds[i] = p;
+    return p;
+  };
+  const startSouthd = async (i: number) => {
+    const p = await spawnService({
+      name: `southd-${i}`,
+      script: serviceMain('southd'),
+      readyMessage: 'southd started',
+      logDir: o.runDir,
+      env: { ...base, ...listen(50052, 9102, i), VPCD_TOKEN: adminToken },
+    });
+    southds[i] = p;
+    return p;
+  };
+  const northdAddr = () => `127.0.0.1:${northds[0]!.grpcPort}`;
+  const startHvflowd = async (i: number) => {
+    const spec = chassis[i]!;
+    let datapath = spec.datapath;
+    let ovsEnv: Record<string, string> = {};
+    if (datapath === 'ovs') {
+      const reason = await ovsSandboxUnavailable();
+      if (reason) {
+        fallbacks.push({ chassis: spec.id, reason });
+        datapath = 'memory';
+      } else {
+        sandboxes[i] ??= await startOvsSandbox();
+        ovsEnv = { ...sandboxes[i].env, OVS_DATAPATH_TYPE: 'netdev' };
+      }
+    }
+    const p = await spawnService({
+      name: `hvflowd-${spec.id}`,
+      script: serviceMain('hvflowd'),
+      readyMessage: 'hvflowd started',
+      logDir: o.runDir,
+      env: {
+        ...base,
+        ...ovsEnv,
+        ...listen(50053, 9103, i),
+        NORTHD_ADDR: northdAddr(),
+        VPCD_TOKEN: adminToken,
+        CHASSIS_ID: spec.id,
+        UNDERLAY_IP: spec.underlayIp,
+        DATAPATH: datapath,
+        HEARTBEAT_INTERVAL_MS: '2000',
+      },
+    });
+    hvflowds[i] = p;
+    return p;
+  };
+
+  const stop = async () => {
+    const all = [fleet, ...hvflowds, ...southds, ...northds].filter(
+      (p): p is ServiceProcess => !!p,
+    );
+    await Promise.all(all.map((p) => p.stop()));
+    await Promise.all(sandboxes.filter(Boolean).map((s) => s.stop()));
+    await database.drop();
+    await vhost.drop();
+  };
+
+  try {
+    for (let i = 0; i < (o.northds ?? 2); i++) await startNorthd(i);
+    for (let i = 0; i < (o.southds ?? 2); i++) await startSouthd(i);
+    for (let i = 0; i < chassis.length; i++) await startHvflowd(i);
+    if ((o.fleetSize ?? 0) > 0) {
+      fleet = await spawnService({
+        name: 'hvflowd-fleet',
+        script: serviceMain('hvflowd'),
+        readyMessage: 'hvflowd started',
+        logDir: o.runDir,
+        env: {
+          ...base,
+          ...listen(50083, 9133, 0),
+          NORTHD_ADDR: northdAddr(),
+          VPCD_TOKEN: adminToken,
+          SIMULATE_CHASSIS: String(o.fleetSize),
+          DATAPATH: 'memory',
+        },
+      });
+    }
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+  return {
+    adminToken,
+    mysqlUrl: database.url,
+    amqpUrl: vhost.url,
+    northds,
+    southds,
+    hvflowds,
+    get fleet() {
+      return fleet;
+    },
+    get northdAddr() {
+      return northdAddr();
+    },
+    fallbacks,
+    startNorthd,
+    startSouthd,
+    startHvflowd,
+    stop,
+  };
+}
