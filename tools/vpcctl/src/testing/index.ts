@@ -1,0 +1,2 @@
+export { startNorthdHarness } from './northd-harness.js';
+export type { NorthdHarness } from './northd-harness.js';

@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { ChassisState, ChassisStateAck, queues } from '@vpcd/api';
+import { createDatabase, migrate } from '@vpcd/db';
+import { createTestDatabase } from '@vpcd/db/testing';
+import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
+import { testVhostUrl } from '@vpcd/messaging/testing';
+import { loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { captureLogger } from '@vpcd/rpc/testing';
+
+/** A real northd in this process, on a throwaway database and vhost, with a fake southd. */
+export interface NorthdHarness {
+  /** `127.0.0.1:<port>` of its gRPC API. */
+  readonly address: string;
+  /** Its bootstrap admin token. */
+  readonly adminToken: string;
+  readonly northd: Northd;
+  /** Every line northd logged at warn or above, parsed. */
+  readonly logs: ReadonlyArray<Record<string, unknown>>;
+  /** Whether the fake southd acknowledges converge work (it does at start): off keeps interfaces PENDING. */
+  setAcking(acking: boolean): void;
+  /** Stops northd and the fake southd, then drops the database and vhost. */
+  stop(): Promise<void>;
+}
+
+const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
+
+/**
+ * Starts northd as its own tests do (MySQL and RabbitMQ from the env or the local ports, else
+ * private instances) and plays southd: every ChassisState published to the converge queue is
+ * acknowledged at once, so interfaces become ACTIVE as on a real chassis.
+ */
+export async function startNorthdHarness(env: Record<string, string> = {}): Promise<NorthdHarness> {
+  const database = await createTestDatabase();
+  const vhost = await testVhostUrl();
+  const config = loadConfig({
+    MYSQL_URL: database.url,
+    AMQP_URL: vhost.url,
+    VPCD_ADMIN_TOKEN: adminToken,
+    GRPC_LISTEN: '127.0.0.1:0',
+    METRICS_LISTEN: '127.0.0.1:0',
+    NORTHD_ID: `northd-${randomBytes(3).toString('hex')}`,
+    LEASE_TTL_MS: '3000',
+    CONVERGE_INTERVAL_MS: '200',
+    ...env,
+  });
+  const { logger, lines } = captureLogger('warn');
+  const registry = createRegistry({ service: 'northd', collectDefault: false });
+  const db = createDatabase({ url: config.mysqlUrl, logger, registry, name: 'northd' });
+  await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  const broker = createBroker({ url: config.amqpUrl, logger, registry, name: config.northdId });
+  const northd = await startNorthd(config, { logger, registry, tracing: undefined, db, broker });
+  const southd = await startFakeSouthd(vhost.url);
+  return {
+    address: `127.0.0.1:${northd.grpcPort}`,
+    adminToken,
+    northd,
+    logs: lines,
+    setAcking: (acking) => {
+      southd.acking = acking;
+    },
+    async stop() {
+      await southd.broker.close();
+      await northd.stop();
+      await database.drop();
+      await vhost.drop();
+    },
+  };
+}
+
+/** Takes converge work off the queue and acknowledges it as southd would after hvflowd applied it. */
+async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: boolean }> {
+  const broker = createBroker({
+    url,
+    logger: createLogger({ name: 'fake-southd', level: 'silent' }),
+    registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
+    name: 'fake-southd',
+  });
+  const southd = { broker, acking: true };
+  await broker.start({});
+  await broker.consume(queues.convergeQueue, async (d: Delivery) => {
+    if (!southd.acking) return 'ack';
+    const state = ChassisState.decode(d.body);
+    const ack = ChassisStateAck.encode({
+      chassisId: state.chassisId,
+      epoch: state.epoch,
+      generation: state.generation,
+      stateHash: `hash-${state.generation}`,
+      error: '',
+    }).finish();
+    await broker.publish(queues.acksExchange, '', Buffer.from(ack));
+    return 'ack';
+  });
+  return southd;
+}
