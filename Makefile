@@ -4,10 +4,10 @@ SHELL := /bin/bash
 PNPM := scripts/pnpm.sh
 BUF := node_modules/.bin/buf
 
-.PHONY: help deps prereqs build proto proto-check lint test unit-test bench demo clean
+.PHONY: help deps prereqs build proto proto-check lint test unit-test bench demo clean images deploy-test
 
 help:
-	@echo "make demo | test | lint | proto | bench | build | clean"
+	@echo "make demo | test | lint | proto | bench | build | images | deploy-test | clean"
 
 # Installs the workspace from the frozen lockfile (pnpm comes through npx when missing).
 deps:
@@ -42,11 +42,23 @@ unit-test: build prereqs
 
 test: proto-check lint unit-test
 
-bench: build
+bench: build prereqs
 	node test/dist/bench/rpc-overhead.js --out docs/benchmarks.md
+	node test/dist/bench/southbound-bench.js --out docs/benchmarks.md
+	node test/dist/bench/dhcp-bench.js --out docs/benchmarks.md
 
 demo: build
 	@scripts/demo.sh $(if $(ONCE),--once,)
+
+# Container images vpcd/<service>:$(IMAGE_TAG) (default dev) where a Docker engine runs; says so
+# and succeeds where none does.
+images:
+	@IMAGE_TAG=$(IMAGE_TAG) deploy/docker/build-images.sh
+
+# The deploy/ suites alone (manifests, alert rules, Alertmanager, dashboards, images); make test
+# runs them too.
+deploy-test: build prereqs
+	node --test --test-reporter=spec test/dist/deploy/*.test.js
 
 clean:
 	rm -rf node_modules packages/*/dist services/*/dist tools/*/dist test/dist

@@ -10,8 +10,11 @@ have openssl || need+=(openssl)
 have git || need+=(git)
 have ip || need+=(iproute2)
 have ovs-vsctl || need+=(openvswitch-switch)
+have busybox || need+=(busybox)
 have mariadbd || have mysqld || need+=(mariadb-server)
 have rabbitmq-server || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
+have promtool || need+=(prometheus)
+have amtool || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "missing: ${need[*]} (install them, or run as root)" >&2; exit 1; fi
   echo "installing ${need[*]}"

@@ -4,13 +4,12 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { ChassisServiceClient, ProjectServiceClient, VpcServiceClient } from '@vpcd/api';
+import { ChassisServiceClient } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
-import { auditWrites } from '../region/audit.js';
 import { startRegion, type Region } from '../region/local-region.js';
-import { startWriteLoad } from '../region/write-load.js';
+import { underLoad as runUnderLoad } from './under-load.js';
 
 const leaseTtlMs = 3000;
 const chassisIds = ['hv1', 'hv2', 'hv3'];
@@ -57,46 +56,8 @@ describe('chaos', () => {
     await region?.stop();
   });
 
-  /** A fresh VPC with a write load on it while `chaos` runs; then the audit. */
-  async function underLoad(name: string, chaos: () => Promise<void>): Promise<void> {
-    const api = { ...base(), address: region.northdAddr, bearerToken: region.adminToken };
-    const projects = createClient(ProjectServiceClient, api);
-    const vpcs = createClient(VpcServiceClient, api);
-    const project = await projects.createProject({ name, requestId: `chaos-${name}` });
-    const vpc = await vpcs.createVpc({
-      name,
-      cidr: '10.0.0.0/16',
-      requestId: `chaos-${name}-vpc`,
-      projectId: project.id,
-    });
-    projects.close();
-    vpcs.close();
-    const addresses = region.northds.map((n) => `127.0.0.1:${n.grpcPort}`);
-    const load = startWriteLoad({
-      addresses,
-      token: region.adminToken,
-      vpcId: vpc.id,
-      chassisIds,
-      requestIdPrefix: name,
-    });
-    const answeredSoFar = () => load.writes.filter((w) => w.answered).length;
-    while (answeredSoFar() < 10) await new Promise((r) => setTimeout(r, 50));
-    await chaos();
-    const before = answeredSoFar();
-    while (answeredSoFar() < before + 10) await new Promise((r) => setTimeout(r, 50));
-    const writes = await load.stop();
-    const result = await auditWrites({
-      northdAddr: `127.0.0.1:${region.northds.find((n) => n.child.exitCode === null)!.grpcPort}`,
-      token: region.adminToken,
-      vpcId: vpc.id,
-      writes,
-      hvflowds: new Map(
-        chassisIds.map((id, i) => [id, `127.0.0.1:${region.hvflowds[i]!.grpcPort}`]),
-      ),
-    });
-    assert.deepEqual(result.problems, [], `${name}: ${result.answered} writes answered`);
-    assert.ok(result.answered >= 20);
-  }
+  const underLoad = (name: string, chaos: () => Promise<void>) =>
+    runUnderLoad(region, name, chassisIds, chaos);
 
   const owners = async () => {
     const rows = await db.query<{ owner: string | null; n: number }>(

@@ -29,6 +29,10 @@ export interface RegionOptions {
   readonly leaseTtlMs?: number;
   /** Extra environment for every service (OTEL_*, LOG_LEVEL). */
   readonly env?: Readonly<Record<string, string>>;
+  /** A database to use instead of a throwaway one on the local server (chaos tests). */
+  readonly database?: TestDatabase;
+  /** A broker to use instead of a throwaway vhost on the local one (chaos tests). */
+  readonly amqpUrl?: string;
 }
 
 /** A running local region: real processes on real MariaDB, RabbitMQ and Open vSwitch. */
@@ -55,8 +59,10 @@ export interface Region {
 export async function startRegion(o: RegionOptions): Promise<Region> {
   mkdirSync(o.runDir, { recursive: true });
   const adminToken = `vpcd-admin-${randomBytes(16).toString('hex')}`;
-  const database: TestDatabase = await createTestDatabase();
-  const vhost = await testVhostUrl();
+  const database: TestDatabase = o.database ?? (await createTestDatabase());
+  const vhost = o.amqpUrl
+    ? { url: o.amqpUrl, drop: () => Promise.resolve() }
+    : await testVhostUrl();
   const fixed = o.ports === 'fixed';
   const listen = (grpc: number, metrics: number, i: number) => ({
     GRPC_LISTEN: `127.0.0.1:${fixed ? grpc + 10 * i : 0}`,

@@ -1,6 +1,6 @@
 import { InterfaceServiceClient, type Interface } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient, hasCode, Status, type PromiseClient } from '@vpcd/rpc';
+import { createClient, hasCode, RpcError, Status, type PromiseClient } from '@vpcd/rpc';
 
 /** The outcome of one write the load made: what the API answered, after retries. */
 export interface Write {
@@ -37,7 +37,12 @@ const retryable = (err: unknown) =>
  * A running write load: creates interfaces until stopped, each with its own request_id, retrying
  * retryable failures against the next northd. stop() waits for the writes in flight.
  */
-export function startWriteLoad(o: WriteLoadOptions): { writes: Write[]; stop(): Promise<Write[]> } {
+export function startWriteLoad(o: WriteLoadOptions): {
+  writes: Write[];
+  /** Retryable failures seen (UNAVAILABLE while a dependency is down, say), by gRPC code name. */
+  retried: Map<string, number>;
+  stop(): Promise<Write[]>;
+} {
   const logger = createLogger({ name: 'write-load', level: 'silent' });
   const registry = createRegistry({ service: 'write-load', collectDefault: false });
   const clients: PromiseClient<InterfaceServiceClient>[] = o.addresses.map((address) =>
@@ -50,6 +55,7 @@ export function startWriteLoad(o: WriteLoadOptions): { writes: Write[]; stop(): 
     }),
   );
   const writes: Write[] = [];
+  const retried = new Map<string, number>();
   let stopping = false;
   let next = 0;
   const worker = async (w: number) => {
@@ -73,6 +79,8 @@ export function startWriteLoad(o: WriteLoadOptions): { writes: Write[]; stop(): 
           });
         } catch (err) {
           if (!retryable(err)) throw err;
+          const code = Status[RpcError.from(err).code];
+          retried.set(code, (retried.get(code) ?? 0) + 1);
           if (stopping && attempt > 200) break; // give up only at the end, and say so
           await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** Math.min(attempt, 5))));
         }
@@ -82,6 +90,7 @@ export function startWriteLoad(o: WriteLoadOptions): { writes: Write[]; stop(): 
   const running = Array.from({ length: o.concurrency ?? 4 }, (_, w) => worker(w));
   return {
     writes,
+    retried,
     async stop() {
       stopping = true;
       await Promise.all(running);

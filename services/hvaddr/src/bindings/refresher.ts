@@ -1,0 +1,98 @@
+import type { ChassisServiceClient } from '@vpcd/api';
+import { RpcError, type PromiseClient } from '@vpcd/rpc';
+import type { Logger } from 'pino';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { BindingTable } from './binding-table.js';
+import { buildBindings } from './build-bindings.js';
+import { retryDelayMs } from './retry-delay.js';
+
+export interface RefresherOptions {
+  readonly client: Pick<PromiseClient<ChassisServiceClient>, 'syncInitialChassis'>;
+  readonly chassisId: string;
+  readonly table: BindingTable;
+  readonly refreshMs: number;
+  /** First retry delay after a failure; doubles up to refreshMs. Default 100 ms. */
+  readonly retryInitialMs?: number;
+  readonly logger: Logger;
+  readonly registry: Registry;
+}
+
+/**
+ * Keeps `table` current from northd: `ChassisService.SyncInitialChassis` every `refreshMs`, and
+ * with backoff after a failure. A failure never empties the table: the last good bindings are
+ * served until northd answers again.
+ */
+export class BindingsRefresher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private failures = 0;
+  private readonly refreshes: Counter<'result'>;
+  private readonly lastSuccess: Gauge;
+
+  constructor(private readonly options: RefresherOptions) {
+    this.refreshes = new Counter({
+      name: 'hvaddr_bindings_refreshes_total',
+      help: 'Reads of this chassis state from northd, by result (ok, error).',
+      labelNames: ['result'],
+      registers: [options.registry],
+    });
+    this.refreshes.inc({ result: 'ok' }, 0);
+    this.refreshes.inc({ result: 'error' }, 0);
+    this.lastSuccess = new Gauge({
+      name: 'hvaddr_bindings_last_success_timestamp_seconds',
+      help: 'When the bindings were last read from northd (Unix time); 0 before the first read.',
+      registers: [options.registry],
+    });
+  }
+
+  /** Starts refreshing at once; resolves when the first attempt ended, whatever its outcome. */
+  start(): Promise<void> {
+    this.running = this.refresh();
+    return this.running;
+  }
+
+  /** Stops the timer and waits for a read in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  private async refresh(): Promise<void> {
+    const { client, chassisId, table, logger, refreshMs } = this.options;
+    let delayMs = refreshMs;
+    try {
+      const { state } = await client.syncInitialChassis(
+        { chassisId },
+        { deadlineMs: Math.min(refreshMs, 10_000) },
+      );
+      const built = buildBindings(
+        state ?? { chassisId, epoch: 0, generation: 0, vpcs: [], ports: [], remotePorts: [] },
+      );
+      table.replace(built.bindings);
+      for (const s of built.skipped) {
+        logger.warn({ interfaceId: s.interfaceId, problem: s.problem }, 'interface not served');
+      }
+      if (this.failures > 0) logger.info({ failures: this.failures }, 'northd answers again');
+      this.failures = 0;
+      this.refreshes.inc({ result: 'ok' });
+      this.lastSuccess.set(Date.now() / 1000);
+      logger.debug({ bindings: built.bindings.size }, 'bindings refreshed');
+    } catch (err) {
+      this.failures += 1;
+      this.refreshes.inc({ result: 'error' });
+      delayMs = retryDelayMs(this.failures, this.options.retryInitialMs ?? 100, refreshMs);
+      const rpcError = RpcError.from(err);
+      logger.warn(
+        { err: rpcError, failures: this.failures, retryInMs: delayMs, bindings: table.size },
+        'reading the bindings from northd failed; serving the last good ones',
+      );
+    }
+    if (!this.stopped) {
+      this.timer = setTimeout(() => {
+        this.running = this.refresh();
+      }, delayMs);
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { networkInterfaces } from 'node:os';
+import {
+  EnvReader,
+  loadTracingConfig,
+  parseListenAddress,
+  type TracingConfig,
+} from '@vpcd/observability';
+import { parseIpv4 } from './codec/ipv4.js';
+
+export interface HvaddrConfig {
+  readonly chassisId: string;
+  readonly northdAddr: string;
+  /** Bearer token for northd (the admin token, or none with a client certificate). */
+  readonly token: string | undefined;
+  readonly dhcpListen: { readonly host: string; readonly port: number };
+  /** DHCP_INTERFACE and its IPv4 address, replies leave from it. */
+  readonly dhcpInterface: { readonly name: string; readonly address: string } | undefined;
+  readonly metricsListen: string;
+  /** Empty: each VPC's gateway. */
+  readonly dnsServers: readonly string[];
+  readonly leaseTimeS: number;
+  readonly mtuBytes: number;
+  readonly rateLimitPerS: number;
+  readonly rateLimitWindowMs: number;
+  readonly maxClients: number;
+  readonly workers: number;
+  readonly bindingsRefreshMs: number;
+  readonly logLevel: string;
+  readonly tls: {
+    certFile: string | undefined;
+    keyFile: string | undefined;
+    caFile: string | undefined;
+  };
+  readonly tracing: TracingConfig;
+}
+
+type Interfaces = ReturnType<typeof networkInterfaces>;
+
+/**
+ * Reads and checks the whole configuration; throws one EnvError naming every bad variable.
+ * `interfaces` (default: this machine's) resolves DHCP_INTERFACE to its IPv4 address.
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  interfaces: Interfaces = networkInterfaces(),
+): HvaddrConfig {
+  const r = new EnvReader(env);
+  const required = (name: string, example: string) => {
+    const value = r.string(name);
+    if (value === undefined) r.report(name, `required: ${example}`);
+    return value ?? '';
+  };
+  const positive = (name: string, fallback: number) => {
+    const raw = r.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (Number.isFinite(value) && value > 0) return value;
+    r.report(name, `"${raw}" is not a number > 0`);
+    return fallback;
+  };
+  const chassisId = required('CHASSIS_ID', 'the id this chassis registered with');
+  const northdAddr = required('NORTHD_ADDR', 'host:port of northd');
+  const dhcpListen = listenAddress(r, 'DHCP_LISTEN', '0.0.0.0:67');
+  const metricsListen = r.string('METRICS_LISTEN') ?? '0.0.0.0:9104';
+  listenAddress(r, 'METRICS_LISTEN', metricsListen);
+  const dhcpInterface = interfaceOf(r, interfaces);
+  const dnsServers = (r.string('DNS_SERVERS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const badDns = dnsServers.filter((s) => parseIpv4(s) === undefined);
+  if (badDns.length > 0) r.report('DNS_SERVERS', `not IPv4 addresses: ${badDns.join(', ')}`);
+  if (dnsServers.length > 8) r.report('DNS_SERVERS', 'at most 8 servers');
+  const mtuBytes = r.integer('MTU', 68) ?? 1450;
+  if (mtuBytes > 65535) r.report('MTU', `${mtuBytes} is more than 65535`);
+  const certFile = r.string('TLS_CERT');
+  const keyFile = r.string('TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
+  }
+  let tracing: TracingConfig | undefined;
+  try {
+    tracing = loadTracingConfig('hvaddr', env);
+  } catch (err) {
+    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
+      []) {
+      r.report(issue.variable, issue.problem);
+    }
+  }
+  const config: HvaddrConfig = {
+    chassisId,
+    northdAddr,
+    token: r.string('VPCD_TOKEN'),
+    dhcpListen,
+    dhcpInterface,
+    metricsListen,
+    dnsServers,
+    leaseTimeS: r.integer('LEASE_TIME_S', 60) ?? 3600,
+    mtuBytes,
+    rateLimitPerS: positive('RATE_LIMIT_PER_S', 5),
+    rateLimitWindowMs: r.integer('RATE_LIMIT_WINDOW_MS', 1) ?? 1000,
+    maxClients: r.integer('MAX_CLIENTS', 1) ?? 10_000,
+    workers: r.integer('WORKERS', 1) ?? 64,
+    bindingsRefreshMs: r.integer('BINDINGS_REFRESH_MS', 100) ?? 5000,
+    logLevel: r.choice(
+      'LOG_LEVEL',
+      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+      'info',
+    ),
+    tls: { certFile, keyFile, caFile: r.string('TLS_CA') },
+    tracing: tracing!,
+  };
+  r.throwIfInvalid();
+  return Object.freeze(config);
+}
+
+function listenAddress(
+  r: EnvReader,
+  name: string,
+  fallback: string,
+): { host: string; port: number } {
+  try {
+    const parsed = parseListenAddress(r.string(name) ?? fallback);
+    const host = parsed.host ?? '0.0.0.0';
+    if (name === 'DHCP_LISTEN' && parseIpv4(host) === undefined) {
+      r.report(name, `"${host}" is not an IPv4 address (DHCP is IPv4)`);
+    }
+    return { host, port: parsed.port };
+  } catch (err) {
+    r.report(name, (err as Error).message);
+    return { host: '0.0.0.0', port: 0 };
+  }
+}
+
+function interfaceOf(
+  r: EnvReader,
+  interfaces: Interfaces,
+): { name: string; address: string } | undefined {
+  const name = r.string('DHCP_INTERFACE');
+  if (name === undefined) return undefined;
+  const address = interfaces[name]?.find((a) => a.family === 'IPv4')?.address;
+  if (address === undefined) {
+    r.report('DHCP_INTERFACE', `"${name}" is not an interface with an IPv4 address`);
+    return undefined;
+  }
+  return { name, address };
+}

@@ -1,0 +1,31 @@
+import { parseErrorCodes, type DhcpCodecErrorCode } from '../codec/codec-error.js';
+
+/** Why a datagram got no answer before the protocol looked at it: `hvaddr_dropped_total{reason}`. */
+export type DropReason =
+  | DhcpCodecErrorCode
+  /** A BOOTREPLY sent to the server. */
+  | 'not_request'
+  /** Not Ethernet (htype 1, hlen 6): VPC interfaces are Ethernet. */
+  | 'unsupported_hardware'
+  /** No message type (option 53): plain BOOTP is not served. */
+  | 'not_dhcp'
+  /** A type a server never receives (OFFER, ACK, NAK) or one it does not serve. */
+  | 'unsupported_message_type'
+  /** The client's request rate is over RATE_LIMIT_PER_S. */
+  | 'rate_limited'
+  /** The hardware address is not a VPC interface bound on this chassis. */
+  | 'unknown_client'
+  /** Every worker was busy. */
+  | 'overloaded';
+
+/** Every reason, so each series exists at zero from the start. */
+export const dropReasons: readonly DropReason[] = [
+  ...(parseErrorCodes as DropReason[]),
+  'not_request',
+  'unsupported_hardware',
+  'not_dhcp',
+  'unsupported_message_type',
+  'rate_limited',
+  'unknown_client',
+  'overloaded',
+];

@@ -1,0 +1,17 @@
+export { loadConfig } from './config.js';
+export type { HvaddrConfig } from './config.js';
+export { createDeps } from './deps.js';
+export type { HvaddrDeps } from './deps.js';
+export { startHvaddr } from './server.js';
+export type { Hvaddr } from './server.js';
+export { runDiscoverFlood } from './flood/discover-flood.js';
+export type { DiscoverFloodOptions, DiscoverFloodResult } from './flood/discover-flood.js';
+export { runDhcpTransactions } from './flood/transactions.js';
+export type { TransactionsOptions, TransactionsResult } from './flood/transactions.js';
+export { sequentialMacs } from './flood/macs.js';
+export { parseDhcp } from './codec/parse.js';
+export { serializeDhcp } from './codec/serialize.js';
+export type { DhcpPacketInit } from './codec/serialize.js';
+export type { DhcpPacket } from './codec/packet.js';
+export { DhcpCodecError } from './codec/codec-error.js';
+export type { DhcpCodecErrorCode } from './codec/codec-error.js';
