@@ -33,7 +33,8 @@ proto-check: proto
 	@git diff --exit-code --stat -- packages/api || { echo "generated code is stale: run make proto and commit" >&2; exit 1; }
 	@test -z "$$(git status --porcelain -- packages/api)" || { git status --porcelain -- packages/api; echo "generated code is stale: run make proto and commit" >&2; exit 1; }
 
-lint: deps
+# Type-aware lint reads the packages' declarations in dist/: it needs the build.
+lint: build
 	$(PNPM) exec eslint .
 	$(PNPM) exec prettier --check .
 
