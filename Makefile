@@ -45,6 +45,7 @@ test: proto-check lint unit-test
 
 bench: build prereqs
 	node test/dist/bench/rpc-overhead.js --out docs/benchmarks.md
+	node test/dist/bench/northd-bench.js --out docs/benchmarks.md
 	node test/dist/bench/southbound-bench.js --out docs/benchmarks.md
 	node test/dist/bench/dhcp-bench.js --out docs/benchmarks.md
 

@@ -1,0 +1,39 @@
+import {
+  ChassisServiceClient,
+  InterfaceServiceClient,
+  ProjectServiceClient,
+  VpcServiceClient,
+} from '@vpcd/api';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { createClient, type PromiseClient } from '@vpcd/rpc';
+
+/** The API of one northd, as vpcctl sees it: @vpcd/rpc clients with the admin bearer token. */
+export interface NorthdClients {
+  readonly vpcs: PromiseClient<VpcServiceClient>;
+  readonly interfaces: PromiseClient<InterfaceServiceClient>;
+  readonly chassis: PromiseClient<ChassisServiceClient>;
+  readonly projects: PromiseClient<ProjectServiceClient>;
+  close(): void;
+}
+
+export function northdClients(grpcPort: number, bearerToken: string): NorthdClients {
+  const options = {
+    address: `127.0.0.1:${grpcPort}`,
+    logger: createLogger({ name: 'northd-bench', level: 'silent' }),
+    registry: createRegistry({ service: 'northd-bench', collectDefault: false }),
+    bearerToken,
+  };
+  const clients = {
+    vpcs: createClient(VpcServiceClient, options),
+    interfaces: createClient(InterfaceServiceClient, options),
+    chassis: createClient(ChassisServiceClient, options),
+    projects: createClient(ProjectServiceClient, options),
+  };
+  return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
+}
+
+/** Round-robin over the northd instances: call i goes to instance i mod n. */
+export function alternate<T>(items: readonly T[]): (i: number) => T {
+  if (items.length === 0) throw new Error('nothing to alternate between');
+  return (i) => items[i % items.length] as T;
+}
