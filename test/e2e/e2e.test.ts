@@ -6,8 +6,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import {
+  ChassisServiceClient,
   HvflowdServiceClient,
+  Interface,
   InterfaceServiceClient,
   InterfaceStatus,
   ProjectServiceClient,
@@ -17,6 +22,9 @@ import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
 import { startRegion, type Region } from '../region/local-region.js';
 import { startOtlpReceiver, type ReceivedSpan } from '../region/otlp-receiver.js';
+
+const execFileAsync = promisify(execFile);
+const vpcctl = fileURLToPath(new URL('../../../tools/vpcctl/dist/main.js', import.meta.url));
 
 const clientBase = () => ({
   logger: createLogger({ name: 'e2e', level: 'silent' }),
@@ -74,8 +82,9 @@ describe('end to end', () => {
       projectId: project.id,
     });
     // Both chassis must have registered before interfaces can be placed on them.
+    const chassis = createClient(ChassisServiceClient, base);
     const chassisUp = async (id: string) =>
-      interfaces.listInterfaces({ vpcId: '', chassisId: id, pageSize: 1, pageToken: '' }).then(
+      chassis.getChassis({ id }).then(
         () => true,
         () => false,
       );
@@ -94,22 +103,35 @@ describe('end to end', () => {
           .catch(() => undefined),
       (x) => x !== undefined,
     );
-    const b = await eventually(
-      () =>
-        interfaces
-          .createInterface({
-            vpcId: vpc.id,
-            chassisId: 'hv2',
-            name: 'b',
-            ip: '',
-            mac: '',
-            requestId: 'e2e-b',
-          })
-          .catch(() => undefined),
-      (x) => x !== undefined,
+    // b is created through the operator CLI, which waits until it is ACTIVE.
+    assert.ok(await eventually(() => chassisUp('hv2'), Boolean));
+    const cli = await execFileAsync(
+      process.execPath,
+      [
+        vpcctl,
+        'interface',
+        'create',
+        'b',
+        '--vpc',
+        vpc.id,
+        '--chassis',
+        'hv2',
+        '--request-id',
+        'e2e-b',
+        '--wait',
+        '-o',
+        'json',
+      ],
+      { env: { ...process.env, NORTHD_ADDR: region.northdAddr, VPCD_TOKEN: region.adminToken } },
+    );
+    const b = Interface.fromJSON(JSON.parse(cli.stdout));
+    assert.equal(
+      b.status,
+      InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+      'vpcctl --wait returns it ACTIVE',
     );
     const active = async (id: string) => (await interfaces.getInterface({ id })).status;
-    for (const iface of [a!, b!]) {
+    for (const iface of [a!, b]) {
       assert.equal(
         await eventually(
           () => active(iface.id),
@@ -131,7 +153,7 @@ describe('end to end', () => {
       flows.includes('192.0.2.2') || flows.includes('0xc0000202'),
       'a tunnel flow towards hv2',
     );
-    assert.ok(flows.includes(b!.ip), 'b is reached through the tunnel');
+    assert.ok(flows.includes(b.ip), 'b is reached through the tunnel');
 
     // One trace: the CreateInterface of b, through northd's publish, southd, and both hvflowds.
     const spans = await eventually(
@@ -159,6 +181,6 @@ describe('end to end', () => {
         (x) => x.service === 'hvflowd' && x.name === 'vpc.v1.HvflowdService/ApplyChassisState',
       ),
     );
-    for (const c of [projects, vpcs, interfaces, hv1]) c.close();
+    for (const c of [projects, vpcs, interfaces, hv1, chassis]) c.close();
   });
 });
