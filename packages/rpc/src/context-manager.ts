@@ -5,7 +5,10 @@ const probe = createContextKey('vpcd.rpc.probe');
 
 /** True when a context manager is installed: a value set in `with` is visible inside it. */
 function contextManagerActive(): boolean {
-  return context.with(ROOT_CONTEXT.setValue(probe, true), () => context.active().getValue(probe) === true);
+  return context.with(
+    ROOT_CONTEXT.setValue(probe, true),
+    () => context.active().getValue(probe) === true,
+  );
 }
 
 /**

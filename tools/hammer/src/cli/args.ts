@@ -1,30 +1,49 @@
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { ClientTlsOptions } from '@vpcd/rpc';
+import type { DhcpTargetOptions } from '../dhcp/dhcp-target.js';
 import type { GrpcTargetOptions } from '../grpc/grpc-target.js';
 import { HammerError } from '../hammer-error.js';
 import { parseMix, type Mix } from '../mix.js';
+import {
+  dhcpDefaultMix,
+  dhcpDefaultTimeout,
+  dhcpOptionNames,
+  readDhcpOptions,
+} from './dhcp-args.js';
+import {
+  grpcDefaultMix,
+  grpcDefaultTimeout,
+  grpcOptionNames,
+  readGrpcOptions,
+} from './grpc-args.js';
+import { checkOption, count } from './option-check.js';
 import { parseDurationMs, parseRatePerSecond } from './units.js';
 
-export const defaultMix = 'getVpc=4,listVpcs=1,createInterface=2,getInterface=3,listChassis=1';
+/** The default mix of the gRPC mode. */
+export const defaultMix = grpcDefaultMix;
 
-export const usage = `usage: hammer [options]
+export const usage = `usage: hammer [--mode grpc|dhcp] [options]
 
-Drives a mix of northd calls at a rate or a concurrency for a duration, and reports latency
-(HDR histograms) and errors by code, as JSON and HTML.
+Drives a mix of calls (northd's gRPC API, or DHCP exchanges with hvaddr) at a rate or a
+concurrency for a duration, and reports latency (HDR histograms) and errors by code, as JSON
+and HTML.
 
+  --mode grpc|dhcp       what to load (default grpc)
+  --mix SPEC             CALL=WEIGHT,...; default dhcp: ${dhcpDefaultMix}, grpc:
+                         ${grpcDefaultMix}
+  --rate N[/s|/m]        open loop: N calls a second on schedule; latency from the intended send
+  --concurrency N        closed loop: N callers back to back (default 10 without --rate)
+  --duration D           how long to send (default 30s)
+  --timeout D            deadline of each call (default grpc ${grpcDefaultTimeout}, dhcp ${dhcpDefaultTimeout})
+  --max-in-flight N      open loop: most calls in flight (default 10000)
+  --out PATH             write PATH.json and PATH.html
+  -h, --help             this help
+
+grpc (calls: createVpc getVpc listVpcs createInterface getInterface listInterfaces
+deleteInterface listChassis syncInitialChassis):
   --addr HOST:PORT       northd (default $NORTHD_ADDR, else 127.0.0.1:50051)
   --token TOKEN          bearer token (default $VPCD_TOKEN); the admin token for --setup
   --tls-ca FILE          TLS: CA bundle of the server certificate (turns TLS on)
   --tls-cert FILE, --tls-key FILE, --tls-server-name NAME
-  --mix SPEC             CALL=WEIGHT,... (default ${defaultMix})
-                         calls: createVpc getVpc listVpcs createInterface getInterface
-                         listInterfaces deleteInterface listChassis syncInitialChassis
-  --rate N[/s|/m]        open loop: N calls a second on schedule; latency from the intended send
-  --concurrency N        closed loop: N callers back to back (default 10 without --rate)
-  --duration D           how long to send (default 30s)
-  --timeout D            deadline of each call (default 10s)
-  --max-in-flight N      open loop: most calls in flight (default 10000)
   --setup                create a project, token, chassis, VPCs and interfaces for the run
   --setup-vpcs N         VPCs --setup creates (default 4, at most 64)
   --setup-chassis N      chassis --setup registers (default 4)
@@ -32,11 +51,21 @@ Drives a mix of northd calls at a rate or a concurrency for a duration, and repo
   --cleanup              delete the interfaces and VPCs the run created, afterwards
   --vpc ID, --chassis ID act on these (repeatable) instead of those set up or found
   --project ID           project of createVpc with the admin token, without --setup
-  --out PATH             write PATH.json and PATH.html
-  -h, --help             this help`;
+
+dhcp (calls: transaction = DISCOVER-OFFER-REQUEST-ACK, discover = DISCOVER-OFFER):
+  --server IPV4:PORT     the DHCP server (default 127.0.0.1:67)
+  --clients N            distinct client MACs, used in turn (default 100)
+  --mac-prefix XX:XX:XX  first three bytes of the MACs; the rest count from 0 (default 02:68:6d)
+  --relay IPV4           relay agent address bound at the server's port, sent in giaddr
+                         (default 127.0.0.2)`;
+
+/** What to drive: northd's API or a DHCP server. */
+export type CliTarget =
+  | { readonly kind: 'grpc'; readonly grpc: GrpcTargetOptions }
+  | { readonly kind: 'dhcp'; readonly dhcp: DhcpTargetOptions };
 
 export interface CliOptions {
-  readonly grpc: GrpcTargetOptions;
+  readonly target: CliTarget;
   readonly mix: Mix;
   readonly concurrency: number | undefined;
   readonly ratePerSecond: number | undefined;
@@ -46,12 +75,17 @@ export interface CliOptions {
 }
 
 const options = {
+  mode: { type: 'string' },
   addr: { type: 'string' },
   token: { type: 'string' },
   'tls-ca': { type: 'string' },
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'tls-server-name': { type: 'string' },
+  server: { type: 'string' },
+  clients: { type: 'string' },
+  'mac-prefix': { type: 'string' },
+  relay: { type: 'string' },
   mix: { type: 'string' },
   rate: { type: 'string' },
   concurrency: { type: 'string' },
@@ -83,96 +117,58 @@ export function parseCli(
   }
   if (values.help) return undefined;
   const problems: string[] = [];
-  const check = <T>(
-    name: string,
-    text: string | undefined,
-    parse: (t: string) => T | undefined,
-    what: string,
-  ) => {
-    if (text === undefined) return undefined;
-    const parsed = parse(text);
-    if (parsed === undefined) problems.push(`--${name}: "${text}" is not ${what}`);
-    return parsed;
-  };
-  const count = (t: string) => (/^[1-9]\d*$/.test(t) ? Number(t) : undefined);
-  const countOrZero = (t: string) => (/^\d+$/.test(t) ? Number(t) : undefined);
+  const mode = values.mode ?? 'grpc';
+  if (mode !== 'grpc' && mode !== 'dhcp') problems.push(`--mode: "${mode}" is not grpc or dhcp`);
+  const dhcp = mode === 'dhcp';
+  const foreign = (dhcp ? grpcOptionNames : dhcpOptionNames).filter((n) => values[n] !== undefined);
+  if (foreign.length > 0)
+    problems.push(
+      `${foreign.map((n) => `--${n}`).join(', ')}: not an option of --mode ${mode} (see --help)`,
+    );
   let mix: Mix = {};
   try {
-    mix = parseMix(values.mix ?? defaultMix);
+    mix = parseMix(values.mix ?? (dhcp ? dhcpDefaultMix : grpcDefaultMix));
   } catch (err) {
     problems.push((err as Error).message);
   }
-  const ratePerSecond = check('rate', values.rate, parseRatePerSecond, 'a rate like 200/s');
-  const concurrency = check('concurrency', values.concurrency, count, 'a whole number > 0');
-  if (values.rate !== undefined && values.concurrency !== undefined)
-    problems.push('--rate (open loop) and --concurrency (closed loop) exclude each other');
-  const durationMs =
-    check('duration', values.duration ?? '30s', parseDurationMs, 'a duration like 30s') ?? 0;
-  const callDeadlineMs = check('timeout', values.timeout, parseDurationMs, 'a duration like 10s');
-  const maxInFlight = check('max-in-flight', values['max-in-flight'], count, 'a whole number > 0');
-  const setupVpcs = check('setup-vpcs', values['setup-vpcs'], count, 'a whole number > 0');
-  if (setupVpcs !== undefined && setupVpcs > 64) problems.push('--setup-vpcs: at most 64');
-  const setupChassis = check('setup-chassis', values['setup-chassis'], count, 'a whole number > 0');
-  const setupInterfaces = check(
-    'setup-interfaces',
-    values['setup-interfaces'],
-    countOrZero,
-    'a whole number',
+  const rate = values.rate;
+  const ratePerSecond = checkOption(
+    problems,
+    'rate',
+    rate,
+    parseRatePerSecond,
+    'a rate like 200/s',
   );
-  const anySetupSize = [setupVpcs, setupChassis, setupInterfaces].some((v) => v !== undefined);
-  if (anySetupSize && !values.setup) problems.push('--setup-* options need --setup');
-  const tls = readTls(values, problems);
+  const concurrency = checkOption(
+    problems,
+    'concurrency',
+    values.concurrency,
+    count,
+    'a whole number > 0',
+  );
+  if (rate !== undefined && values.concurrency !== undefined)
+    problems.push('--rate (open loop) and --concurrency (closed loop) exclude each other');
+  const duration = values.duration ?? '30s';
+  const durationMs =
+    checkOption(problems, 'duration', duration, parseDurationMs, 'a duration like 30s') ?? 0;
+  const timeout = values.timeout ?? (dhcp ? dhcpDefaultTimeout : grpcDefaultTimeout);
+  const timeoutMs = checkOption(
+    problems,
+    'timeout',
+    timeout,
+    parseDurationMs,
+    'a duration like 10s',
+  );
+  const maxInFlight = checkOption(
+    problems,
+    'max-in-flight',
+    values['max-in-flight'],
+    count,
+    'a whole number > 0',
+  );
+  const target: CliTarget = dhcp
+    ? { kind: 'dhcp', dhcp: readDhcpOptions(values, timeoutMs, problems) }
+    : { kind: 'grpc', grpc: readGrpcOptions(values, env, timeoutMs, problems) };
   if (problems.length > 0) throw new HammerError('usage', problems.join('; '));
-  const token = values.token ?? env.VPCD_TOKEN;
-  return {
-    grpc: {
-      address: values.addr ?? env.NORTHD_ADDR ?? '127.0.0.1:50051',
-      token: token === '' ? undefined : token,
-      tls,
-      callDeadlineMs,
-      setup: values.setup
-        ? { vpcs: setupVpcs, chassis: setupChassis, interfacesPerVpc: setupInterfaces }
-        : undefined,
-      cleanup: values.cleanup === true,
-      vpcIds: values.vpc,
-      chassisIds: values.chassis,
-      projectId: values.project,
-    },
-    mix,
-    concurrency,
-    ratePerSecond,
-    durationMs,
-    maxInFlight,
-    out: values.out,
-  };
-}
-
-function readTls(
-  values: {
-    'tls-ca'?: string;
-    'tls-cert'?: string;
-    'tls-key'?: string;
-    'tls-server-name'?: string;
-  },
-  problems: string[],
-): ClientTlsOptions | undefined {
-  const read = (name: 'tls-ca' | 'tls-cert' | 'tls-key') => {
-    const path = values[name];
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path);
-    } catch (err) {
-      problems.push(`--${name}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? ''}`);
-      return undefined;
-    }
-  };
-  const tls = {
-    ca: read('tls-ca'),
-    cert: read('tls-cert'),
-    key: read('tls-key'),
-    serverName: values['tls-server-name'],
-  };
-  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined))
-    problems.push('--tls-cert and --tls-key go together');
-  return Object.values(tls).some((v) => v !== undefined) ? tls : undefined;
+  return { target, mix, concurrency, ratePerSecond, durationMs, maxInFlight, out: values.out };
 }

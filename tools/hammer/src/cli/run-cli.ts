@@ -1,3 +1,4 @@
+import { createDhcpTarget } from '../dhcp/dhcp-target.js';
 import { createGrpcTarget } from '../grpc/grpc-target.js';
 import { isHammerError } from '../hammer-error.js';
 import { writeReport } from '../report/write-report.js';
@@ -29,8 +30,12 @@ export async function runCli(
       return 0;
     }
     const progress = progressPrinter(io.stderr, io.stderrIsTty);
+    const target =
+      cli.target.kind === 'dhcp'
+        ? createDhcpTarget(cli.target.dhcp)
+        : createGrpcTarget(cli.target.grpc);
     const report = await runHammer({
-      target: createGrpcTarget(cli.grpc),
+      target,
       mix: cli.mix,
       concurrency: cli.concurrency,
       ratePerSecond: cli.ratePerSecond,

@@ -19,7 +19,7 @@ export interface CallReport {
   /** Completed calls: ok plus errors (skipped ones are not calls). */
   readonly count: number;
   readonly ok: number;
-  /** Failed calls by gRPC code name (`NotFound`, `DeadlineExceeded`, ...). */
+  /** Failed calls by code: gRPC code names (`NotFound`, ...), DHCP ones (`NoOffer`, `Nak`, ...). */
   readonly errors: Readonly<Record<string, number>>;
   readonly errorCount: number;
   /** Drawn from the mix but with nothing to act on, so not made. */

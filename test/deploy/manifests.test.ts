@@ -1,0 +1,267 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { findObject, renderKustomization, type K8sObject } from './kustomize.js';
+import { deployPaths } from './paths.js';
+import { ManifestValidator } from './schema/validator.js';
+import { skipUnless } from './tools.js';
+import { asWorkload, selects, workloads } from './workloads.js';
+
+const skip = await skipUnless('kubectl');
+const overlays = ['dev', 'prod', 'with-operators'];
+const services = ['northd', 'southd', 'hvflowd', 'hvaddr'];
+
+describe('deploy manifests', { skip }, () => {
+  let validator: ManifestValidator;
+  const rendered = new Map<string, K8sObject[]>();
+
+  before(async () => {
+    validator = await ManifestValidator.create();
+    rendered.set('base', await renderKustomization(deployPaths.base));
+    for (const overlay of overlays) {
+      rendered.set(overlay, await renderKustomization(path.join(deployPaths.overlays, overlay)));
+    }
+  });
+
+  const render = (name: string) => rendered.get(name) ?? assert.fail(`${name} not rendered`);
+
+  for (const name of ['base', ...overlays]) {
+    describe(name === 'base' ? 'the base' : `overlay ${name}`, () => {
+      it('validates every object against its schema, unknown fields included', () => {
+        const problems = render(name).flatMap((o) =>
+          validator.validate(o).map((p) => `${o.kind}/${o.metadata.name}: ${p}`),
+        );
+        assert.deepEqual(problems, []);
+      });
+
+      it('has every service, its config, Service and ServiceMonitor', () => {
+        const objects = render(name);
+        for (const service of services) {
+          const kind = service.startsWith('hv') ? 'DaemonSet' : 'Deployment';
+          const workload = asWorkload(findObject(objects, kind, service));
+          const svc = findObject(objects, 'Service', service);
+          assert.ok(
+            selects(
+              (svc.spec as { selector: Record<string, string> }).selector,
+              workload.podLabels,
+            ),
+          );
+          const monitor = findObject(objects, 'ServiceMonitor', service).spec as {
+            jobLabel: string;
+            selector: { matchLabels: Record<string, string> };
+            endpoints: Array<{ port: string }>;
+          };
+          assert.equal(monitor.jobLabel, 'app.kubernetes.io/name');
+          assert.equal(svc.metadata.labels?.['app.kubernetes.io/name'], service);
+          assert.ok(selects(monitor.selector.matchLabels, svc.metadata.labels ?? {}));
+          const ports = (svc.spec as { ports: Array<{ name: string }> }).ports.map((p) => p.name);
+          assert.ok(monitor.endpoints.every((e) => ports.includes(e.port)));
+        }
+      });
+
+      it('references only ConfigMaps it renders, and Secrets by name without carrying any', () => {
+        const objects = render(name);
+        assert.deepEqual(
+          objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name),
+          [],
+        );
+        const configMaps = new Set(
+          objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name),
+        );
+        const secrets = new Set<string>();
+        for (const w of workloads(objects)) {
+          for (const c of w.pod.containers) {
+            for (const from of c.envFrom ?? []) {
+              if (from.configMapRef)
+                assert.ok(configMaps.has(from.configMapRef.name), from.configMapRef.name);
+            }
+            for (const e of c.env ?? []) {
+              if (e.valueFrom?.secretKeyRef) secrets.add(e.valueFrom.secretKeyRef.name);
+            }
+          }
+        }
+        const allowed =
+          name === 'with-operators'
+            ? ['vpcd-secrets', 'vpcd-rabbitmq-default-user', 'vpcd-mysql-connection']
+            : ['vpcd-secrets'];
+        assert.deepEqual([...secrets].sort(), allowed.sort());
+      });
+
+      it('defines every $(VAR) an env value uses before the value', () => {
+        for (const w of workloads(render(name))) {
+          for (const c of w.pod.containers) {
+            const defined = new Set<string>();
+            for (const e of c.env ?? []) {
+              for (const [, ref] of (e.value ?? '').matchAll(/\$\(([A-Z_][A-Z0-9_]*)\)/g)) {
+                assert.ok(
+                  defined.has(ref!),
+                  `${c.name}: ${e.name} uses $(${ref}) before it is set`,
+                );
+              }
+              defined.add(e.name);
+            }
+          }
+        }
+      });
+
+      it('runs northd as two or more spread replicas with gRPC probes and a budget', () => {
+        const objects = render(name);
+        const northd = asWorkload(findObject(objects, 'Deployment', 'northd'));
+        assert.ok((northd.replicas ?? 1) >= 2);
+        const anti = northd.pod.affinity?.podAntiAffinity;
+        assert.ok(
+          anti?.requiredDuringSchedulingIgnoredDuringExecution ??
+            anti?.preferredDuringSchedulingIgnoredDuringExecution,
+        );
+        assert.ok((northd.pod.topologySpreadConstraints ?? []).length > 0);
+        const [container] = northd.pod.containers;
+        assert.equal(container?.readinessProbe?.grpc?.port, 50051);
+        assert.equal(container?.livenessProbe?.grpc?.port, 50051);
+        assert.ok(container?.resources?.requests?.cpu && container.resources.limits?.memory);
+        const budget = findObject(objects, 'PodDisruptionBudget', 'northd').spec as {
+          minAvailable: number;
+          selector: { matchLabels: Record<string, string> };
+        };
+        assert.ok(selects(budget.selector.matchLabels, northd.podLabels));
+        assert.ok(budget.minAvailable >= 1 && budget.minAvailable < (northd.replicas ?? 1));
+        assert.ok((asWorkload(findObject(objects, 'Deployment', 'southd')).replicas ?? 1) >= 2);
+      });
+
+      it('keeps northd and southd within the restricted pod security profile', () => {
+        for (const service of ['northd', 'southd']) {
+          const { pod } = asWorkload(findObject(render(name), 'Deployment', service));
+          assert.equal(pod.securityContext?.runAsNonRoot, true, service);
+          assert.equal(pod.securityContext?.seccompProfile?.type, 'RuntimeDefault', service);
+          assert.equal(pod.automountServiceAccountToken, false, service);
+          for (const c of pod.containers) {
+            assert.equal(c.securityContext?.allowPrivilegeEscalation, false, service);
+            assert.equal(c.securityContext?.readOnlyRootFilesystem, true, service);
+            assert.deepEqual(c.securityContext?.capabilities?.drop, ['ALL'], service);
+            assert.equal(c.securityContext?.capabilities?.add, undefined, service);
+          }
+        }
+      });
+
+      it('puts hvflowd and hvaddr on hypervisors with only the host access they need', () => {
+        for (const service of ['hvflowd', 'hvaddr']) {
+          const { pod } = asWorkload(findObject(render(name), 'DaemonSet', service));
+          assert.equal(pod.nodeSelector?.['vpcd/hypervisor'], 'true', service);
+          assert.equal(pod.hostNetwork, true, service);
+          const [c] = pod.containers;
+          assert.equal(c?.securityContext?.privileged, false, service);
+          assert.equal(c?.securityContext?.allowPrivilegeEscalation, false, service);
+          assert.deepEqual(c?.securityContext?.capabilities?.drop, ['ALL'], service);
+          const added = c?.securityContext?.capabilities?.add ?? [];
+          assert.deepEqual(added, service === 'hvaddr' ? ['NET_BIND_SERVICE'] : [], service);
+          const hostPaths = (pod.volumes ?? []).flatMap((v) =>
+            v.hostPath ? [v.hostPath.path] : [],
+          );
+          assert.deepEqual(
+            hostPaths,
+            service === 'hvflowd' ? ['/var/run/openvswitch'] : [],
+            service,
+          );
+        }
+      });
+
+      it('denies by default and lets the monitoring namespace scrape', () => {
+        const objects = render(name);
+        const deny = findObject(objects, 'NetworkPolicy', 'vpcd-default-deny').spec as {
+          policyTypes: string[];
+        };
+        assert.deepEqual(deny.policyTypes, ['Ingress', 'Egress']);
+        for (const service of ['northd', 'southd']) {
+          const policy = findObject(objects, 'NetworkPolicy', service).spec as {
+            podSelector: { matchLabels: Record<string, string> };
+            ingress: Array<{ from?: unknown[]; ports: Array<{ port: string | number }> }>;
+          };
+          const pods = asWorkload(findObject(objects, 'Deployment', service)).podLabels;
+          assert.ok(selects(policy.podSelector.matchLabels, pods));
+          assert.ok(
+            policy.ingress.some((r) => r.from && r.ports.some((p) => p.port === 'metrics')),
+          );
+        }
+      });
+
+      it('deploys the rules file as its PrometheusRule and every dashboard as a ConfigMap', async () => {
+        const objects = render(name);
+        const rule = findObject(objects, 'PrometheusRule', 'vpcd').spec as { groups: unknown };
+        const rules = parse(await readFile(deployPaths.rules, 'utf8')) as { groups: unknown };
+        assert.deepEqual(rule.groups, rules.groups);
+        const boards = objects.filter((o) => o.metadata.labels?.grafana_dashboard === '1');
+        assert.equal(boards.length, 6);
+        for (const board of boards) {
+          const data = Object.values(board.data as Record<string, string>);
+          assert.equal(data.length, 1);
+          assert.match((JSON.parse(data[0]!) as { uid: string }).uid, /^vpcd-/);
+        }
+      });
+    });
+  }
+
+  it('pins released images in prod', () => {
+    for (const w of workloads(render('prod'))) {
+      for (const c of w.pod.containers) {
+        assert.match(c.image, /^vpcd\/(northd|southd|hvflowd|hvaddr):\d+\.\d+\.\d+$/);
+      }
+    }
+  });
+
+  it('runs a 3-node RabbitMQ and a replicated MariaDB with exporters in with-operators', () => {
+    const objects = render('with-operators');
+    const rabbit = findObject(objects, 'RabbitmqCluster', 'vpcd-rabbitmq').spec as {
+      replicas: number;
+      rabbitmq: { additionalConfig: string };
+    };
+    assert.equal(rabbit.replicas, 3);
+    assert.match(rabbit.rabbitmq.additionalConfig, /^default_queue_type = quorum$/m);
+    const mariadb = findObject(objects, 'MariaDB', 'vpcd-mysql').spec as {
+      replicas: number;
+      replication: { enabled: boolean };
+      metrics: { enabled: boolean };
+    };
+    assert.ok(mariadb.replicas >= 3 && mariadb.replication.enabled && mariadb.metrics.enabled);
+    findObject(objects, 'ServiceMonitor', 'vpcd-rabbitmq');
+  });
+
+  it('rejects unknown fields and wrong types, in Kubernetes objects and custom resources', () => {
+    const deployment = structuredClone(findObject(render('prod'), 'Deployment', 'northd'));
+    const spec = deployment.spec as {
+      template: { spec: { containers: Array<Record<string, unknown>> } };
+      replicas: unknown;
+    };
+    spec.template.spec.containers[0]!.readinessProbes = {};
+    spec.replicas = 'two';
+    const problems = validator.validate(deployment);
+    assert.ok(
+      problems.some((p) => p.includes('containers[0].readinessProbes: unknown field')),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => p.includes('/spec/replicas')),
+      problems.join('\n'),
+    );
+
+    const rabbit = structuredClone(
+      findObject(render('with-operators'), 'RabbitmqCluster', 'vpcd-rabbitmq'),
+    );
+    (rabbit.spec as Record<string, unknown>).replica = 3;
+    (rabbit.spec as { affinity: Record<string, unknown> }).affinity.podAntiAffinty = {};
+    const crProblems = validator.validate(rabbit);
+    assert.ok(
+      crProblems.some((p) => p.includes('(replica)')),
+      crProblems.join('\n'),
+    );
+    assert.ok(
+      crProblems.some((p) => p.includes('podAntiAffinty: unknown field')),
+      crProblems.join('\n'),
+    );
+
+    assert.deepEqual(
+      validator.validate({ apiVersion: 'v9', kind: 'Nothing', metadata: { name: 'x' } }),
+      ['v9/Nothing: no schema for this kind'],
+    );
+  });
+});

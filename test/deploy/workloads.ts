@@ -1,0 +1,89 @@
+import type { K8sObject } from './kustomize.js';
+
+/** The parts of a pod template the manifest tests read. */
+export interface Container {
+  name: string;
+  image: string;
+  ports?: Array<{ name?: string; containerPort: number; protocol?: string }>;
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: {
+      secretKeyRef?: { name: string; key: string };
+      configMapKeyRef?: { name: string };
+    };
+  }>;
+  envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  readinessProbe?: Probe;
+  livenessProbe?: Probe;
+  startupProbe?: Probe;
+  resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    privileged?: boolean;
+    runAsNonRoot?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
+  volumeMounts?: Array<{ name: string; mountPath: string }>;
+}
+
+export interface Probe {
+  grpc?: { port: number; service?: string };
+  httpGet?: { path: string; port: number | string };
+}
+
+export interface PodSpec {
+  containers: Container[];
+  hostNetwork?: boolean;
+  nodeSelector?: Record<string, string>;
+  automountServiceAccountToken?: boolean;
+  serviceAccountName?: string;
+  securityContext?: {
+    runAsNonRoot?: boolean;
+    runAsUser?: number;
+    seccompProfile?: { type: string };
+  };
+  affinity?: {
+    podAntiAffinity?: {
+      requiredDuringSchedulingIgnoredDuringExecution?: unknown[];
+      preferredDuringSchedulingIgnoredDuringExecution?: unknown[];
+    };
+  };
+  topologySpreadConstraints?: Array<{ topologyKey: string }>;
+  volumes?: Array<{ name: string; hostPath?: { path: string } }>;
+}
+
+export interface Workload {
+  readonly object: K8sObject;
+  readonly replicas: number | undefined;
+  readonly selector: Record<string, string>;
+  readonly podLabels: Record<string, string>;
+  readonly pod: PodSpec;
+}
+
+const workloadKinds = new Set(['Deployment', 'DaemonSet', 'StatefulSet']);
+
+export function workloads(objects: readonly K8sObject[]): Workload[] {
+  return objects.filter((o) => workloadKinds.has(o.kind)).map(asWorkload);
+}
+
+export function asWorkload(object: K8sObject): Workload {
+  const spec = object.spec as {
+    replicas?: number;
+    selector: { matchLabels: Record<string, string> };
+    template: { metadata: { labels: Record<string, string> }; spec: PodSpec };
+  };
+  return {
+    object,
+    replicas: spec.replicas,
+    selector: spec.selector.matchLabels,
+    podLabels: spec.template.metadata.labels,
+    pod: spec.template.spec,
+  };
+}
+
+/** Whether every label of `selector` is on `labels` (an empty selector matches everything). */
+export function selects(selector: Record<string, string>, labels: Record<string, string>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
