@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { ChassisServiceClient } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
+import { fileURLToPath } from 'node:url';
+import { PrivatePrometheus } from '../deploy/prometheus-server.js';
 import { startRegion } from './local-region.js';
 import { createSampleData } from './sample-data.js';
 
@@ -27,7 +29,28 @@ const region = await startRegion({
   fleetSize,
 });
 let code = 0;
+let prometheus: PrivatePrometheus | undefined;
 try {
+  const endpoints = (list: typeof region.northds) => list.map((p) => `127.0.0.1:${p.metricsPort}`);
+  prometheus = await PrivatePrometheus.start({
+    scrapeIntervalS: 2,
+    ruleFiles: [
+      fileURLToPath(
+        new URL('../../../deploy/monitoring/prometheus/vpcd.rules.yml', import.meta.url),
+      ),
+    ],
+    targets: [
+      { job: 'northd', targets: endpoints(region.northds) },
+      { job: 'southd', targets: endpoints(region.southds) },
+      {
+        job: 'hvflowd',
+        targets: [
+          ...endpoints(region.hvflowds),
+          ...(region.fleet ? endpoints([region.fleet]) : []),
+        ],
+      },
+    ],
+  });
   for (const f of region.fallbacks)
     say(`note: ${f.chassis} runs on the memory datapath (${f.reason})`);
   const data = await createSampleData(region.northdAddr, region.adminToken, ['hv1', 'hv2', 'hv3']);
@@ -75,6 +98,21 @@ try {
   for (const p of [...region.northds, ...region.southds, ...region.hvflowds]) {
     say(`${p.name.padEnd(18)} http://127.0.0.1:${p.metricsPort}/metrics`);
   }
+  say(`Prometheus UI      ${prometheus.url}   (alert rules of deploy/monitoring loaded)`);
+  // Every service is scraped: Prometheus sees each target up.
+  const expected =
+    region.northds.length + region.southds.length + region.hvflowds.length + (region.fleet ? 1 : 0);
+  const upDeadline = Date.now() + 60_000;
+  let up = 0;
+  while (up < expected && Date.now() < upDeadline) {
+    const result = await prometheus.query('sum(up)');
+    up = Number(
+      (result.data?.result[0] as { value?: [number, string] } | undefined)?.value?.[1] ?? 0,
+    );
+    if (up < expected) await new Promise((r) => setTimeout(r, 500));
+  }
+  if (up < expected) throw new Error(`Prometheus sees ${up} of ${expected} targets up`);
+  say(`Prometheus scrapes all ${expected} targets`);
   if (once) say('demo verified');
   else {
     say('Ctrl-C stops the region.');
@@ -88,6 +126,7 @@ try {
   code = 1;
 } finally {
   say('stopping the region ...');
+  await prometheus?.close();
   await region.stop();
 }
 process.exit(code);
