@@ -97,12 +97,15 @@ describe('chaos', () => {
         ),
       ];
       victim.child.kill('SIGSTOP');
-      const survivor = `northd-${1 - victimIndex}`;
-      for (let i = 0; (await owners()).get(survivor) !== chassisIds.length; i++) {
-        assert.ok(i < 400, 'the survivor never took over');
-        await new Promise((r) => setTimeout(r, 50));
+      try {
+        const survivor = `northd-${1 - victimIndex}`;
+        for (let i = 0; (await owners()).get(survivor) !== chassisIds.length; i++) {
+          assert.ok(i < 400, 'the survivor never took over');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        victim.child.kill('SIGCONT');
       }
-      victim.child.kill('SIGCONT');
       const after = await db.query<{ id: string; epoch: number }>('SELECT id, epoch FROM chassis');
       for (const b of epochsBefore) {
         const a = after.find((x) => x.id === b.id)!;

@@ -21,10 +21,18 @@ export interface DatabaseOptions {
   connectTimeoutMs?: number;
   /** The `db` label of the metrics. Default `main`. */
   name?: string;
+  /**
+   * MariaDB kills a connection that sits idle inside a transaction this long, releasing its row
+   * locks: a stalled client (a paused process, a frozen VM) must not hold locks others need, such
+   * as a lease row. 0 (the default) leaves the server's setting. MySQL has no such setting; there
+   * it is ignored.
+   */
+  idleTransactionTimeoutS?: number;
 }
 
 /** Validated options, with the URL taken apart. */
 export interface CompiledOptions {
+  readonly idleTransactionTimeoutS: number;
   readonly host: string;
   readonly port: number;
   readonly user: string;
@@ -83,7 +91,11 @@ export function compileOptions(options: DatabaseOptions): CompiledOptions {
     queueLimit: pick('queueLimit', 0),
     connectTimeoutMs: pick('connectTimeoutMs', 1),
     name: options.name ?? defaults.name,
+    idleTransactionTimeoutS: options.idleTransactionTimeoutS ?? 0,
   };
+  if (!Number.isInteger(compiled.idleTransactionTimeoutS) || compiled.idleTransactionTimeoutS < 0) {
+    problems.push('idleTransactionTimeoutS must be an integer >= 0');
+  }
   if (url && !compiled.host) problems.push('url has no host');
   if (url && !compiled.user) problems.push('url has no user');
   if (!compiled.name) problems.push('name must not be empty');

@@ -31,6 +31,8 @@ export async function createDeps(config: NorthdConfig): Promise<NorthdDeps> {
     registry,
     name: 'northd',
     tracerProvider: tracing.tracerProvider,
+    // A stalled northd must not hold lease rows beyond their TTL (see packages/db).
+    idleTransactionTimeoutS: Math.max(1, Math.ceil(config.leaseTtlMs / 1000)),
   });
   await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
   const broker = createBroker({
