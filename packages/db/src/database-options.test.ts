@@ -22,6 +22,7 @@ describe('compileOptions', () => {
         queueLimit: 1000,
         connectTimeoutMs: 5000,
         name: 'main',
+        idleTransactionTimeoutS: 0,
       },
     );
     assert.ok(Object.isFrozen(o));

@@ -77,6 +77,14 @@ describe('Database', () => {
     );
   });
 
+  it('sets idle_transaction_timeout on every session when asked, so stalled clients lose their locks', async () => {
+    const { db } = t.open({ idleTransactionTimeoutS: 7 });
+    const [row] = await db.query<{ timeout: number | string }>(
+      'SELECT @@session.idle_transaction_timeout AS timeout',
+    );
+    assert.equal(Number(row?.timeout), 7);
+  });
+
   it('reports a bad statement as kind other', async () => {
     const { db } = t.open();
     await assert.rejects(
