@@ -103,7 +103,6 @@ const region = await startRegion({
   runDir: mkdtempSync(join(tmpdir(), 'vpcd-bench-')),
   chassis: [],
   fleetSize,
-  env: { LOG_LEVEL: 'warn' },
 });
 const deliverRows: string[][] = [];
 try {

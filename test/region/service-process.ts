@@ -48,7 +48,7 @@ export async function spawnService(o: SpawnServiceOptions): Promise<ServiceProce
     tail.push(chunk.toString());
     if (tail.length > 20) tail.shift();
   });
-  const started = await new Promise<Record<string, unknown>>((resolve, reject) => {
+  const starting = new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(
       () =>
         reject(
@@ -78,6 +78,15 @@ export async function spawnService(o: SpawnServiceOptions): Promise<ServiceProce
       }
     });
   });
+  let started: Record<string, unknown>;
+  try {
+    started = await starting;
+  } catch (err) {
+    // A service that did not start must not outlive the attempt.
+    child.kill('SIGKILL');
+    await exited;
+    throw err;
+  }
   return {
     name: o.name,
     child,
