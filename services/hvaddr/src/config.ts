@@ -1,7 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import {
   EnvReader,
-  loadTracingConfig,
+  readTracing,
   parseListenAddress,
   type TracingConfig,
 } from '@vpcd/observability';
@@ -78,15 +78,7 @@ export function loadConfig(
   if ((certFile === undefined) !== (keyFile === undefined)) {
     r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
   }
-  let tracing: TracingConfig | undefined;
-  try {
-    tracing = loadTracingConfig('hvaddr', env);
-  } catch (err) {
-    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
-      []) {
-      r.report(issue.variable, issue.problem);
-    }
-  }
+  const tracing = readTracing(r, env, 'hvaddr');
   const config: HvaddrConfig = {
     chassisId,
     northdAddr,

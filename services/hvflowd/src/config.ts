@@ -1,10 +1,5 @@
 import { hostname } from 'node:os';
-import {
-  EnvReader,
-  loadTracingConfig,
-  parseListenAddress,
-  type TracingConfig,
-} from '@vpcd/observability';
+import { EnvReader, readListen, readTracing, type TracingConfig } from '@vpcd/observability';
 import type { LevelWithSilent } from 'pino';
 import {
   advertisedAddressProblem,
@@ -70,15 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     if (value === undefined) r.report(name, `required: ${what}`);
     return value ?? '';
   };
-  const listen = (name: string, fallback: string) => {
-    const value = r.string(name) ?? fallback;
-    try {
-      parseListenAddress(value);
-    } catch (err) {
-      r.report(name, (err as Error).message);
-    }
-    return value;
-  };
+  const listen = (name: string, fallback: string) => readListen(r, name, fallback);
 
   const fleetSize = r.integer('SIMULATE_CHASSIS', 0) ?? 0;
   if (fleetSize > MAX_FLEET_SIZE) r.report('SIMULATE_CHASSIS', `at most ${MAX_FLEET_SIZE}`);
@@ -109,15 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     ['netdev', 'system'].includes(v) ? undefined : `"${v}" is not one of netdev, system`,
   );
 
-  let tracing: TracingConfig | undefined;
-  try {
-    tracing = loadTracingConfig('hvflowd', env);
-  } catch (err) {
-    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
-      []) {
-      r.report(issue.variable, issue.problem);
-    }
-  }
+  const tracing = readTracing(r, env, 'hvflowd');
 
   const config: HvflowdConfig = {
     grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50053'),

@@ -1,10 +1,5 @@
 import { hostname } from 'node:os';
-import {
-  EnvReader,
-  loadTracingConfig,
-  parseListenAddress,
-  type TracingConfig,
-} from '@vpcd/observability';
+import { EnvReader, readListen, readTracing, type TracingConfig } from '@vpcd/observability';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
 
 export interface NorthdConfig {
@@ -29,15 +24,7 @@ export interface NorthdConfig {
  */
 export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
   const r = new EnvReader(env);
-  const listen = (name: string, fallback: string) => {
-    const value = r.string(name) ?? fallback;
-    try {
-      parseListenAddress(value);
-    } catch (err) {
-      r.report(name, (err as Error).message);
-    }
-    return value;
-  };
+  const listen = (name: string, fallback: string) => readListen(r, name, fallback);
   const required = (name: string, what: string) => {
     const value = r.string(name);
     if (value === undefined) r.report(name, `required: ${what}`);
@@ -72,15 +59,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
       return cidr;
     })
     .filter((c): c is Cidr => typeof c !== 'string');
-  let tracing: TracingConfig | undefined;
-  try {
-    tracing = loadTracingConfig('northd', env);
-  } catch (err) {
-    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
-      []) {
-      r.report(issue.variable, issue.problem);
-    }
-  }
+  const tracing = readTracing(r, env, 'northd');
   const config: NorthdConfig = {
     grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50051'),
     metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9101'),

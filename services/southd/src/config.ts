@@ -1,9 +1,4 @@
-import {
-  EnvReader,
-  loadTracingConfig,
-  parseListenAddress,
-  type TracingConfig,
-} from '@vpcd/observability';
+import { EnvReader, readListen, readTracing, type TracingConfig } from '@vpcd/observability';
 
 export interface SouthdConfig {
   readonly grpcListen: string;
@@ -27,15 +22,7 @@ export interface SouthdConfig {
 /** Reads and checks the whole configuration; throws one EnvError naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
   const r = new EnvReader(env);
-  const listen = (name: string, fallback: string) => {
-    const value = r.string(name) ?? fallback;
-    try {
-      parseListenAddress(value);
-    } catch (err) {
-      r.report(name, (err as Error).message);
-    }
-    return value;
-  };
+  const listen = (name: string, fallback: string) => readListen(r, name, fallback);
   const amqpUrl = r.string('AMQP_URL') ?? '';
   if (amqpUrl === '') r.report('AMQP_URL', 'required: amqp://user:password@host:5672');
   else if (!(URL.canParse(amqpUrl) && ['amqp:', 'amqps:'].includes(new URL(amqpUrl).protocol))) {
@@ -46,15 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
   }
-  let tracing: TracingConfig | undefined;
-  try {
-    tracing = loadTracingConfig('southd', env);
-  } catch (err) {
-    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
-      []) {
-      r.report(issue.variable, issue.problem);
-    }
-  }
+  const tracing = readTracing(r, env, 'southd');
   const config: SouthdConfig = {
     grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50052'),
     metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9102'),

@@ -1,0 +1,34 @@
+import type { EnvReader } from './env-reader.js';
+import { parseListenAddress } from './listen-address.js';
+import { loadTracingConfig, type TracingConfig } from './tracing-config.js';
+
+/** A listen address variable (`host:port`, `:port` or `port`); `fallback` when unset. */
+export function readListen(r: EnvReader, variable: string, fallback: string): string {
+  const value = r.string(variable) ?? fallback;
+  try {
+    parseListenAddress(value);
+  } catch (err) {
+    r.report(variable, err instanceof Error ? err.message : String(err));
+  }
+  return value;
+}
+
+/**
+ * The OpenTelemetry configuration from the OTEL_* variables of `env`, its problems recorded in
+ * `r` with the service's own, so one error names them all. Undefined when it has problems.
+ */
+export function readTracing(
+  r: EnvReader,
+  env: NodeJS.ProcessEnv,
+  serviceName: string,
+): TracingConfig | undefined {
+  try {
+    return loadTracingConfig(serviceName, env);
+  } catch (err) {
+    for (const issue of (err as { issues?: Array<{ variable: string; problem: string }> }).issues ??
+      []) {
+      r.report(issue.variable, issue.problem);
+    }
+    return undefined;
+  }
+}
