@@ -101,6 +101,10 @@ export function createClient<C extends Client>(
     'grpc.keepalive_timeout_ms': 10_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.enable_channelz': 0,
+    // grpc-js backs reconnects off up to 2 minutes; a peer back from a restart must be found
+    // within seconds (southd -> a restarted hvflowd), so the cap is 5 s.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 5_000,
     ...options.channelOptions,
     interceptors,
   });
