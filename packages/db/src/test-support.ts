@@ -50,20 +50,4 @@ export async function eventually<T>(
   }
 }
 
-/** The value of one series, or undefined (for a histogram, name the _count or _sum series). */
-export async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number | undefined> {
-  const family = registry.getSingleMetric(name) ? name : name.replace(/_(count|sum|bucket)$/, '');
-  const metric = registry.getSingleMetric(family);
-  if (!metric) return undefined;
-  const { values } = await metric.get();
-  const found = values.find(
-    (v) =>
-      ((v as { metricName?: string }).metricName ?? family) === name &&
-      Object.entries(labels).every(([key, want]) => String(v.labels[key]) === want),
-  );
-  return found?.value;
-}
+export { metricValue } from '@vpcd/rpc/testing';

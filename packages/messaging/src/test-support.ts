@@ -9,7 +9,6 @@ import {
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import type { Registry } from 'prom-client';
 
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
@@ -37,26 +36,7 @@ export function memoryTracing(): { provider: BasicTracerProvider; exporter: InMe
   return { provider, exporter };
 }
 
-/**
- * The value of one series, or undefined when it does not exist. For a histogram, name the
- * `_count`, `_sum` or `_bucket` series.
- */
-export async function metricValue(
-  registry: Registry,
-  name: string,
-  labels: Record<string, string> = {},
-): Promise<number | undefined> {
-  const family = registry.getSingleMetric(name) ? name : name.replace(/_(count|sum|bucket)$/, '');
-  const metric = registry.getSingleMetric(family);
-  if (!metric) return undefined;
-  const { values } = await metric.get();
-  const found = values.find(
-    (v) =>
-      ((v as { metricName?: string }).metricName ?? family) === name &&
-      Object.entries(labels).every(([key, want]) => String(v.labels[key]) === want),
-  );
-  return found?.value;
-}
+export { metricValue } from '@vpcd/rpc/testing';
 
 /** Polls `check` until it returns true; fails after `timeoutMs` with `message`. */
 export async function eventually(
