@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { activePrincipal, serverAuthInterceptor } from './interceptors/server-auth.js';
+import { activePrincipal, serverAuthLayer } from './interceptors/server-auth.js';
 import { Status } from './index.js';
 import { isRpcError, RpcError } from './rpc-error.js';
 import { healthClient } from './testing/health-client.js';
@@ -16,7 +16,7 @@ describe('authentication interceptor', () => {
       throw new RpcError(Status.UNAUTHENTICATED, 'missing or unknown token');
     };
     t = await startServer({
-      interceptors: [serverAuthInterceptor(authenticate, (p) => p.startsWith('/grpc.health.'))],
+      layers: [serverAuthLayer(authenticate, (p) => p.startsWith('/grpc.health.'))],
       impl: {
         // Answers with the project of the caller, as the handler sees it.
         getVpc: async () => {

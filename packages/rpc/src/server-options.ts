@@ -1,9 +1,10 @@
-import type { ChannelOptions, ServerInterceptor } from '@grpc/grpc-js';
+import type { ChannelOptions } from '@grpc/grpc-js';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { PackageDefinition } from '@grpc/proto-loader';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { ServerTlsOptions } from './tls.js';
+import type { ServerLayer } from './server-layer.js';
 
 export interface KeepaliveOptions {
   /** Ping a client after this long without activity; default 30 s. */
@@ -46,10 +47,10 @@ export interface ServerOptions {
   /** Descriptors for server reflection (grpcurl, grpc_cli); reflection is off without them. */
   readonly reflection?: PackageDefinition;
   /**
-   * Interceptors of the service's own (authentication, say), run inside the default ones, so
-   * their outcomes are counted, traced and logged.
+   * Layers of the service's own (authentication, say), run after the default ones, so their
+   * outcomes are counted, traced and logged.
    */
-  readonly interceptors?: readonly ServerInterceptor[];
+  readonly layers?: readonly ServerLayer[];
   /** Further grpc-js channel options; they win over the ones derived above. */
   readonly channelOptions?: ChannelOptions;
 }
@@ -84,7 +85,7 @@ export function compileServerOptions(options: ServerOptions): CompiledServerOpti
     notServingDelayMs: 0,
     shutdownTimeoutMs: 10_000,
     channelOptions: {},
-    interceptors: [],
+    layers: [],
     ...options,
     tls: options.tls,
     reflection: options.reflection,

@@ -10,13 +10,11 @@ import {
   type AsyncServiceImplementation,
   type UnaryServiceDefinition,
 } from './handler.js';
-import { serverCallEndInterceptor } from './interceptors/server-call-end.js';
-import { serverContextInterceptor } from './interceptors/server-context.js';
-import { serverDeadlineInterceptor } from './interceptors/server-deadline.js';
-import { serverDecodeInterceptor } from './interceptors/server-decode.js';
-import { serverLoggingInterceptor } from './interceptors/server-logging.js';
-import { serverMetricsInterceptor } from './interceptors/server-metrics.js';
-import { serverTracingInterceptor } from './interceptors/server-tracing.js';
+import { serverDeadlineLayer } from './interceptors/server-deadline.js';
+import { serverDecodeLayer } from './interceptors/server-decode.js';
+import { serverLoggingLayer } from './interceptors/server-logging.js';
+import { serverMetricsLayer } from './interceptors/server-metrics.js';
+import { serverTracingLayer } from './interceptors/server-tracing.js';
 import { describeService, type MethodInfo } from './method.js';
 import {
   compileServerOptions,
@@ -24,11 +22,12 @@ import {
   type CompiledServerOptions,
   type ServerOptions,
 } from './server-options.js';
+import { serverLayersInterceptor } from './server-layers-interceptor.js';
 import { rejectInvalidClientCert, serverCredentials } from './tls.js';
 import { routeUnknownMethods } from './unimplemented.js';
 
 /**
- * A gRPC server with the default interceptors (metrics, tracing, deadline propagation, logging),
+ * A gRPC server with the default layers (metrics, tracing, deadline propagation, logging),
  * grpc.health.v1.Health, optional reflection, and graceful shutdown.
  * Add every service before listen().
  */
@@ -45,20 +44,24 @@ export class RpcServer {
   constructor(private readonly options: CompiledServerOptions) {
     ensureContextManager();
     const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/rpc');
-    const metrics = serverMetricsInterceptor(options.registry, this.methods);
+    const metrics = serverMetricsLayer(options.registry);
     this.registerMetrics = (info) => metrics.register(info);
     this.grpc = new Server({
       ...grpcServerChannelOptions(options),
-      // Innermost first: the call-end observer must see the base call.
+      // In order: the service's own layers (auth) run in the span's context, and their
+      // outcomes are counted, traced and logged.
       interceptors: [
-        serverCallEndInterceptor,
-        metrics.interceptor,
-        serverTracingInterceptor(tracer, this.methods),
-        serverDeadlineInterceptor,
-        serverLoggingInterceptor(options.logger, this.methods),
-        serverDecodeInterceptor,
-        ...options.interceptors,
-        serverContextInterceptor,
+        serverLayersInterceptor(
+          [
+            metrics.layer,
+            serverTracingLayer(tracer),
+            serverDeadlineLayer,
+            serverLoggingLayer(options.logger),
+            serverDecodeLayer,
+            ...options.layers,
+          ],
+          this.methods,
+        ),
       ],
     });
     routeUnknownMethods(this.grpc);

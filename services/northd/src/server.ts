@@ -9,7 +9,7 @@ import {
 } from '@vpcd/api';
 import type { Consumer } from '@vpcd/messaging';
 import { startHttpServer, type HttpServer, type Stoppable } from '@vpcd/observability';
-import { createServer, readPemFiles, serverAuthInterceptor, type RpcServer } from '@vpcd/rpc';
+import { createServer, readPemFiles, serverAuthLayer, type RpcServer } from '@vpcd/rpc';
 import { createAuthenticator } from './auth/authenticator.js';
 import { isPublicPath } from './auth/policy.js';
 import type { NorthdConfig } from './config.js';
@@ -78,8 +78,8 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       pem?.cert && pem.key
         ? { cert: pem.cert, key: pem.key, ca: pem.ca, clientCert: pem.ca ? 'optional' : 'none' }
         : undefined,
-    interceptors: [
-      serverAuthInterceptor(
+    layers: [
+      serverAuthLayer(
         createAuthenticator({ adminToken: config.adminToken, tokens: new TokenStore(db) }),
         isPublicPath,
       ),

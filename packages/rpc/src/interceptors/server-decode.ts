@@ -1,27 +1,18 @@
-import { ServerInterceptingCall, status as Status, type ServerInterceptor } from '@grpc/grpc-js';
-import { adopt, callState } from '../call-state.js';
+import { status as Status } from '@grpc/grpc-js';
 import { DecodeFailure } from '../decode-failure.js';
+import { RpcError } from '../rpc-error.js';
+import type { LayerSteps, ServerLayer } from '../server-layer.js';
+
+const steps: LayerSteps = {
+  onReceiveMessage: (message) => {
+    if (message instanceof DecodeFailure) {
+      throw new RpcError(Status.INVALID_ARGUMENT, `malformed request message: ${message.reason}`);
+    }
+  },
+};
 
 /**
  * Answers a request message that did not parse (see guardDeserialize) with INVALID_ARGUMENT,
  * before it reaches the handler.
  */
-export const serverDecodeInterceptor: ServerInterceptor = (_method, call) => {
-  const state = callState(call);
-  const wrapped: ServerInterceptingCall = new ServerInterceptingCall(call, {
-    start: (next) =>
-      next({
-        onReceiveMessage: (message, nextMessage) => {
-          if (message instanceof DecodeFailure) {
-            wrapped.sendStatus({
-              code: Status.INVALID_ARGUMENT,
-              details: `malformed request message: ${message.reason}`,
-            });
-            return;
-          }
-          nextMessage(message);
-        },
-      }),
-  });
-  return adopt(wrapped, state);
-};
+export const serverDecodeLayer: ServerLayer = () => steps;

@@ -1,8 +1,8 @@
-import { status as Status, type ServerInterceptor } from '@grpc/grpc-js';
+import { status as Status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
-import { callState, passThrough } from '../call-state.js';
 import { codeLogLevel, codeName } from '../codes.js';
-import { unknownMethod, type MethodInfo } from '../method.js';
+import { unknownMethod } from '../method.js';
+import type { ServerLayer } from '../server-layer.js';
 
 // Probes call health every few seconds; their lines would drown the rest.
 const quietServices = new Set(['grpc.health.v1.Health']);
@@ -11,31 +11,25 @@ const quietServices = new Set(['grpc.health.v1.Health']);
  * Writes one structured line per finished call: method, code, duration, peer and trace id.
  * Metadata (which may hold credentials) is never logged.
  */
-export function serverLoggingInterceptor(
-  logger: Logger,
-  methods: ReadonlyMap<string, MethodInfo>,
-): ServerInterceptor {
-  return (method, call) => {
-    const info = methods.get(method.path) ?? unknownMethod;
-    const state = callState(call);
-    const peer = call.getPeer();
+export function serverLoggingLayer(logger: Logger): ServerLayer {
+  return ({ info, path, state, grpc }) => {
     const startMs = performance.now();
     state.onEnd((end) => {
       const level = quietServices.has(info.service) ? 'debug' : codeLogLevel(end.code);
       if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
-          'grpc.service': info === unknownMethod ? method.path.slice(0, 200) : info.service,
+          'grpc.service': info === unknownMethod ? path.slice(0, 200) : info.service,
           'grpc.method': info.method,
           'grpc.code': codeName(end.code),
           'grpc.duration_ms': Math.round((performance.now() - startMs) * 1000) / 1000,
           ...(end.code === Status.OK ? {} : { 'grpc.error': end.details }),
-          peer,
+          peer: grpc.getPeer(),
           trace_id: state.traceId,
         },
         'finished call',
       );
     });
-    return passThrough(call);
+    return undefined;
   };
 }

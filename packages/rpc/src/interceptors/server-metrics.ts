@@ -1,45 +1,43 @@
-import { ServerInterceptingCall, type ServerInterceptor } from '@grpc/grpc-js';
 import type { Registry } from 'prom-client';
-import { adopt, callState } from '../call-state.js';
 import { methodMetrics, type MethodMetrics } from '../metrics.js';
 import { unknownMethod, type MethodInfo } from '../method.js';
+import type { LayerSteps, ServerLayer } from '../server-layer.js';
+
+interface Counted {
+  readonly metrics: MethodMetrics;
+  /** Shared by every call of the method: counting messages needs nothing of the call. */
+  readonly steps: LayerSteps;
+}
+
+function counted(metrics: MethodMetrics): Counted {
+  return {
+    metrics,
+    steps: { onReceiveMessage: () => metrics.received(), onSendMessage: () => metrics.sent() },
+  };
+}
 
 /**
- * Counts calls, messages and outcomes with the go-grpc-prometheus names. Every method in
- * `methods` must be known before the first call; calls to any other path count as
- * grpc_service="unknown", grpc_method="unknown".
+ * Counts calls, messages and outcomes with the go-grpc-prometheus names. Every method must be
+ * registered before its first call; calls to any other path count as grpc_service="unknown",
+ * grpc_method="unknown".
  */
-export function serverMetricsInterceptor(
-  registry: Registry,
-  methods: ReadonlyMap<string, MethodInfo>,
-): { interceptor: ServerInterceptor; register(info: MethodInfo): void } {
-  const byPath = new Map<string, MethodMetrics>();
-  const unknown = methodMetrics(registry, 'server', unknownMethod);
+export function serverMetricsLayer(registry: Registry): {
+  layer: ServerLayer;
+  register(info: MethodInfo): void;
+} {
+  const byPath = new Map<string, Counted>();
+  const unknown = counted(methodMetrics(registry, 'server', unknownMethod));
   const register = (info: MethodInfo) => {
-    if (!byPath.has(info.path)) byPath.set(info.path, methodMetrics(registry, 'server', info));
+    if (!byPath.has(info.path)) {
+      byPath.set(info.path, counted(methodMetrics(registry, 'server', info)));
+    }
   };
-  for (const info of methods.values()) register(info);
-
-  const interceptor: ServerInterceptor = (method, call) => {
-    const metrics = byPath.get(method.path) ?? unknown;
-    const state = callState(call);
+  const layer: ServerLayer = ({ path, state }) => {
+    const { metrics, steps } = byPath.get(path) ?? unknown;
     const startMs = performance.now();
     metrics.started();
     state.onEnd((end) => metrics.handled(end.code, (performance.now() - startMs) / 1000));
-    const wrapped = new ServerInterceptingCall(call, {
-      start: (next) =>
-        next({
-          onReceiveMessage: (message, nextMessage) => {
-            metrics.received();
-            nextMessage(message);
-          },
-        }),
-      sendMessage: (message, next) => {
-        metrics.sent();
-        next(message);
-      },
-    });
-    return adopt(wrapped, state);
+    return steps;
   };
-  return { interceptor, register };
+  return { layer, register };
 }
