@@ -48,7 +48,11 @@ export interface Region {
   readonly northdAddr: string;
   /** Chassis that fell back to the memory datapath, with the reason. */
   readonly fallbacks: ReadonlyArray<{ chassis: string; reason: string }>;
-  startNorthd(index: number): Promise<ServiceProcess>;
+  /**
+   * Starts northd `index` (again); `env` overrides any of its variables, e.g. MYSQL_URL of a
+   * promoted replica, or GRPC_LISTEN to keep the port clients already use.
+   */
+  startNorthd(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
   startSouthd(index: number): Promise<ServiceProcess>;
   startHvflowd(index: number): Promise<ServiceProcess>;
   /** Every service, stopped (SIGTERM) in dependency order; then the throwaway database and vhost. */
@@ -83,7 +87,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
   let fleet: ServiceProcess | undefined;
   const chassis = o.chassis ?? [];
 
-  const startNorthd = async (i: number) => {
+  const startNorthd = async (i: number, env: Readonly<Record<string, string>> = {}) => {
     const p = await spawnService({
       name: `northd-${i}`,
       script: serviceMain('northd'),
@@ -96,6 +100,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         NORTHD_ID: `northd-${i}`,
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
         CONVERGE_INTERVAL_MS: '500',
+        ...env,
       },
     });
     northds[i] = p;

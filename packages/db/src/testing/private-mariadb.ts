@@ -19,6 +19,8 @@ export interface PrivateMariadb {
   readonly port: number;
   /** Shuts the server down (SIGTERM) and waits for it to exit; the data stays. */
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: a crash, no shutdown) and waits for it to exit; the data stays. */
+  kill(): Promise<void>;
   /** Starts the stopped server again on the same port and waits until it answers. */
   start(): Promise<void>;
   restart(): Promise<void>;
@@ -30,6 +32,11 @@ export interface PrivateMariadbOptions {
   logger?: Logger;
   /** How long initialising or starting may take. Default 60000. */
   startTimeoutMs?: number;
+  /**
+   * More server options (`--server-id=2`, `--log-bin=mysql-bin`, ...), given after the defaults
+   * so they override them (the defaults switch the binary log off). Default none.
+   */
+  serverOptions?: readonly string[];
 }
 
 // Servers still running when the process exits are killed then, and their data deleted.
@@ -99,6 +106,7 @@ export async function privateMariadb(options: PrivateMariadbOptions = {}): Promi
         '--loose-performance-schema=OFF',
         '--loose-mysqlx=OFF',
         ...asRoot,
+        ...(options.serverOptions ?? []),
       ],
       { stdio: 'ignore' },
     );
@@ -109,10 +117,10 @@ export async function privateMariadb(options: PrivateMariadbOptions = {}): Promi
     await waitUntilReady(child, socket, logFile, startTimeoutMs);
   };
 
-  const stop = async (): Promise<void> => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM'): Promise<void> => {
     const child = state.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
+    child.kill(signal);
     // This timer also keeps the event loop alive while the unref'd child shuts down.
     const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
     await exited;
@@ -133,7 +141,8 @@ export async function privateMariadb(options: PrivateMariadbOptions = {}): Promi
   return {
     url: `mysql://root@127.0.0.1:${port}`,
     port,
-    stop,
+    stop: () => stop(),
+    kill: () => stop('SIGKILL'),
     start,
     restart: async () => {
       await stop();
