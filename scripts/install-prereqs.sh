@@ -15,12 +15,15 @@ have mariadbd || have mysqld || need+=(mariadb-server)
 have rabbitmq-server || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 have promtool || need+=(prometheus)
 have amtool || need+=(prometheus-alertmanager)
+have prometheus-mysqld-exporter || need+=(prometheus-mysqld-exporter)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "missing: ${need[*]} (install them, or run as root)" >&2; exit 1; fi
   echo "installing ${need[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
-  # Debian starts the OVS service on install; tests run their own private switches.
+  # Debian starts the OVS service on install; tests run their own private switches. Where
+  # systemd runs, it also starts Prometheus, Alertmanager and mysqld_exporter on their standard
+  # ports; the tests and the demo run private instances on free ports and leave those alone.
 fi
 
 answers() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -37,4 +40,11 @@ if [ -z "${AMQP_URL:-}" ] && ! answers 5672 && [ "$(id -u)" -eq 0 ]; then
   echo "starting RabbitMQ"
   rabbitmq-server -detached >/dev/null 2>&1 || true
   wait_port 5672 RabbitMQ
+fi
+# RabbitMQ's own Prometheus endpoint (port 15692), which the monitoring of the local region and
+# the RabbitMQ dashboard read. Enabling an enabled plugin changes nothing; skip the slow CLI then.
+if [ -z "${AMQP_URL:-}" ] && answers 5672 && ! answers 15692 && [ "$(id -u)" -eq 0 ]; then
+  echo "enabling RabbitMQ's Prometheus plugin"
+  rabbitmq-plugins enable rabbitmq_prometheus >/dev/null
+  wait_port 15692 "RabbitMQ's Prometheus endpoint"
 fi

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { PrivateProcess } from './private-process.js';
 
 /** A scrape job: every series gets `job` and `labels`. */
 export interface ScrapeTarget {
@@ -17,7 +16,12 @@ export interface ScrapeTarget {
 export interface PrometheusOptions {
   readonly ruleFiles?: readonly string[];
   readonly targets?: readonly ScrapeTarget[];
+  /** Default 5. */
   readonly scrapeIntervalS?: number;
+  /** How often the rules are evaluated; default the scrape interval. */
+  readonly evaluationIntervalS?: number;
+  /** Alertmanager base URLs (`http://host:port`) the alerts are sent to; default none. */
+  readonly alertmanagers?: readonly string[];
   readonly startTimeoutMs?: number;
 }
 
@@ -29,68 +33,58 @@ export interface QueryResult {
 
 /**
  * A private Prometheus from the installed binary (Debian's `prometheus` package): its own
- * temporary TSDB and config, a free port on 127.0.0.1, the given rule files and scrape targets.
- * `close()` stops it and deletes its data.
+ * temporary TSDB and config, a free port on 127.0.0.1, the given rule files and scrape targets,
+ * and the given Alertmanagers. `close()` stops it and deletes its data.
  */
 export class PrivatePrometheus {
   private constructor(
-    readonly url: string,
-    private readonly child: ChildProcess,
+    private readonly server: PrivateProcess,
     private readonly dir: string,
-    private readonly output: () => string,
+    private options: PrometheusOptions,
   ) {}
+
+  get url(): string {
+    return this.server.url;
+  }
 
   static async start(options: PrometheusOptions = {}): Promise<PrivatePrometheus> {
     const dir = await mkdtemp(path.join(tmpdir(), 'vpcd-prometheus-'));
-    const interval = `${options.scrapeIntervalS ?? 5}s`;
-    const config = {
-      global: { scrape_interval: interval, evaluation_interval: interval },
-      rule_files: options.ruleFiles ?? [],
-      // Job names must be unique in a config; the `job` label says which service it is, so
-      // one service may be scraped on several paths (RabbitMQ's /metrics and /metrics/detailed).
-      scrape_configs: (options.targets ?? []).map((t, i) => ({
-        job_name: `${t.job}-${i}`,
-        metrics_path: t.metricsPath ?? '/metrics',
-        ...(t.params ? { params: t.params } : {}),
-        static_configs: [{ targets: t.targets, labels: { ...t.labels, job: t.job } }],
-      })),
-    };
-    await writeFile(path.join(dir, 'prometheus.yml'), stringify(config));
-    // The port is free when chosen and may be taken before Prometheus binds it: try again then.
-    for (let attempt = 1; ; attempt++) {
-      const server = PrivatePrometheus.spawn(dir, await freePort());
-      try {
-        await server.waitReady(options.startTimeoutMs ?? 30_000);
-        return server;
-      } catch (err) {
-        await server.stop();
-        if (attempt < 3 && /address already in use/.test(String(err))) continue;
-        await rm(dir, { recursive: true, force: true });
-        throw err;
-      }
+    await writeConfig(dir, options);
+    try {
+      const server = await PrivateProcess.start({
+        command: 'prometheus',
+        args: (port) => [
+          `--config.file=${path.join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${path.join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--storage.tsdb.retention.time=1h',
+          '--log.level=warn',
+        ],
+        readyPath: '/-/ready',
+        startTimeoutMs: options.startTimeoutMs,
+      });
+      return new PrivatePrometheus(server, dir, options);
+    } catch (err) {
+      await rm(dir, { recursive: true, force: true });
+      throw err;
     }
   }
 
-  private static spawn(dir: string, port: number): PrivatePrometheus {
-    const child = spawn(
-      'prometheus',
-      [
-        `--config.file=${path.join(dir, 'prometheus.yml')}`,
-        `--storage.tsdb.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        '--storage.tsdb.retention.time=1h',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    // Never outlive the test process, even when it ends without closing this server.
-    const kill = () => child.kill('SIGKILL');
-    process.once('exit', kill);
-    child.once('exit', () => process.removeListener('exit', kill));
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    return new PrivatePrometheus(`http://127.0.0.1:${port}`, child, dir, () => output);
+  /**
+   * Scrapes `targets` from now on instead (a service restarted on another port): rewrites the
+   * configuration and has Prometheus reload it. Resolves once the reload was applied; the new
+   * targets are scraped some seconds later (Prometheus hands them to its scrapers in batches).
+   */
+  async setTargets(targets: readonly ScrapeTarget[]): Promise<void> {
+    this.options = { ...this.options, targets };
+    await writeConfig(this.dir, this.options);
+    const before = await this.lastReload();
+    this.server.signal('SIGHUP');
+    const deadline = Date.now() + 10_000;
+    while ((await this.lastReload()) === before) {
+      if (Date.now() > deadline) throw new Error('prometheus did not reload its configuration');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 
   /** An instant query through the HTTP API; a query Prometheus cannot parse has status error. */
@@ -110,46 +104,49 @@ export class PrivatePrometheus {
   }
 
   async close(): Promise<void> {
-    await this.stop();
+    await this.server.stop();
     await rm(this.dir, { recursive: true, force: true });
   }
 
-  private async stop(): Promise<void> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGTERM');
-      await exited;
-    }
-  }
-
-  private async waitReady(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (this.child.exitCode !== null) {
-        throw new Error(`prometheus exited (${this.child.exitCode}):\n${this.output()}`);
-      }
-      const ready = await fetch(`${this.url}/-/ready`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (ready) return;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    throw new Error(`prometheus not ready within ${timeoutMs} ms:\n${this.output()}`);
+  private async lastReload(): Promise<string> {
+    const { data } = await this.get<{
+      data: { lastConfigTime: string; reloadConfigSuccess: boolean };
+    }>('/api/v1/status/runtimeinfo');
+    if (!data.reloadConfigSuccess) throw new Error('prometheus refused its new configuration');
+    return data.lastConfigTime;
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
+async function writeConfig(dir: string, options: PrometheusOptions): Promise<void> {
+  const scrapeIntervalS = options.scrapeIntervalS ?? 5;
+  const config = {
+    global: {
+      scrape_interval: `${scrapeIntervalS}s`,
+      evaluation_interval: `${options.evaluationIntervalS ?? scrapeIntervalS}s`,
+    },
+    rule_files: options.ruleFiles ?? [],
+    ...(options.alertmanagers?.length
+      ? {
+          alerting: {
+            alertmanagers: options.alertmanagers.map((url) => {
+              const u = new URL(url);
+              return {
+                scheme: u.protocol.replace(':', ''),
+                ...(u.pathname !== '/' ? { path_prefix: u.pathname } : {}),
+                static_configs: [{ targets: [u.host] }],
+              };
+            }),
+          },
+        }
+      : {}),
+    // Job names must be unique in a config; the `job` label says which service it is, so
+    // one service may be scraped on several paths (RabbitMQ's /metrics and /metrics/detailed).
+    scrape_configs: (options.targets ?? []).map((t, i) => ({
+      job_name: `${t.job}-${i}`,
+      metrics_path: t.metricsPath ?? '/metrics',
+      ...(t.params ? { params: t.params } : {}),
+      static_configs: [{ targets: t.targets, labels: { ...t.labels, job: t.job } }],
+    })),
+  };
+  await writeFile(path.join(dir, 'prometheus.yml'), stringify(config));
 }

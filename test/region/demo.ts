@@ -1,15 +1,19 @@
 // `make demo`: a local region on this machine (2 northd, 2 southd, 3 chassis — one on Open
-// vSwitch when it can run — and a simulated fleet), sample VPCs, a status table and the URLs.
-// Ctrl-C stops everything it started; --once verifies and exits (0 on success).
+// vSwitch when it can run — and a simulated fleet), sample VPCs, a status table and the URLs,
+// watched by a private Prometheus (the alert rules of deploy/monitoring), Alertmanager and
+// mysqld_exporter. Ctrl-C stops everything it started; --once verifies and exits (0 on success).
+//
+// Prometheus and Alertmanager are always private instances on free ports, even when standard
+// ones answer on 9090/9093: those scrape what their own configuration says, and the demo must
+// neither rewrite it nor depend on it.
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ChassisServiceClient } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
-import { fileURLToPath } from 'node:url';
-import { PrivatePrometheus } from '../deploy/prometheus-server.js';
 import { startRegion } from './local-region.js';
+import { startMonitoring, type Monitoring } from './monitoring.js';
 import { createSampleData } from './sample-data.js';
 
 const once = process.argv.includes('--once');
@@ -29,32 +33,28 @@ const region = await startRegion({
   fleetSize,
 });
 let code = 0;
-let prometheus: PrivatePrometheus | undefined;
+let monitoring: Monitoring | undefined;
 try {
-  const endpoints = (list: typeof region.northds) => list.map((p) => `127.0.0.1:${p.metricsPort}`);
-  prometheus = await PrivatePrometheus.start({
-    scrapeIntervalS: 2,
-    ruleFiles: [
-      fileURLToPath(
-        new URL('../../../deploy/monitoring/prometheus/vpcd.rules.yml', import.meta.url),
-      ),
-    ],
-    targets: [
-      { job: 'northd', targets: endpoints(region.northds) },
-      { job: 'southd', targets: endpoints(region.southds) },
-      {
-        job: 'hvflowd',
-        targets: [
-          ...endpoints(region.hvflowds),
-          ...(region.fleet ? endpoints([region.fleet]) : []),
-        ],
-      },
-    ],
+  // RabbitMQ's own metrics, when its Prometheus plugin runs (make prereqs enables it on the
+  // local broker; a private broker started for the demo has no plugins).
+  const rabbitmqMetrics = `${new URL(region.amqpUrl).hostname}:15692`;
+  const pluginAnswers = await fetch(`http://${rabbitmqMetrics}/metrics`).then(
+    (r) => r.ok,
+    () => false,
+  );
+  if (!pluginAnswers)
+    say(`note: RabbitMQ's Prometheus endpoint ${rabbitmqMetrics} does not answer`);
+  monitoring = await startMonitoring(region, {
+    rabbitmqMetrics: pluginAnswers ? rabbitmqMetrics : 'none',
   });
   for (const f of region.fallbacks)
     say(`note: ${f.chassis} runs on the memory datapath (${f.reason})`);
-  const data = await createSampleData(region.northdAddr, region.adminToken, ['hv1', 'hv2', 'hv3']);
-  say(`created ${data.interfaces.length} interfaces in 2 projects; all ACTIVE`);
+  const sample = await createSampleData(region.northdAddr, region.adminToken, [
+    'hv1',
+    'hv2',
+    'hv3',
+  ]);
+  say(`created ${sample.interfaces.length} interfaces in 2 projects; all ACTIVE`);
   const chassis = createClient(ChassisServiceClient, {
     address: region.northdAddr,
     bearerToken: region.adminToken,
@@ -98,21 +98,21 @@ try {
   for (const p of [...region.northds, ...region.southds, ...region.hvflowds]) {
     say(`${p.name.padEnd(18)} http://127.0.0.1:${p.metricsPort}/metrics`);
   }
+  const { prometheus, alertmanager, mysqldExporters } = monitoring;
+  for (const e of mysqldExporters) say(`${'mysqld_exporter'.padEnd(18)} ${e.url}/metrics`);
+  if (pluginAnswers) say(`${'RabbitMQ metrics'.padEnd(18)} http://${rabbitmqMetrics}/metrics`);
   say(`Prometheus UI      ${prometheus.url}   (alert rules of deploy/monitoring loaded)`);
-  // Every service is scraped: Prometheus sees each target up.
-  const expected =
-    region.northds.length + region.southds.length + region.hvflowds.length + (region.fleet ? 1 : 0);
-  const upDeadline = Date.now() + 60_000;
-  let up = 0;
-  while (up < expected && Date.now() < upDeadline) {
-    const result = await prometheus.query('sum(up)');
-    up = Number(
-      (result.data?.result[0] as { value?: [number, string] } | undefined)?.value?.[1] ?? 0,
-    );
-    if (up < expected) await new Promise((r) => setTimeout(r, 500));
-  }
-  if (up < expected) throw new Error(`Prometheus sees ${up} of ${expected} targets up`);
-  say(`Prometheus scrapes all ${expected} targets`);
+  say(`Alertmanager UI    ${alertmanager.url}   (routes of deploy/monitoring, notifying no one)`);
+  // Every target answers a scrape, and Prometheus has found Alertmanager, whose API answers.
+  await monitoring.waitForScrapes({ scrapes: 0 });
+  const targets = monitoring.targets.reduce((n, t) => n + t.targets.length, 0);
+  say(`Prometheus scrapes all ${targets} targets`);
+  const { data } = await prometheus.get<{ data: { activeAlertmanagers: unknown[] } }>(
+    '/api/v1/alertmanagers',
+  );
+  if (data.activeAlertmanagers.length !== 1) throw new Error('Prometheus has no Alertmanager');
+  await alertmanager.alerts();
+  say('Prometheus sends its alerts to Alertmanager');
   if (once) say('demo verified');
   else {
     say('Ctrl-C stops the region.');
@@ -126,7 +126,7 @@ try {
   code = 1;
 } finally {
   say('stopping the region ...');
-  await prometheus?.close();
+  await monitoring?.close();
   await region.stop();
 }
 process.exit(code);

@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import type { Region } from './local-region.js';
+import { spawnService, type ServiceProcess } from './service-process.js';
+
+const hvaddrMain = fileURLToPath(new URL('../../../services/hvaddr/dist/main.js', import.meta.url));
+
+/**
+ * hvaddr for one chassis of `region`, as its own process: DHCP on a free UDP port of 127.0.0.1
+ * (relayed clients only: no interface faces guests here), metrics on a free port. Its `started`
+ * fields include `dhcpPort`. The region does not run hvaddr itself: a chassis of a local region
+ * has no guests to serve.
+ */
+export function startHvaddr(
+  region: Region,
+  o: { chassisId: string; runDir: string },
+): Promise<ServiceProcess> {
+  return spawnService({
+    name: `hvaddr-${o.chassisId}`,
+    script: hvaddrMain,
+    readyMessage: 'hvaddr started',
+    logDir: o.runDir,
+    env: {
+      CHASSIS_ID: o.chassisId,
+      NORTHD_ADDR: region.northdAddr,
+      VPCD_TOKEN: region.adminToken,
+      DHCP_LISTEN: '127.0.0.1:0',
+      METRICS_LISTEN: '127.0.0.1:0',
+      BINDINGS_REFRESH_MS: '200',
+      LOG_LEVEL: 'info',
+      OTEL_TRACES_EXPORTER: 'none',
+    },
+  });
+}
