@@ -21,6 +21,8 @@ describe('compileOptions', () => {
         connectionLimit: 10,
         queueLimit: 1000,
         connectTimeoutMs: 5000,
+        statementTimeoutMs: 10_000,
+        keepAliveDelayMs: 30_000,
         name: 'main',
         idleTransactionTimeoutS: 0,
       },
@@ -33,6 +35,14 @@ describe('compileOptions', () => {
     assert.equal(o.connectionLimit, 3);
     assert.equal(o.queueLimit, 0);
     assert.equal(o.port, 3306);
+  });
+
+  it('reads the statement timeout and keepalive delay from the URL query; 0 turns them off', () => {
+    const o = compileOptions({
+      ...base,
+      url: 'mysql://root@h/db?statementTimeoutMs=0&keepAliveDelayMs=0&connectTimeoutMs=2000',
+    });
+    assert.deepEqual([o.statementTimeoutMs, o.keepAliveDelayMs, o.connectTimeoutMs], [0, 0, 2000]);
   });
 
   const invalid: Array<{ desc: string; options: Partial<DatabaseOptions>; problem: RegExp }> = [
@@ -54,6 +64,16 @@ describe('compileOptions', () => {
       problem: /connectionLimit must be/,
     },
     { desc: 'no user', options: { url: 'mysql://h/db' }, problem: /no user/ },
+    {
+      desc: 'a negative statement timeout',
+      options: { url: 'mysql://u@h/db', statementTimeoutMs: -1 },
+      problem: /statementTimeoutMs must be an integer >= 0/,
+    },
+    {
+      desc: 'a keepalive delay that is not a number',
+      options: { url: 'mysql://u@h/db?keepAliveDelayMs=soon' },
+      problem: /keepAliveDelayMs must be an integer >= 0/,
+    },
   ];
   for (const c of invalid) {
     it(`refuses ${c.desc}, without echoing the password`, () => {

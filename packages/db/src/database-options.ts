@@ -6,7 +6,8 @@ import { DbError } from './db-error.js';
 export interface DatabaseOptions {
   /**
    * `mysql://user:password@host:port/database`; the query may set `connectionLimit`,
-   * `queueLimit` and `connectTimeoutMs` (an option given both here and there must agree).
+   * `queueLimit`, `connectTimeoutMs`, `statementTimeoutMs` and `keepAliveDelayMs` (an option
+   * given both here and there must agree).
    */
   url: string;
   logger: Logger;
@@ -17,8 +18,22 @@ export interface DatabaseOptions {
   connectionLimit?: number;
   /** Most callers waiting for a connection; beyond it a call fails with `unavailable`. 0: none may wait. Default 1000. */
   queueLimit?: number;
-  /** Time to establish a connection. Default 5000. */
+  /** Time to establish a connection (TCP and the MySQL handshake). Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * Longest wait for the server's answer to one statement (or ping). Past it the call fails with
+   * kind `timeout` and its connection is destroyed: this is what finds a connection whose server
+   * or network vanished without a FIN (half-open), on which TCP alone would wait for many minutes.
+   * A statement that legitimately runs longer needs a scope of its own
+   * (`withConnection(fn, { statementTimeoutMs })`). 0: no limit. Default 10000.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * Idle time after which TCP keepalive probes check a connection, so that an idle pooled
+   * connection to a host that is gone is dropped before a caller picks it. 0: no keepalive.
+   * Default 30000.
+   */
+  keepAliveDelayMs?: number;
   /** The `db` label of the metrics. Default `main`. */
   name?: string;
   /**
@@ -42,11 +57,26 @@ export interface CompiledOptions {
   readonly connectionLimit: number;
   readonly queueLimit: number;
   readonly connectTimeoutMs: number;
+  readonly statementTimeoutMs: number;
+  readonly keepAliveDelayMs: number;
   readonly name: string;
 }
 
-const defaults = { connectionLimit: 10, queueLimit: 1000, connectTimeoutMs: 5000, name: 'main' };
-const urlParams = ['connectionLimit', 'queueLimit', 'connectTimeoutMs'] as const;
+const defaults = {
+  connectionLimit: 10,
+  queueLimit: 1000,
+  connectTimeoutMs: 5000,
+  statementTimeoutMs: 10_000,
+  keepAliveDelayMs: 30_000,
+  name: 'main',
+};
+const urlParams = [
+  'connectionLimit',
+  'queueLimit',
+  'connectTimeoutMs',
+  'statementTimeoutMs',
+  'keepAliveDelayMs',
+] as const;
 type UrlParam = (typeof urlParams)[number];
 
 /** Checks the options once and returns them frozen; throws DbError `other` naming each problem. */
@@ -90,6 +120,8 @@ export function compileOptions(options: DatabaseOptions): CompiledOptions {
     connectionLimit: pick('connectionLimit', 1),
     queueLimit: pick('queueLimit', 0),
     connectTimeoutMs: pick('connectTimeoutMs', 1),
+    statementTimeoutMs: pick('statementTimeoutMs', 0),
+    keepAliveDelayMs: pick('keepAliveDelayMs', 0),
     name: options.name ?? defaults.name,
     idleTransactionTimeoutS: options.idleTransactionTimeoutS ?? 0,
   };

@@ -5,8 +5,9 @@ import { compileOptions, type DatabaseOptions } from './database-options.js';
 import { DbError } from './db-error.js';
 import { createDbMetrics } from './metrics.js';
 import { readPoolState } from './pool-state.js';
-import type { Instruments } from './run-statement.js';
-import { Session, type Queryable } from './session.js';
+import type { Instruments, Send } from './run-statement.js';
+import { leavesConnectionBroken, Session, type Queryable } from './session.js';
+import { destroySocket, wasDestroyed, withinTimeout } from './statement-timeout.js';
 import { defaultIsolation, runTransaction, type TransactionOptions } from './transaction.js';
 
 /** A MySQL connection pool; safe for concurrent use. */
@@ -23,9 +24,14 @@ export interface Database extends Queryable {
   /**
    * Runs fn on one connection in autocommit mode, for work that needs one session, such as a
    * named lock (GET_LOCK). Session state it leaves behind goes back to the pool with it.
+   * `statementTimeoutMs` replaces the pool's for the statements of this scope (0: no limit),
+   * for statements that legitimately wait long (a GET_LOCK, DDL on a large table).
    */
-  withConnection<T>(fn: (connection: Queryable) => Promise<T>): Promise<T>;
-  /** Resolves when the server answers a ping on a pooled connection. */
+  withConnection<T>(
+    fn: (connection: Queryable) => Promise<T>,
+    options?: { statementTimeoutMs?: number },
+  ): Promise<T>;
+  /** Resolves when the server answers a ping on a pooled connection within statementTimeoutMs. */
   ping(): Promise<void>;
   /** Closes every connection; later calls fail with `unavailable`. Idempotent. */
   close(): Promise<void>;
@@ -55,6 +61,8 @@ export function createDatabase(options: DatabaseOptions): Database {
     waitForConnections: o.queueLimit > 0,
     queueLimit: o.queueLimit,
     connectTimeout: o.connectTimeoutMs,
+    enableKeepAlive: o.keepAliveDelayMs > 0,
+    keepAliveInitialDelay: o.keepAliveDelayMs,
     // Values read the same from MariaDB and MySQL 8, and never rounded: dates in UTC, JSON as its
     // text (MariaDB's JSON is a string type), BIGINT beyond 2^53 as a decimal string.
     timezone: 'Z',
@@ -63,25 +71,41 @@ export function createDatabase(options: DatabaseOptions): Database {
   });
   pool.pool.on('connection', (connection: CorePoolConnection) => {
     connection.on('error', (err: unknown) => {
+      // A connection we destroyed after a timeout was reported to the caller already.
+      if (wasDestroyed(connection)) return;
       logger.warn({ err: DbError.from(err) }, 'database connection failed');
     });
-    for (const sql of sessionSetup) {
-      connection.query(sql, (err) => {
-        if (!err) return;
-        logger.warn({ err: DbError.from(err) }, 'database session set-up failed');
-        connection.destroy();
-      });
-    }
+    // The caller's first statement waits behind these: they are bounded like any statement.
+    const setup: Array<{ sql: string; tolerate?: number; what: string }> = sessionSetup.map(
+      (sql) => ({ sql, what: 'database session set-up failed' }),
+    );
     if (o.idleTransactionTimeoutS > 0) {
       // MariaDB only; MySQL answers "unknown system variable" (1193), which changes nothing.
-      connection.query(
-        `SET SESSION idle_transaction_timeout = ${o.idleTransactionTimeoutS}`,
-        (err) => {
-          if (err && (err as { errno?: number }).errno !== 1193) {
-            logger.warn({ err: DbError.from(err) }, 'setting idle_transaction_timeout failed');
-          }
-        },
-      );
+      setup.push({
+        sql: `SET SESSION idle_transaction_timeout = ${o.idleTransactionTimeoutS}`,
+        tolerate: 1193,
+        what: 'setting idle_transaction_timeout failed',
+      });
+    }
+    let pending = setup.length;
+    const timer =
+      o.statementTimeoutMs > 0
+        ? setTimeout(() => {
+            logger.warn(
+              { timeoutMs: o.statementTimeoutMs },
+              'database session set-up got no answer; connection dropped',
+            );
+            destroySocket(connection);
+          }, o.statementTimeoutMs)
+        : undefined;
+    for (const step of setup) {
+      connection.query(step.sql, (err) => {
+        if (--pending === 0) clearTimeout(timer);
+        if (!err || (err as { errno?: number }).errno === step.tolerate) return;
+        if (wasDestroyed(connection)) return;
+        logger.warn({ err: DbError.from(err) }, step.what);
+        destroySocket(connection);
+      });
     }
   });
   const metrics = createDbMetrics(options.registry, o.name, () => readPoolState(pool));
@@ -103,9 +127,25 @@ export function createDatabase(options: DatabaseOptions): Database {
       throw DbError.from(err);
     }
   };
+  const sendOn =
+    (connection: PoolConnection, timeoutMs: number): Send =>
+    (sql, params) =>
+      withinTimeout(connection, timeoutMs, async () => (await connection.query(sql, params))[0]);
+  // One connection per statement, as pool.query does, but one that did not answer goes away.
   const onPool = new Session(
     instruments,
-    async (sql, params) => (await pool.query(sql, params))[0],
+    async (sql, params) => {
+      const connection = await acquire();
+      try {
+        const result = await sendOn(connection, o.statementTimeoutMs)(sql, params);
+        connection.release();
+        return result;
+      } catch (err) {
+        if (leavesConnectionBroken(DbError.from(err))) connection.destroy();
+        else connection.release();
+        throw err;
+      }
+    },
     'pool',
   );
   let closing: Promise<void> | undefined;
@@ -119,14 +159,18 @@ export function createDatabase(options: DatabaseOptions): Database {
     query: (sql, params) => onPool.query(sql, params),
     execute: (sql, params) => onPool.execute(sql, params),
     transaction: (fn, transactionOptions) =>
-      runTransaction({ instruments, metrics, logger, acquire }, fn, transactionOptions),
-    async withConnection(fn) {
+      runTransaction(
+        { instruments, metrics, logger, acquire, send: (c) => sendOn(c, o.statementTimeoutMs) },
+        fn,
+        transactionOptions,
+      ),
+    async withConnection(fn, scope = {}) {
+      const timeoutMs = scope.statementTimeoutMs ?? o.statementTimeoutMs;
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+        throw new DbError('other', `statementTimeoutMs must be an integer >= 0 (got ${timeoutMs})`);
+      }
       const connection = await acquire();
-      const session = new Session(
-        instruments,
-        async (sql, params) => (await connection.query(sql, params))[0],
-        'connection',
-      );
+      const session = new Session(instruments, sendOn(connection, timeoutMs), 'connection');
       try {
         return await fn(session);
       } finally {
@@ -138,7 +182,7 @@ export function createDatabase(options: DatabaseOptions): Database {
     async ping() {
       const connection = await acquire();
       try {
-        await connection.ping();
+        await withinTimeout(connection, o.statementTimeoutMs, () => connection.ping());
         connection.release();
       } catch (err) {
         connection.destroy();

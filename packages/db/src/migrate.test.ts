@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { isDbError, type DbError } from './db-error.js';
 import { migrate, type Migration } from './migrate.js';
-import { testContext, type TestContext } from './test-support.js';
+import { signal, testContext, type TestContext } from './test-support.js';
 
 // CREATE TABLE without IF NOT EXISTS: applying a migration twice would fail.
 const migrations: Migration[] = [
@@ -69,6 +69,33 @@ describe('migrate', () => {
       'one migrator applies everything, the other waits on the lock and finds nothing to do',
     );
     assert.equal((await ledger()).length, 3);
+  });
+
+  it("waits for another migrator's lock longer than the pool's statement timeout", async () => {
+    const { db: holder } = t.open();
+    const { db } = t.open({ statementTimeoutMs: 100 });
+    const held = signal();
+    const release = signal();
+    const holding = holder.withConnection(async (c) => {
+      await c.query("SELECT GET_LOCK('vpcd_migrate', 10)");
+      held.resolve();
+      await release.promise;
+      await c.query("SELECT RELEASE_LOCK('vpcd_migrate')");
+    });
+    await held.promise;
+    const migrating = migrate(db, migrations);
+    await new Promise((r) => setTimeout(r, 500));
+    release.resolve();
+    await holding;
+    assert.deepEqual((await migrating).applied, [1, 2, 3]);
+  });
+
+  it('refuses a statement timeout that would cut the wait for the lock short', async () => {
+    const { db } = t.open();
+    await assert.rejects(
+      migrate(db, migrations, { lockTimeoutMs: 5000, statementTimeoutMs: 5000 }),
+      (err: DbError) => err.kind === 'other' && /must exceed lockTimeoutMs/.test(err.message),
+    );
   });
 
   it('refuses a database that has a migration this build does not know', async () => {

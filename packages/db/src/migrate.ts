@@ -19,6 +19,12 @@ export interface MigrateOptions {
   lockName?: string;
   /** How long to wait for another migrator to finish. Default 60000. */
   lockTimeoutMs?: number;
+  /**
+   * Longest wait for one statement of the migration connection, in place of the pool's: DDL on
+   * a large table may run for minutes. Must exceed lockTimeoutMs (GET_LOCK waits that long);
+   * 0: no limit. Default 600000.
+   */
+  statementTimeoutMs?: number;
   /** Told about each migration applied. */
   logger?: Logger;
 }
@@ -43,29 +49,36 @@ export async function migrate(
 ): Promise<{ applied: number[] }> {
   const lockName = options.lockName ?? 'vpcd_migrate';
   const lockTimeoutMs = options.lockTimeoutMs ?? 60_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 600_000;
   const ordered = validate(migrations);
   if (!lockName || lockName.length > 64) {
     throw new DbError('other', 'lockName must have 1 to 64 characters');
   }
-  return db.withConnection(async (connection) => {
-    // GET_LOCK waits whole seconds; it returns 1 when taken, 0 on timeout.
-    const [lock] = await connection.query<{ taken: number | null }>(
-      'SELECT GET_LOCK(?, ?) AS taken',
-      [lockName, Math.max(1, Math.ceil(lockTimeoutMs / 1000))],
-    );
-    if (lock?.taken !== 1) {
-      throw new DbError(
-        'timeout',
-        `another migrator held lock ${lockName} for ${lockTimeoutMs} ms`,
+  if (statementTimeoutMs !== 0 && statementTimeoutMs <= lockTimeoutMs) {
+    throw new DbError('other', 'statementTimeoutMs must exceed lockTimeoutMs (or be 0)');
+  }
+  return db.withConnection(
+    async (connection) => {
+      // GET_LOCK waits whole seconds; it returns 1 when taken, 0 on timeout.
+      const [lock] = await connection.query<{ taken: number | null }>(
+        'SELECT GET_LOCK(?, ?) AS taken',
+        [lockName, Math.max(1, Math.ceil(lockTimeoutMs / 1000))],
       );
-    }
-    try {
-      return { applied: await applyPending(connection, ordered, options.logger) };
-    } finally {
-      // Closing the connection would release it too; a failure here leaves nothing held.
-      await connection.query('SELECT RELEASE_LOCK(?) AS released', [lockName]).catch(() => []);
-    }
-  });
+      if (lock?.taken !== 1) {
+        throw new DbError(
+          'timeout',
+          `another migrator held lock ${lockName} for ${lockTimeoutMs} ms`,
+        );
+      }
+      try {
+        return { applied: await applyPending(connection, ordered, options.logger) };
+      } finally {
+        // Closing the connection would release it too; a failure here leaves nothing held.
+        await connection.query('SELECT RELEASE_LOCK(?) AS released', [lockName]).catch(() => []);
+      }
+    },
+    { statementTimeoutMs },
+  );
 }
 
 async function applyPending(

@@ -91,12 +91,17 @@ export class Session implements Queryable {
   }
 
   #note(err: DbError): void {
-    // A client-side failure (no server errno) leaves the protocol state unknown.
-    if (err.kind === 'unavailable' || (err.kind === 'timeout' && err.errno === undefined)) {
-      this.#broken = true;
-    }
+    if (leavesConnectionBroken(err)) this.#broken = true;
     if (this.scope === 'transaction' && !this.#failure && (err.retryable || this.#broken)) {
       this.#failure = err;
     }
   }
+}
+
+/**
+ * True when the connection a statement failed on must not be reused: a client-side failure (no
+ * server errno: a lost connection, a statement without an answer) leaves its state unknown.
+ */
+export function leavesConnectionBroken(err: DbError): boolean {
+  return err.kind === 'unavailable' || (err.kind === 'timeout' && err.errno === undefined);
 }

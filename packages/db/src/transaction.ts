@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { DbError } from './db-error.js';
 import { isRetryableTransactionError, retryDelayMs } from './retry-policy.js';
 import type { DbMetrics } from './metrics.js';
-import type { Instruments } from './run-statement.js';
+import type { Instruments, Send } from './run-statement.js';
 import { Session, type Queryable } from './session.js';
 
 export type IsolationLevel = 'READ COMMITTED' | 'REPEATABLE READ' | 'SERIALIZABLE';
@@ -31,6 +31,8 @@ export interface TransactionDeps {
   logger: Logger;
   /** Lends a connection; rejects with DbError. */
   acquire(): Promise<PoolConnection>;
+  /** How statements are sent on a lent connection (with the statement timeout). */
+  send(connection: PoolConnection): Send;
 }
 
 /**
@@ -79,9 +81,7 @@ async function attemptOnce<T>(
   isolation: IsolationLevel,
 ): Promise<T> {
   const connection = await deps.acquire();
-  const send = async (sql: string, params: unknown[] | undefined) =>
-    (await connection.query(sql, params))[0];
-  const tx = new Session(deps.instruments, send, 'transaction');
+  const tx = new Session(deps.instruments, deps.send(connection), 'transaction');
   try {
     if (isolation !== defaultIsolation) {
       await tx.control(`SET TRANSACTION ISOLATION LEVEL ${isolation}`);

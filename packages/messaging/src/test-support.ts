@@ -7,6 +7,8 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { once } from 'node:events';
+import { connect as connectTcp, createServer, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
@@ -90,4 +92,59 @@ export async function deleteAll(
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * A TCP relay to `url`'s host. silence() makes the connections it holds go quiet both ways
+ * without FIN or RST (a peer that vanished); connections made later pass again.
+ */
+export interface SilentRelay {
+  /** `url` pointing at the relay. */
+  readonly url: string;
+  /** Connections accepted so far. */
+  readonly accepted: number;
+  /** Silenced connections that their client closed. */
+  readonly abandoned: number;
+  silence(): void;
+  close(): Promise<void>;
+}
+
+export async function startSilentRelay(url: string): Promise<SilentRelay> {
+  const target = new URL(url);
+  const pairs: Array<{ client: Socket; server: Socket; silent: boolean }> = [];
+  let abandoned = 0;
+  const relay = createServer({ allowHalfOpen: true }, (client) => {
+    const server = connectTcp({ host: target.hostname, port: Number(target.port || 5672) });
+    const pair = { client, server, silent: false };
+    pairs.push(pair);
+    for (const s of [client, server]) s.on('error', () => undefined);
+    client.on('data', (chunk: Buffer) => pair.silent || server.write(chunk));
+    server.on('data', (chunk: Buffer) => pair.silent || client.write(chunk));
+    client.once('end', () => {
+      if (pair.silent) abandoned += 1;
+      else server.end();
+    });
+    server.once('end', () => pair.silent || client.end());
+  });
+  relay.listen(0, '127.0.0.1');
+  await once(relay, 'listening');
+  const relayed = new URL(url);
+  relayed.host = `127.0.0.1:${(relay.address() as { port: number }).port}`;
+  return {
+    url: relayed.toString(),
+    get accepted() {
+      return pairs.length;
+    },
+    get abandoned() {
+      return abandoned;
+    },
+    silence: () => pairs.forEach((p) => (p.silent = true)),
+    async close() {
+      for (const p of pairs) {
+        p.client.destroy();
+        p.server.destroy();
+      }
+      if (relay.listening) await new Promise((resolve) => relay.close(resolve));
+    },
+  };
 }
