@@ -102,7 +102,7 @@ export class ChassisAgent {
     const { state } = await northd.syncInitialChassis({ chassisId });
     if (state === undefined) throw new Error('SyncInitialChassis answered without a state');
     step.now = 'apply';
-    const outcome = await runtime.apply(state);
+    const outcome = await runtime.applyInitialSync(state);
     this.logger.info(
       {
         epoch: state.epoch,
@@ -117,17 +117,25 @@ export class ChassisAgent {
     this.markSynced();
   }
 
-  /** Returns when stopped, or when northd no longer knows this chassis. */
+  /**
+   * Returns when stopped, or when northd no longer knows this chassis. Registering made northd
+   * forget the hash of the bridge this chassis had before (it was programmed afresh since), and
+   * the first heartbeat at northd's applied generation sets the one drift is measured against.
+   * So until a heartbeat is answered, it reports the hash the last apply left, as an ack would,
+   * rather than the bridge now: a change made to the bridge meanwhile is then drift too.
+   */
   private async heartbeatUntilLost(): Promise<void> {
     const { runtime, northd, metrics, heartbeatIntervalMs } = this.options;
     let delayMs = this.options.heartbeatOffsetMs ?? 0;
+    let answered = false;
     while (!this.abort.signal.aborted) {
       await sleep(delayMs, this.abort.signal);
       delayMs = heartbeatIntervalMs;
       if (this.abort.signal.aborted) return;
-      const report = await this.report();
+      const report = answered ? await this.report() : this.lastApply();
       try {
         const answer = await northd.heartbeat({ chassisId: runtime.chassisId, ...report });
+        answered = true;
         metrics.heartbeats.inc({ result: answer.driftDetected ? 'drift' : 'ok' });
         if (answer.driftDetected) {
           this.logger.warn(
@@ -149,17 +157,19 @@ export class ChassisAgent {
 
   /** The applied generation and the hash of the bridge now (of the last apply if unreadable). */
   private async report(): Promise<{ appliedGeneration: number; stateHash: string }> {
-    const { runtime } = this.options;
     try {
-      const snapshot = await runtime.snapshot();
+      const snapshot = await this.options.runtime.snapshot();
       return { appliedGeneration: snapshot.generation, stateHash: snapshot.stateHash };
     } catch (err) {
       this.logger.warn({ err }, 'cannot read the bridge; reporting the hash of the last apply');
-      return {
-        appliedGeneration: runtime.applied.generation,
-        stateHash: runtime.applied.stateHash,
-      };
+      return this.lastApply();
     }
+  }
+
+  /** The generation last applied and the hash that apply left on the bridge; no I/O. */
+  private lastApply(): { appliedGeneration: number; stateHash: string } {
+    const { generation, stateHash } = this.options.runtime.applied;
+    return { appliedGeneration: generation, stateHash };
   }
 }
 

@@ -28,6 +28,9 @@ export interface ChassisSnapshot {
   readonly flows: readonly Flow[];
 }
 
+/** Where a state comes from: a northd's converge work (fenced), or the chassis' own sync. */
+type StateOrigin = 'converge' | 'initial-sync';
+
 export interface ChassisRuntimeOptions {
   readonly chassisId: string;
   readonly datapath: Datapath;
@@ -38,8 +41,9 @@ export interface ChassisRuntimeOptions {
 }
 
 /**
- * One chassis: fences stale epochs, treats an applied generation as done, and programs its
- * datapath to a new state by diff. Applies and snapshots run one at a time, in arrival order.
+ * One chassis: fences converge work of stale epochs, treats an applied generation as done, and
+ * programs its datapath to a new state by diff. Applies and snapshots run one at a time, in
+ * arrival order.
  * What it has seen lives in memory: after a restart, the first apply (the initial sync)
  * reconciles by diffing against what the bridge holds, so unchanged flows are never touched.
  */
@@ -68,11 +72,24 @@ export class ChassisRuntime {
   }
 
   /**
-   * Programs the chassis to `state`. Rejects with ApplyError when refused (`stale-epoch`,
-   * `wrong-chassis`, `invalid-state`) and with the datapath's error (OvsError) when it fails.
+   * Programs the chassis to `state`, converge work of the northd that holds its lease. Rejects
+   * with ApplyError when refused (`stale-epoch`, `wrong-chassis`, `invalid-state`) and with the
+   * datapath's error (OvsError) when it fails.
    */
   apply(state: ChassisState): Promise<ApplyOutcome> {
-    return this.queue.run(() => this.applyNow(state));
+    return this.queue.run(() => this.applyNow(state, 'converge'));
+  }
+
+  /**
+   * Programs the chassis to the state its agent pulled with SyncInitialChassis. That state is the
+   * database's committed state, read for the chassis itself, not work of a northd that may have
+   * been deposed since: it is never fenced. A lower epoch than the highest seen means the read
+   * came before a lease claim whose work arrived first; that work is of the same or a newer
+   * generation, so the sync then finds its generation applied already (`unchanged`). A higher
+   * epoch is the lease's current one, and fences the work of older owners from then on.
+   */
+  applyInitialSync(state: ChassisState): Promise<ApplyOutcome> {
+    return this.queue.run(() => this.applyNow(state, 'initial-sync'));
   }
 
   /** Reads the bridge, in turn with applies, so generation and flows belong together. */
@@ -89,7 +106,7 @@ export class ChassisRuntime {
     });
   }
 
-  private async applyNow(state: ChassisState): Promise<ApplyOutcome> {
+  private async applyNow(state: ChassisState, origin: StateOrigin): Promise<ApplyOutcome> {
     const { metrics } = this.options;
     const refuse = (err: ApplyError, result: 'fenced' | 'rejected'): never => {
       metrics.applies.inc({ result });
@@ -104,7 +121,7 @@ export class ChassisRuntime {
         'rejected',
       );
     }
-    if (state.epoch < this.highestEpoch) {
+    if (origin === 'converge' && state.epoch < this.highestEpoch) {
       metrics.fenced.inc();
       this.logger.warn(
         { epoch: state.epoch, highestEpoch: this.highestEpoch, generation: state.generation },
@@ -115,7 +132,7 @@ export class ChassisRuntime {
         'fenced',
       );
     }
-    this.highestEpoch = state.epoch;
+    this.highestEpoch = Math.max(this.highestEpoch, state.epoch);
     if (this.appliedGeneration !== undefined && state.generation <= this.appliedGeneration) {
       metrics.applies.inc({ result: 'unchanged' });
       return { result: 'unchanged', ...this.current(), flowsAdded: 0, flowsRemoved: 0 };

@@ -13,6 +13,8 @@ export interface FakeNorthd {
   readonly address: string;
   /** While false, every call fails with UNAVAILABLE (counted in `refused`). */
   available: boolean;
+  /** While true, heartbeats alone fail with UNAVAILABLE (counted in `refused`). */
+  refuseHeartbeats: boolean;
   /** Heartbeats of these chassis are answered with driftDetected. */
   readonly drifting: Set<string>;
   /** Heartbeats of these chassis are answered NOT_FOUND until they register again. */
@@ -40,6 +42,7 @@ export async function startFakeNorthd(
   const unimplemented = () => Promise.reject(new RpcError(Status.UNIMPLEMENTED, 'not in the fake'));
   const northd: Omit<FakeNorthd, 'address' | 'stop'> = {
     available: true,
+    refuseHeartbeats: false,
     drifting: new Set(),
     forgotten: new Set(),
     registerDelayMs: 0,
@@ -52,7 +55,7 @@ export async function startFakeNorthd(
   };
   const gate = (kind: keyof FakeNorthd['refused'], metadata: Metadata) => {
     northd.authorizations.push(metadata.get('authorization').map(String).join());
-    if (northd.available) return;
+    if (northd.available && !(kind === 'heartbeat' && northd.refuseHeartbeats)) return;
     northd.refused[kind]++;
     throw new RpcError(Status.UNAVAILABLE, 'northd is not there yet');
   };

@@ -36,7 +36,13 @@ function toChassis(row: ChassisRow): Chassis {
 }
 
 export const chassisStore = {
-  /** Creates or updates a chassis; a new underlay address re-converges the chassis and its peers. */
+  /**
+   * Creates or updates a chassis; a new underlay address re-converges the chassis and its peers.
+   * A chassis registers when its agent (re)starts, and then programs its bridge afresh from an
+   * initial sync: the hash recorded of the bridge it had before says nothing of the new one (a
+   * bridge rebuilt from scratch numbers its ports anew), so it is forgotten, and the chassis'
+   * next heartbeat at the applied generation records the new one (see `heartbeat`).
+   */
   async register(tx: Queryable, req: RegisterChassisRequest): Promise<Chassis> {
     const [before] = await tx.query<{ underlay_ip: string }>(
       'SELECT underlay_ip FROM chassis WHERE id = ? FOR UPDATE',
@@ -49,7 +55,8 @@ export const chassisStore = {
       );
     } else {
       await tx.execute(
-        'UPDATE chassis SET hostname = ?, underlay_ip = ?, hvflowd_addr = ? WHERE id = ?',
+        `UPDATE chassis SET hostname = ?, underlay_ip = ?, hvflowd_addr = ?, state_hash = ''
+         WHERE id = ?`,
         [req.hostname, req.underlayIp, req.hvflowdAddr, req.chassisId],
       );
       if (before.underlay_ip !== req.underlayIp) await bumpPeersOf(tx, req.chassisId);
@@ -74,8 +81,10 @@ export const chassisStore = {
 
   /**
    * Records a heartbeat. Drift is a chassis reporting, at the generation it last acknowledged, a
-   * state hash other than the one it acknowledged: something changed its bridge behind our back.
-   * A drifting chassis is scheduled again (a new generation), so it re-applies the full state.
+   * state hash other than the one recorded: something changed its bridge behind our back. A
+   * drifting chassis is scheduled again (a new generation), so it re-applies the full state.
+   * While no hash is recorded at that generation (the chassis registered again since), the
+   * reported one becomes the hash drift is measured against.
    */
   async heartbeat(
     tx: Queryable,
@@ -88,16 +97,14 @@ export const chassisStore = {
       [id],
     );
     if (!row) throw new RpcError(Status.NOT_FOUND, `chassis ${id} not found; register it first`);
-    const drift =
-      stateHash !== '' &&
-      row.state_hash !== '' &&
-      appliedGeneration === Number(row.applied_generation) &&
-      stateHash !== row.state_hash;
+    const atApplied = stateHash !== '' && appliedGeneration === Number(row.applied_generation);
+    const drift = atApplied && row.state_hash !== '' && stateHash !== row.state_hash;
+    const baseline = atApplied && row.state_hash === '';
     await tx.execute(
       `UPDATE chassis SET last_heartbeat_time = NOW(3)${
         drift ? ', desired_generation = desired_generation + 1, desired_changed_at = NOW(3)' : ''
-      } WHERE id = ?`,
-      [id],
+      }${baseline ? ', state_hash = ?' : ''} WHERE id = ?`,
+      baseline ? [stateHash, id] : [id],
     );
     const [after] = await tx.query<{ g: number }>(
       'SELECT desired_generation AS g FROM chassis WHERE id = ?',

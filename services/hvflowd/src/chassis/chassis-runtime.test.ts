@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
+import { metricValue } from '@vpcd/rpc/testing';
+import { MemoryDatapath } from '../datapath/memory-datapath.js';
+import { scenarioState } from '../test-support/scenario.js';
+import { hasApplyCode } from './apply-error.js';
+import { ChassisRuntime } from './chassis-runtime.js';
+import { createHvflowdMetrics } from './hvflowd-metrics.js';
+
+function newRuntime(): { runtime: ChassisRuntime; registry: Registry } {
+  const registry = createRegistry({ service: 'hvflowd', collectDefault: false });
+  const runtime = new ChassisRuntime({
+    chassisId: scenarioState(0, 0).chassisId,
+    datapath: new MemoryDatapath(),
+    metrics: createHvflowdMetrics(registry),
+    logger: createLogger({ name: 'test', level: 'silent' }),
+  });
+  return { runtime, registry };
+}
+
+const staleEpoch = (err: unknown) => hasApplyCode(err, 'stale-epoch');
+
+describe('fencing: converge work against the initial sync', () => {
+  it('refuses converge work of an epoch below the highest seen', async () => {
+    const { runtime, registry } = newRuntime();
+    await runtime.apply(scenarioState(2, 4));
+    await assert.rejects(runtime.apply(scenarioState(1, 5, true)), staleEpoch);
+    assert.equal(await metricValue(registry, 'hvflowd_fenced_total'), 1);
+    assert.equal(runtime.applied.generation, 4);
+  });
+
+  it('takes an initial sync read before a lease claim, whose work came first, as done', async () => {
+    const { runtime, registry } = newRuntime();
+    const converged = await runtime.apply(scenarioState(1, 7));
+    const synced = await runtime.applyInitialSync(scenarioState(0, 7));
+    assert.deepEqual(
+      [synced.result, synced.appliedGeneration, synced.stateHash],
+      ['unchanged', 7, converged.stateHash],
+    );
+    assert.equal(await metricValue(registry, 'hvflowd_fenced_total'), 0);
+    // The sync lowered no fence: work of the older epoch is still refused.
+    await assert.rejects(runtime.apply(scenarioState(0, 8, true)), staleEpoch);
+    assert.equal((await runtime.snapshot()).epoch, 1);
+  });
+
+  it('applies an initial sync of a lower epoch but a newer generation, keeping the fence', async () => {
+    const { runtime } = newRuntime();
+    await runtime.apply(scenarioState(2, 4));
+    const synced = await runtime.applyInitialSync(scenarioState(1, 5, true));
+    assert.deepEqual([synced.result, synced.appliedGeneration], ['applied', 5]);
+    const snapshot = await runtime.snapshot();
+    assert.deepEqual([snapshot.epoch, snapshot.generation], [2, 5]);
+  });
+
+  it('fences converge work of the owners before the epoch an initial sync brings', async () => {
+    const { runtime } = newRuntime();
+    await runtime.applyInitialSync(scenarioState(3, 5));
+    await assert.rejects(runtime.apply(scenarioState(2, 6, true)), staleEpoch);
+    const next = await runtime.apply(scenarioState(3, 6, true));
+    assert.deepEqual([next.result, next.appliedGeneration], ['applied', 6]);
+  });
+
+  it('refuses an initial sync of another chassis', async () => {
+    const { runtime } = newRuntime();
+    await assert.rejects(
+      runtime.applyInitialSync({ ...scenarioState(1, 1), chassisId: 'hv-other' }),
+      (err: unknown) => hasApplyCode(err, 'wrong-chassis'),
+    );
+  });
+});

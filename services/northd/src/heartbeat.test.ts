@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ChassisState, ChassisStateAck, queues, type Chassis } from '@vpcd/api';
+import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { eventually, startHarness, type Harness } from './test-support.js';
+
+describe('heartbeats and drift', () => {
+  let h: Harness;
+  let broker: Broker;
+  const registration = {
+    chassisId: 'hv1',
+    hostname: 'hv1',
+    underlayIp: '192.0.2.1',
+    hvflowdAddr: 'hv1:50053',
+    requestId: '',
+  };
+
+  before(async () => {
+    h = await startHarness();
+    // Plays southd and the chassis: applies every converge work and acknowledges it.
+    broker = createBroker({
+      url: h.amqpUrl,
+      logger: createLogger({ name: 'fake-southd', level: 'silent' }),
+      registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
+    });
+    await broker.start({});
+    await broker.consume(queues.convergeQueue, async (d: Delivery) => {
+      const state = ChassisState.decode(d.body);
+      const ack = ChassisStateAck.encode({
+        chassisId: state.chassisId,
+        epoch: state.epoch,
+        generation: state.generation,
+        stateHash: `acked-${state.generation}`,
+        error: '',
+      }).finish();
+      await broker.publish(queues.acksExchange, '', Buffer.from(ack));
+      return 'ack';
+    });
+    await h.admin.chassis.registerChassis(registration);
+  });
+  after(async () => {
+    await broker.close();
+    await h.stop();
+  });
+
+  const chassis = () => h.admin.chassis.getChassis({ id: 'hv1' });
+  /** The chassis once it acknowledged its desired generation. */
+  const converged = async (): Promise<Chassis> => {
+    const c = await eventually(chassis, (x) => x.appliedGeneration === x.desiredGeneration);
+    assert.equal(c.appliedGeneration, c.desiredGeneration, 'the chassis never converged');
+    return c;
+  };
+  const heartbeat = (appliedGeneration: number, stateHash: string) =>
+    h.admin.chassis.heartbeat({ chassisId: 'hv1', appliedGeneration, stateHash });
+
+  it('schedules nothing while the chassis reports the hash it acknowledged', async () => {
+    const c = await converged();
+    assert.equal(c.stateHash, `acked-${c.appliedGeneration}`);
+    const answer = await heartbeat(c.appliedGeneration, c.stateHash);
+    assert.deepEqual(answer, { desiredGeneration: c.desiredGeneration, driftDetected: false });
+  });
+
+  it('schedules the chassis again when its bridge changed behind our back', async () => {
+    const c = await converged();
+    const answer = await heartbeat(c.appliedGeneration, 'a-changed-bridge');
+    assert.deepEqual(answer, { desiredGeneration: c.desiredGeneration + 1, driftDetected: true });
+    const again = await converged();
+    assert.equal(again.stateHash, `acked-${c.desiredGeneration + 1}`);
+  });
+
+  it('measures drift after a restart from the first heartbeat, not from the bridge before it', async () => {
+    const c = await converged();
+    // The agent restarts (on a new port) and programs a bridge rebuilt from scratch.
+    await h.admin.chassis.registerChassis({ ...registration, hvflowdAddr: 'hv1:50054' });
+    const registered = await chassis();
+    assert.deepEqual(
+      [registered.stateHash, registered.appliedGeneration, registered.desiredGeneration],
+      ['', c.appliedGeneration, c.desiredGeneration],
+    );
+    for (let i = 0; i < 2; i++) {
+      const answer = await heartbeat(c.appliedGeneration, 'the-rebuilt-bridge');
+      assert.deepEqual(answer, { desiredGeneration: c.desiredGeneration, driftDetected: false });
+    }
+    assert.equal((await chassis()).stateHash, 'the-rebuilt-bridge');
+    // A change to the rebuilt bridge is drift.
+    const answer = await heartbeat(c.appliedGeneration, 'a-changed-rebuilt-bridge');
+    assert.deepEqual(answer, { desiredGeneration: c.desiredGeneration + 1, driftDetected: true });
+    await converged();
+  });
+
+  it('neither compares nor records a hash of another generation than the acknowledged one', async () => {
+    const c = await converged();
+    const ahead = await heartbeat(c.appliedGeneration + 1, 'of-a-generation-not-acked');
+    assert.deepEqual(ahead, { desiredGeneration: c.desiredGeneration, driftDetected: false });
+    await h.admin.chassis.registerChassis(registration);
+    const unrecorded = await heartbeat(c.appliedGeneration + 1, 'of-a-generation-not-acked');
+    assert.deepEqual(unrecorded, { desiredGeneration: c.desiredGeneration, driftDetected: false });
+    assert.equal((await chassis()).stateHash, '');
+  });
+});
