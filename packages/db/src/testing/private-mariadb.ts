@@ -183,7 +183,9 @@ async function initialise(
       '--skip-name-resolve',
       ...asRoot,
     ],
-    { timeout: timeoutMs },
+    // The bootstrap server's temporary tables go to TMPDIR: a directory of this server alone,
+    // as two installs at once in a shared /tmp have been seen to fail.
+    { timeout: timeoutMs, env: { ...process.env, TMPDIR: path.dirname(dataDir) } },
   );
 }
 
