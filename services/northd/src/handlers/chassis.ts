@@ -26,8 +26,11 @@ export function chassisHandlers(
 
     async heartbeat(req) {
       requireId('chassis_id', req.chassisId);
-      const result = await deps.db.transaction((tx) =>
-        chassisStore.heartbeat(tx, req.chassisId, req.appliedGeneration, req.stateHash),
+      const result = await chassisStore.heartbeat(
+        deps.db,
+        req.chassisId,
+        req.appliedGeneration,
+        req.stateHash,
       );
       if (result.drift) deps.changed();
       return { desiredGeneration: result.desiredGeneration, driftDetected: result.drift };

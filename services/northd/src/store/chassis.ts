@@ -87,29 +87,43 @@ export const chassisStore = {
    * reported one becomes the hash drift is measured against.
    */
   async heartbeat(
-    tx: Queryable,
+    db: Queryable,
     id: string,
     appliedGeneration: number,
     stateHash: string,
   ): Promise<{ desiredGeneration: number; drift: boolean }> {
-    const [row] = await tx.query<{ applied_generation: number; state_hash: string }>(
-      'SELECT applied_generation, state_hash FROM chassis WHERE id = ? FOR UPDATE',
-      [id],
-    );
+    // Every chassis beats every few seconds: two autocommit statements, no row lock (a lock
+    // would queue behind the converge loop's and the acks' updates of the same row). The
+    // conditional updates re-check what the decision read, so a row that moved meanwhile is
+    // left alone; the next heartbeat decides again.
+    const [row] = await db.query<{
+      applied_generation: number;
+      desired_generation: number;
+      state_hash: string;
+    }>('SELECT applied_generation, desired_generation, state_hash FROM chassis WHERE id = ?', [id]);
     if (!row) throw new RpcError(Status.NOT_FOUND, `chassis ${id} not found; register it first`);
     const atApplied = stateHash !== '' && appliedGeneration === Number(row.applied_generation);
-    const drift = atApplied && row.state_hash !== '' && stateHash !== row.state_hash;
-    const baseline = atApplied && row.state_hash === '';
-    await tx.execute(
-      `UPDATE chassis SET last_heartbeat_time = NOW(3)${
-        drift ? ', desired_generation = desired_generation + 1, desired_changed_at = NOW(3)' : ''
-      }${baseline ? ', state_hash = ?' : ''} WHERE id = ?`,
-      baseline ? [stateHash, id] : [id],
-    );
-    const [after] = await tx.query<{ g: number }>(
-      'SELECT desired_generation AS g FROM chassis WHERE id = ?',
-      [id],
-    );
-    return { desiredGeneration: Number(after!.g), drift };
+    const guard = 'WHERE id = ? AND applied_generation = ? AND state_hash = ?';
+    const guardParams = [id, appliedGeneration, row.state_hash];
+    if (atApplied && row.state_hash !== '' && stateHash !== row.state_hash) {
+      const { affectedRows } = await db.execute(
+        `UPDATE chassis SET last_heartbeat_time = NOW(3), desired_generation = desired_generation + 1,
+           desired_changed_at = NOW(3) ${guard}`,
+        guardParams,
+      );
+      if (affectedRows === 1) {
+        return { desiredGeneration: Number(row.desired_generation) + 1, drift: true };
+      }
+    } else if (atApplied && row.state_hash === '') {
+      const { affectedRows } = await db.execute(
+        `UPDATE chassis SET last_heartbeat_time = NOW(3), state_hash = ? ${guard}`,
+        [stateHash, ...guardParams],
+      );
+      if (affectedRows === 1) {
+        return { desiredGeneration: Number(row.desired_generation), drift: false };
+      }
+    }
+    await db.execute('UPDATE chassis SET last_heartbeat_time = NOW(3) WHERE id = ?', [id]);
+    return { desiredGeneration: Number(row.desired_generation), drift: false };
   },
 };
