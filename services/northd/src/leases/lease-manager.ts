@@ -27,6 +27,8 @@ export interface LeaseManagerOptions {
 export class LeaseManager {
   private owned = new Map<string, number>();
   private validUntilMs = 0;
+  /** When the next tick runs: the renewal interval, or sooner when another's lease lapses. */
+  private nextTickMs: number;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
@@ -39,6 +41,7 @@ export class LeaseManager {
     this.renewIntervalMs =
       options.renewIntervalMs ?? Math.max(50, Math.floor(options.leaseTtlMs / 3));
     this.marginMs = Math.min(1000, Math.floor(options.leaseTtlMs / 10));
+    this.nextTickMs = this.renewIntervalMs;
   }
 
   /** Chassis id -> epoch of every lease this instance may act on now. */
@@ -52,7 +55,7 @@ export class LeaseManager {
       if (this.stopped) return;
       this.running = this.tick().finally(() => {
         this.running = undefined;
-        if (!this.stopped) this.timer = setTimeout(loop, this.renewIntervalMs);
+        if (!this.stopped) this.timer = setTimeout(loop, this.nextTickMs);
       });
     };
     loop();
@@ -81,8 +84,14 @@ export class LeaseManager {
   async tick(): Promise<void> {
     const startedMs = Date.now();
     try {
-      const owned = await this.options.db.transaction((tx) => this.renew(tx));
+      const { owned, foreignLapseMs } = await this.options.db.transaction((tx) => this.renew(tx));
       if (this.stopped) return;
+      // A dead instance's leases are claimed as they lapse, not up to a renewal interval later:
+      // failover is bounded by the TTL, not TTL + interval.
+      this.nextTickMs =
+        foreignLapseMs === undefined
+          ? this.renewIntervalMs
+          : Math.min(this.renewIntervalMs, Math.max(lapseSlackMs, foreignLapseMs + lapseSlackMs));
       const changed = !sameKeys(owned, this.owned);
       this.owned = owned;
       this.validUntilMs = startedMs + this.options.leaseTtlMs - this.marginMs;
@@ -95,7 +104,9 @@ export class LeaseManager {
     }
   }
 
-  private async renew(tx: Queryable): Promise<Map<string, number>> {
+  private async renew(
+    tx: Queryable,
+  ): Promise<{ owned: Map<string, number>; foreignLapseMs: number | undefined }> {
     const { northdId, leaseTtlMs } = this.options;
     const ttl = leaseTtlMs / 1000;
     await tx.execute(
@@ -107,11 +118,20 @@ export class LeaseManager {
       'UPDATE chassis SET lease_expires_at = NOW(3) + INTERVAL ? MICROSECOND WHERE owner = ? AND lease_expires_at > NOW(3)',
       [leaseTtlMs * 1000, northdId],
     );
-    const [counts] = await tx.query<{ members: number; total: number; mine: number }>(
+    // foreign_lapse_us: how long until the first lease of another instance lapses, on the
+    // database's clock, so no clock skew between hosts matters.
+    const [counts] = await tx.query<{
+      members: number;
+      total: number;
+      mine: number;
+      foreign_lapse_us: number | null;
+    }>(
       `SELECT (SELECT COUNT(*) FROM northd_members WHERE expires_at > NOW(3)) AS members,
               (SELECT COUNT(*) FROM chassis) AS total,
-              (SELECT COUNT(*) FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)) AS mine`,
-      [northdId],
+              (SELECT COUNT(*) FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)) AS mine,
+              (SELECT TIMESTAMPDIFF(MICROSECOND, NOW(3), MIN(lease_expires_at)) FROM chassis
+                WHERE owner <> ? AND lease_expires_at > NOW(3)) AS foreign_lapse_us`,
+      [northdId, northdId],
     );
     const members = Math.max(1, Number(counts!.members));
     const fairShare = Math.ceil(Number(counts!.total) / members);
@@ -123,7 +143,11 @@ export class LeaseManager {
       'SELECT id, epoch FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)',
       [northdId],
     );
-    return new Map(rows.map((r) => [r.id, Number(r.epoch)]));
+    const lapseUs = counts!.foreign_lapse_us;
+    return {
+      owned: new Map(rows.map((r) => [r.id, Number(r.epoch)])),
+      foreignLapseMs: lapseUs === null ? undefined : Number(lapseUs) / 1000,
+    };
   }
 
   private async release(tx: Queryable, count: number): Promise<void> {
@@ -166,6 +190,9 @@ export class LeaseManager {
     this.options.onChange?.();
   }
 }
+
+/** A tick meant for a lapse runs this long after it, so the lease has lapsed by then. */
+const lapseSlackMs = 20;
 
 function sameKeys(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
   if (a.size !== b.size) return false;

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createDatabase, migrate, type Database } from '@vpcd/db';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { migrations } from '../store/migrations.js';
+import { LeaseManager } from './lease-manager.js';
+
+describe('LeaseManager', () => {
+  let database: TestDatabase;
+  let db: Database;
+
+  before(async () => {
+    database = await createTestDatabase();
+    db = createDatabase({
+      url: database.url,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      registry: createRegistry({ service: 'test', collectDefault: false }),
+    });
+    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  });
+  after(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  it(
+    'claims a dead instance’s lease as it lapses, without waiting for its next renewal',
+    { timeout: 30_000 },
+    async () => {
+      // The other instance is a member still (its membership outlives this test), but stopped
+      // renewing its chassis' lease, which lapses in 300 ms.
+      await db.execute(
+        `INSERT INTO northd_members (id, expires_at) VALUES ('northd-dead', NOW(3) + INTERVAL 1 HOUR)`,
+      );
+      await db.execute(
+        `INSERT INTO chassis (id, hostname, underlay_ip, hvflowd_addr, owner, epoch, lease_expires_at)
+       VALUES ('hv-lapsing', 'h', '192.0.2.1', '127.0.0.1:1', 'northd-dead', 7,
+               NOW(3) + INTERVAL 300000 MICROSECOND)`,
+      );
+      let changed: () => void = () => undefined;
+      const claimed = new Promise<void>((resolve) => (changed = resolve));
+      const manager = new LeaseManager({
+        db,
+        logger: createLogger({ name: 'test', level: 'silent' }),
+        registry: createRegistry({ service: 'test', collectDefault: false }),
+        northdId: 'northd-live',
+        leaseTtlMs: 3_600_000,
+        // Renewals an hour apart: only the wake-up at the lapse can claim within the test.
+        renewIntervalMs: 3_600_000,
+        onChange: () => changed(),
+      });
+      manager.start();
+      try {
+        await claimed;
+        assert.equal(manager.ownedChassis().get('hv-lapsing'), 8, 'claimed at the next epoch');
+      } finally {
+        await manager.stop();
+      }
+    },
+  );
+});
