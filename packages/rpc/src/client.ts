@@ -13,11 +13,12 @@ import { trace, type TracerProvider } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { ensureContextManager } from './context-manager.js';
-import { clientBearerInterceptor } from './interceptors/client-bearer.js';
-import { clientDeadlineInterceptor } from './interceptors/client-deadline.js';
-import { clientLoggingInterceptor } from './interceptors/client-logging.js';
-import { clientMetricsInterceptor } from './interceptors/client-metrics.js';
-import { clientTracingInterceptor } from './interceptors/client-tracing.js';
+import type { ClientLayer } from './client-layer.js';
+import { clientLayersInterceptor } from './client-layers-interceptor.js';
+import { clientBearerLayer } from './interceptors/client-bearer.js';
+import { clientLoggingLayer } from './interceptors/client-logging.js';
+import { clientMetricsLayer } from './interceptors/client-metrics.js';
+import { clientTracingLayer } from './interceptors/client-tracing.js';
 import { RpcError } from './rpc-error.js';
 import { channelCredentials, type ClientTlsOptions } from './tls.js';
 
@@ -78,7 +79,7 @@ export type PromiseClient<C> = {
 };
 
 /**
- * Creates a client with the default interceptors (deadline, tracing, metrics, logging) whose
+ * Creates a client with the default layers (deadline, tracing, metrics, logging) whose
  * unary methods return promises.
  */
 export function createClient<C extends Client>(
@@ -87,14 +88,12 @@ export function createClient<C extends Client>(
 ): PromiseClient<C> {
   ensureContextManager();
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/rpc');
-  const interceptors = [
-    clientDeadlineInterceptor(options.defaultDeadlineMs ?? 10_000),
-    clientTracingInterceptor(tracer),
-    clientMetricsInterceptor(options.registry, Ctor.service),
-    clientLoggingInterceptor(options.logger, options.address),
+  const layers: ClientLayer[] = [
+    clientTracingLayer(tracer),
+    clientMetricsLayer(options.registry, Ctor.service),
+    clientLoggingLayer(options.logger, options.address),
   ];
-  if (options.bearerToken !== undefined)
-    interceptors.push(clientBearerInterceptor(options.bearerToken));
+  if (options.bearerToken !== undefined) layers.push(clientBearerLayer(options.bearerToken));
   const client = new Ctor(options.address, channelCredentials(options.tls), {
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
     'grpc.keepalive_time_ms': options.keepaliveTimeMs ?? 30_000,
@@ -106,7 +105,7 @@ export function createClient<C extends Client>(
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 5_000,
     ...options.channelOptions,
-    interceptors,
+    interceptors: [clientLayersInterceptor(layers, options.defaultDeadlineMs ?? 10_000)],
   });
   const promised: Record<string, unknown> = {
     grpc: client,

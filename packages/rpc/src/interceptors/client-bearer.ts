@@ -1,13 +1,8 @@
-import { InterceptingCall, type Interceptor } from '@grpc/grpc-js';
+import type { ClientLayer, ClientLayerSteps } from '../client-layer.js';
 
 /** Sends `authorization: Bearer <token>` with every call. */
-export function clientBearerInterceptor(token: string): Interceptor {
+export function clientBearerLayer(token: string): ClientLayer {
   const header = `Bearer ${token}`;
-  return (options, nextCall) =>
-    new InterceptingCall(nextCall(options), {
-      start: (metadata, listener, next) => {
-        metadata.set('authorization', header);
-        next(metadata, listener);
-      },
-    });
+  const steps: ClientLayerSteps = { onStart: (metadata) => metadata.set('authorization', header) };
+  return () => steps;
 }

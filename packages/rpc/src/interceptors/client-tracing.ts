@@ -1,17 +1,14 @@
-import { InterceptingCall, status as Status, type Interceptor } from '@grpc/grpc-js';
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import { parsePath } from '../method.js';
+import { status as Status } from '@grpc/grpc-js';
+import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import type { ClientLayer } from '../client-layer.js';
 import { metadataSetter, propagator } from '../trace-context.js';
 
 /**
- * Starts a client span as the child of the active span (the handler's, inside a server call) and
- * sends its W3C trace context in the metadata.
+ * Starts a client span as the child of the context the call is made from (the handler's, inside
+ * a server call) and sends its W3C trace context in the metadata.
  */
-export function clientTracingInterceptor(tracer: Tracer): Interceptor {
-  return (options, nextCall) => {
-    const path = options.method_definition.path;
-    const parsed = parsePath(path);
-    const parent = context.active();
+export function clientTracingLayer(tracer: Tracer): ClientLayer {
+  return ({ path, parsed, context }) => {
     const span = tracer.startSpan(
       parsed ? `${parsed.service}/${parsed.method}` : path,
       {
@@ -22,23 +19,18 @@ export function clientTracingInterceptor(tracer: Tracer): Interceptor {
           'rpc.method': parsed?.method ?? '',
         },
       },
-      parent,
+      context,
     );
-    const spanContext = trace.setSpan(parent, span);
-    return new InterceptingCall(nextCall(options), {
-      start: (metadata, listener, next) => {
-        propagator.inject(spanContext, metadata, metadataSetter);
-        next(metadata, {
-          onReceiveStatus: (status, nextStatus) => {
-            span.setAttribute('rpc.grpc.status_code', status.code);
-            if (status.code !== Status.OK) {
-              span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
-            }
-            span.end();
-            nextStatus(status);
-          },
-        });
+    return {
+      onStart: (metadata) =>
+        propagator.inject(trace.setSpan(context, span), metadata, metadataSetter),
+      onReceiveStatus: (status) => {
+        span.setAttribute('rpc.grpc.status_code', status.code);
+        if (status.code !== Status.OK) {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: status.details });
+        }
+        span.end();
       },
-    });
+    };
   };
 }
