@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readNumberFlag, type NumberFlag } from './number-flag.js';
 
 /** The settings of one northd benchmark run, validated and frozen. */
 export interface NorthdBenchOptions {
@@ -46,14 +47,7 @@ export const usage = `usage: node test/dist/bench/northd-bench.js [--out FILE] [
   --chassis-per-vpc N         chassis sharing each VPC (/24) there (default 10)
   --converge-passes N         converge passes measured (default 5)`;
 
-interface Flag {
-  readonly name: string;
-  readonly key: Exclude<keyof NorthdBenchOptions, 'out'>;
-  readonly fallback: number;
-  readonly integer: boolean;
-  readonly min: number;
-  readonly max: number;
-}
+type Flag = NumberFlag<Exclude<keyof NorthdBenchOptions, 'out'>>;
 
 const flags: readonly Flag[] = [
   {
@@ -109,22 +103,6 @@ export const addressesPerConvergeVpc = 240;
 /** The /24s of 10.128.0.0/9, where the converge measurement's VPCs lie. */
 export const maxConvergeVpcs = 128 * 256;
 
-function readNumber(raw: string | undefined, flag: Flag, problems: string[]): number {
-  if (raw === undefined) return flag.fallback;
-  const value = Number(raw);
-  const ok =
-    raw.trim() !== '' &&
-    Number.isFinite(value) &&
-    value >= flag.min &&
-    value <= flag.max &&
-    (!flag.integer || Number.isInteger(value));
-  if (!ok) {
-    const kind = flag.integer ? 'an integer' : 'a number';
-    problems.push(`--${flag.name} must be ${kind} from ${flag.min} to ${flag.max}`);
-  }
-  return value;
-}
-
 /** Parses the command line; throws one Error naming every bad flag. */
 export function parseNorthdBenchArgs(argv: readonly string[]): NorthdBenchOptions {
   const { values } = parseArgs({
@@ -139,7 +117,7 @@ export function parseNorthdBenchArgs(argv: readonly string[]): NorthdBenchOption
   const problems: string[] = [];
   const raw = values as Record<string, string | undefined>;
   const numbers = Object.fromEntries(
-    flags.map((f) => [f.key, readNumber(raw[f.name], f, problems)]),
+    flags.map((f) => [f.key, readNumberFlag(raw[f.name], f, problems)]),
   ) as Omit<NorthdBenchOptions, 'out'>;
   const options: NorthdBenchOptions = { out: values.out, ...numbers };
   if (options.out === '') problems.push('--out must name a file');

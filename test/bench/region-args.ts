@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { readNumberFlag, type NumberFlag } from './number-flag.js';
 
 /** The settings of one region benchmark run, validated and frozen. */
 export interface RegionBenchOptions {
@@ -46,16 +47,7 @@ const defaultHammerChassis = 14;
 
 type NumberKey = Exclude<keyof RegionBenchOptions, 'out' | 'quick'>;
 
-interface Flag {
-  readonly name: string;
-  readonly key: NumberKey;
-  readonly fallback: number;
-  /** The default with --quick, when it differs. */
-  readonly quick?: number;
-  readonly integer: boolean;
-  readonly min: number;
-  readonly max: number;
-}
+type Flag = NumberFlag<NumberKey>;
 
 const flags: readonly Flag[] = [
   { name: 'fleet', key: 'fleet', fallback: 1000, quick: 100, integer: true, min: 1, max: 65_000 },
@@ -119,22 +111,6 @@ export const addressesPerFleetVpc = 240;
 /** The /24s of 10.128.0.0/9, where the fleet's VPCs lie. */
 export const maxFleetVpcs = 128 * 256;
 
-function readNumber(raw: string | undefined, flag: Flag, quick: boolean, problems: string[]) {
-  if (raw === undefined) return quick ? (flag.quick ?? flag.fallback) : flag.fallback;
-  const value = Number(raw);
-  const ok =
-    raw.trim() !== '' &&
-    Number.isFinite(value) &&
-    value >= flag.min &&
-    value <= flag.max &&
-    (!flag.integer || Number.isInteger(value));
-  if (!ok) {
-    const kind = flag.integer ? 'an integer' : 'a number';
-    problems.push(`--${flag.name} must be ${kind} from ${flag.min} to ${flag.max}`);
-  }
-  return value;
-}
-
 /** Parses the command line (flags given override --quick's sizes); one Error names every bad flag. */
 export function parseRegionBenchArgs(argv: readonly string[]): RegionBenchOptions {
   const { values } = parseArgs({
@@ -151,7 +127,7 @@ export function parseRegionBenchArgs(argv: readonly string[]): RegionBenchOption
   const problems: string[] = [];
   const raw = values as Record<string, string | undefined>;
   const numbers = Object.fromEntries(
-    flags.map((f) => [f.key, readNumber(raw[f.name], f, quick, problems)]),
+    flags.map((f) => [f.key, readNumberFlag(raw[f.name], f, problems, quick)]),
   ) as Record<NumberKey, number>;
   // Without the flag, a fleet smaller than the default gives all of its chassis to the hammer.
   if (raw['hammer-chassis'] === undefined)
