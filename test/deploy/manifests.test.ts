@@ -10,6 +10,26 @@ import { skipUnless } from './tools.js';
 import { asWorkload, selects, workloads } from './workloads.js';
 
 const skip = await skipUnless('kubectl');
+
+interface CertificateSpec {
+  secretName: string;
+  commonName: string;
+  dnsNames?: string[];
+  usages: string[];
+  issuerRef: { name: string; kind: string; group: string };
+}
+
+/** The data of the ConfigMap `<service>-config` (generated, so its name has a hash suffix). */
+function configOf(objects: K8sObject[], service: string): Record<string, string | undefined> {
+  const map = objects.find(
+    (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith(`${service}-config`),
+  );
+  return (map?.data ?? {}) as Record<string, string>;
+}
+
+function healthListen(objects: K8sObject[], service: string): string | undefined {
+  return configOf(objects, service).HEALTH_LISTEN;
+}
 const overlays = ['dev', 'prod', 'with-operators'];
 const services = ['northd', 'southd', 'hvflowd', 'hvaddr'];
 
@@ -117,8 +137,10 @@ describe('deploy manifests', { skip }, () => {
         );
         assert.ok((northd.pod.topologySpreadConstraints ?? []).length > 0);
         const [container] = northd.pod.containers;
-        assert.equal(container?.readinessProbe?.grpc?.port, 50051);
-        assert.equal(container?.livenessProbe?.grpc?.port, 50051);
+        // The plaintext health port when HEALTH_LISTEN is set (TLS on the API), else the API's.
+        const probePort = Number(healthListen(objects, 'northd')?.split(':').pop() ?? 50051);
+        assert.equal(container?.readinessProbe?.grpc?.port, probePort);
+        assert.equal(container?.livenessProbe?.grpc?.port, probePort);
         assert.ok(container?.resources?.requests?.cpu && container.resources.limits?.memory);
         const budget = findObject(objects, 'PodDisruptionBudget', 'northd').spec as {
           minAvailable: number;
@@ -209,6 +231,76 @@ describe('deploy manifests', { skip }, () => {
     }
   });
 
+  it('runs mutual TLS in prod: certificates from vpcd-ca, mounted, probes on the health port', () => {
+    const objects = render('prod');
+    const certificates = new Map(
+      objects
+        .filter((o) => o.kind === 'Certificate')
+        .map((o) => [o.metadata.name, o.spec as CertificateSpec]),
+    );
+    const usages: Record<string, string[]> = {
+      northd: ['server auth'],
+      southd: ['server auth', 'client auth'],
+      hvflowd: ['server auth', 'client auth'],
+      hvaddr: ['client auth'],
+    };
+    for (const service of services) {
+      const cert = certificates.get(service) ?? assert.fail(`no Certificate ${service}`);
+      assert.deepEqual(cert.issuerRef, {
+        name: 'vpcd-ca',
+        kind: 'ClusterIssuer',
+        group: 'cert-manager.io',
+      });
+      assert.equal(cert.commonName, service, 'northd maps the CN to the service principal');
+      assert.deepEqual(
+        cert.usages.filter((u) => u.endsWith(' auth')),
+        usages[service],
+        service,
+      );
+      const kind = service.startsWith('hv') ? 'DaemonSet' : 'Deployment';
+      const { pod } = asWorkload(findObject(objects, kind, service));
+      const [c] = pod.containers;
+      const env = new Map((c?.env ?? []).map((e) => [e.name, e.value]));
+      const mount = c?.volumeMounts?.find((m) => m.mountPath === '/etc/vpcd/tls');
+      const volume = pod.volumes?.find((v) => v.name === mount?.name);
+      assert.equal(volume?.secret?.secretName, cert.secretName, service);
+      assert.equal(mount?.readOnly, true, service);
+      for (const [name, file] of [
+        ['TLS_CERT', 'tls.crt'],
+        ['TLS_KEY', 'tls.key'],
+        ['TLS_CA', 'ca.crt'],
+      ] as const) {
+        assert.equal(env.get(name), `/etc/vpcd/tls/${file}`, `${service} ${name}`);
+      }
+      if (service === 'hvaddr') continue; // no gRPC server: HTTP probes on its ops port
+      const health = healthListen(objects, service) ?? assert.fail(`${service}: no HEALTH_LISTEN`);
+      const port = Number(health.split(':').pop());
+      for (const probe of [c?.startupProbe, c?.readinessProbe, c?.livenessProbe]) {
+        assert.equal(probe?.grpc?.port, port, `${service} probes the health port`);
+      }
+      assert.ok(
+        c?.ports?.some((p) => p.containerPort === port && p.name === 'health'),
+        service,
+      );
+    }
+    // The names clients check: hvflowd and hvaddr dial northd by NORTHD_ADDR's host; southd
+    // checks hvflowd's certificate against HVFLOWD_SERVER_NAME (it dials node addresses).
+    for (const client of ['hvflowd', 'hvaddr']) {
+      const host = configOf(objects, client).NORTHD_ADDR?.split(':')[0] ?? '';
+      assert.ok(certificates.get('northd')?.dnsNames?.includes(host), `${client} -> ${host}`);
+    }
+    const hvflowdName = configOf(objects, 'southd').HVFLOWD_SERVER_NAME ?? '';
+    assert.ok(certificates.get('hvflowd')?.dnsNames?.includes(hvflowdName), hvflowdName);
+  });
+
+  it('leaves dev in plaintext without a health port', () => {
+    const objects = render('dev');
+    assert.equal(objects.filter((o) => o.kind === 'Certificate').length, 0);
+    for (const service of ['northd', 'southd', 'hvflowd']) {
+      assert.equal(healthListen(objects, service), undefined, service);
+    }
+  });
+
   it('runs a 3-node RabbitMQ and a replicated MariaDB with exporters in with-operators', () => {
     const objects = render('with-operators');
     const rabbit = findObject(objects, 'RabbitmqCluster', 'vpcd-rabbitmq').spec as {
@@ -257,6 +349,16 @@ describe('deploy manifests', { skip }, () => {
     assert.ok(
       crProblems.some((p) => p.includes('podAntiAffinty: unknown field')),
       crProblems.join('\n'),
+    );
+
+    const certificate = structuredClone(findObject(render('prod'), 'Certificate', 'northd'));
+    (certificate.spec as Record<string, unknown>).dnsName = ['northd'];
+    (certificate.spec as { usages: string[] }).usages.push('serverAuth');
+    const certProblems = validator.validate(certificate);
+    assert.ok(
+      certProblems.some((p) => p.includes('(dnsName)')) &&
+        certProblems.some((p) => p.includes('/spec/usages/3')),
+      certProblems.join('\n'),
     );
 
     assert.deepEqual(

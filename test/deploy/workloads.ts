@@ -25,7 +25,7 @@ export interface Container {
     runAsNonRoot?: boolean;
     capabilities?: { drop?: string[]; add?: string[] };
   };
-  volumeMounts?: Array<{ name: string; mountPath: string }>;
+  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
 }
 
 export interface Probe {
@@ -51,7 +51,11 @@ export interface PodSpec {
     };
   };
   topologySpreadConstraints?: Array<{ topologyKey: string }>;
-  volumes?: Array<{ name: string; hostPath?: { path: string } }>;
+  volumes?: Array<{
+    name: string;
+    hostPath?: { path: string };
+    secret?: { secretName: string };
+  }>;
 }
 
 export interface Workload {

@@ -17,4 +17,4 @@ export { EnvReader } from './env-reader.js';
 export type { EnvIssue } from './env-error.js';
 export { runUntilSignal, stopAll } from './run-until-signal.js';
 export type { RunOptions, Stoppable } from './run-until-signal.js';
-export { readListen, readTracing } from './service-env.js';
+export { readHealthListen, readListen, readTracing } from './service-env.js';

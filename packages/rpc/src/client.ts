@@ -104,6 +104,8 @@ export function createClient<C extends Client>(
     // within seconds (southd -> a restarted hvflowd), so the cap is 5 s.
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 5_000,
+    // Verify the server certificate against this name instead of the address' host.
+    ...(options.tls?.serverName ? { 'grpc.ssl_target_name_override': options.tls.serverName } : {}),
     ...options.channelOptions,
     interceptors: [clientLayersInterceptor(layers, options.defaultDeadlineMs ?? 10_000)],
   });

@@ -5,6 +5,7 @@ import { HealthImplementation, service as healthDefinition } from 'grpc-health-c
 import { ensureContextManager } from './context-manager.js';
 import { guardDeserialize } from './decode-failure.js';
 import { destroySessions, http2Servers } from './grpc-internals.js';
+import { HealthServer } from './health-server.js';
 import {
   toGrpcImplementation,
   type AsyncServiceImplementation,
@@ -37,6 +38,7 @@ export class RpcServer {
   private readonly methods = new Map<string, MethodInfo>();
   private readonly registerMetrics: (info: MethodInfo) => void;
   private readonly services: string[] = [];
+  private healthServer: HealthServer | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private forced = false;
   private onForced: () => void = () => undefined;
@@ -126,6 +128,17 @@ export class RpcServer {
   }
 
   /**
+   * Also serves grpc.health.v1.Health, and only it, in plaintext on `address` (`host:port`;
+   * port 0 picks a free one), with this server's status: for probes that cannot speak TLS
+   * (kubelet's). Closed when this server stops. Call it after listen(), so the port does not
+   * answer SERVING before the API accepts calls. Resolves the bound port.
+   */
+  listenHealth(address: string): Promise<number> {
+    this.healthServer ??= new HealthServer(this.health, this.options.logger);
+    return this.healthServer.listen(address);
+  }
+
+  /**
    * Reports NOT_SERVING, keeps serving for notServingDelayMs, stops accepting calls, waits for
    * the calls in flight, and cancels those still running at shutdownTimeoutMs. Safe to call
    * more than once; every caller gets the same promise.
@@ -140,6 +153,7 @@ export class RpcServer {
     this.forced = true;
     destroySessions(this.grpc);
     this.grpc.forceShutdown();
+    this.healthServer?.close();
     this.onForced();
   }
 
@@ -162,6 +176,8 @@ export class RpcServer {
       logger.warn('gRPC server drain timed out: cancelling the calls still running');
       this.forceShutdown();
     }
+    // The health port answers NOT_SERVING for the whole drain, and closes with the server.
+    this.healthServer?.close();
     logger.info('gRPC server stopped');
   }
 

@@ -203,3 +203,21 @@ describe('names and addresses', () => {
     assert.equal(advertisedAddress(':50053', 50_053, 'box'), 'box:50053');
   });
 });
+
+describe('HEALTH_LISTEN', () => {
+  it('leaves the plaintext health port off unless set, and checks it with the others', () => {
+    assert.equal(loadConfig(minimal).healthListen, undefined);
+    assert.equal(
+      loadConfig({ ...minimal, HEALTH_LISTEN: '0.0.0.0:50063' }).healthListen,
+      '0.0.0.0:50063',
+    );
+    assert.deepEqual(badVariables({ ...minimal, HEALTH_LISTEN: 'nowhere:port' }), [
+      'HEALTH_LISTEN',
+    ]);
+    assert.deepEqual(badVariables({ ...minimal, HEALTH_LISTEN: ':50053' }), ['HEALTH_LISTEN']);
+    assert.deepEqual(badVariables({ ...minimal, HEALTH_LISTEN: ':9103', UNDERLAY_IP: 'x' }), [
+      'HEALTH_LISTEN',
+      'UNDERLAY_IP',
+    ]);
+  });
+});

@@ -1,5 +1,11 @@
 import { hostname } from 'node:os';
-import { EnvReader, readListen, readTracing, type TracingConfig } from '@vpcd/observability';
+import {
+  EnvReader,
+  readHealthListen,
+  readListen,
+  readTracing,
+  type TracingConfig,
+} from '@vpcd/observability';
 import type { LevelWithSilent } from 'pino';
 import {
   advertisedAddressProblem,
@@ -18,6 +24,8 @@ export type ChassisMode =
 export interface HvflowdConfig {
   readonly grpcListen: string;
   readonly metricsListen: string;
+  /** HEALTH_LISTEN: plaintext, grpc.health.v1 only; off when undefined. */
+  readonly healthListen: string | undefined;
   readonly northdAddr: string;
   /** Bearer token for northd; undefined when a TLS client certificate authenticates us. */
   readonly token: string | undefined;
@@ -98,9 +106,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
 
   const tracing = readTracing(r, env, 'hvflowd');
 
+  const grpcListen = listen('GRPC_LISTEN', '0.0.0.0:50053');
+  const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9103');
   const config: HvflowdConfig = {
-    grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50053'),
-    metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9103'),
+    grpcListen,
+    metricsListen,
+    healthListen: readHealthListen(r, { GRPC_LISTEN: grpcListen, METRICS_LISTEN: metricsListen }),
     northdAddr:
       check('NORTHD_ADDR', required('NORTHD_ADDR', 'host:port of northd'), hostPortProblem) ?? '',
     token,

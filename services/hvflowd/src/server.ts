@@ -82,6 +82,7 @@ export async function startHvflowd(
   });
   rpc.add(HvflowdServiceService, hvflowdHandlers({ mode: config.chassis.kind, chassis }));
   const grpcPort = await rpc.listen(config.grpcListen);
+  if (config.healthListen !== undefined) await rpc.listenHealth(config.healthListen);
   const address =
     config.hvflowdAddr ?? advertisedAddress(config.grpcListen, grpcPort, config.hostname);
 

@@ -1,10 +1,18 @@
 import { hostname } from 'node:os';
-import { EnvReader, readListen, readTracing, type TracingConfig } from '@vpcd/observability';
+import {
+  EnvReader,
+  readHealthListen,
+  readListen,
+  readTracing,
+  type TracingConfig,
+} from '@vpcd/observability';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
 
 export interface NorthdConfig {
   readonly grpcListen: string;
   readonly metricsListen: string;
+  /** HEALTH_LISTEN: plaintext, grpc.health.v1 only; off when undefined. */
+  readonly healthListen: string | undefined;
   readonly mysqlUrl: string;
   readonly amqpUrl: string;
   readonly northdId: string;
@@ -60,9 +68,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     })
     .filter((c): c is Cidr => typeof c !== 'string');
   const tracing = readTracing(r, env, 'northd');
+  const grpcListen = listen('GRPC_LISTEN', '0.0.0.0:50051');
+  const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9101');
   const config: NorthdConfig = {
-    grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50051'),
-    metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9101'),
+    grpcListen,
+    metricsListen,
+    healthListen: readHealthListen(r, { GRPC_LISTEN: grpcListen, METRICS_LISTEN: metricsListen }),
     mysqlUrl: url('MYSQL_URL', ['mysql:'], 'mysql://user:password@host:3306/database'),
     amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:password@host:5672'),
     northdId: r.string('NORTHD_ID') ?? `${hostname()}-${process.pid}`,

@@ -24,6 +24,7 @@ import { interfaceHandlers } from './handlers/interfaces.js';
 import { projectHandlers } from './handlers/projects.js';
 import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
+import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
 import { TokenStore } from './store/tokens.js';
 
@@ -42,7 +43,7 @@ export interface Northd {
 export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promise<Northd> {
   const { logger, registry, db, broker } = deps;
   const leases = new LeaseManager({
-    db,
+    db: db.control,
     logger,
     registry,
     northdId: config.northdId,
@@ -50,7 +51,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     onChange: () => converge.wake(),
   });
   const converge: ConvergeLoop = new ConvergeLoop({
-    db,
+    db: db.control,
     broker,
     leases,
     logger,
@@ -60,8 +61,13 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
   });
   const hints = new ChangeHints(broker, config.northdId, converge.convergeMetrics, logger);
   const handlerDeps: HandlerDeps = {
-    db,
-    idempotent: idempotentWriter(db),
+    db: db.reads,
+    idempotent: idempotentWriter(db.writes),
+    chassis: {
+      db: db.chassis,
+      idempotent: idempotentWriter(db.chassis),
+      heartbeats: new HeartbeatBatcher(db.chassis),
+    },
     privateRanges: config.privateRanges,
     changed: () => hints.send(),
   };
@@ -80,7 +86,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
         : undefined,
     layers: [
       serverAuthLayer(
-        createAuthenticator({ adminToken: config.adminToken, tokens: new TokenStore(db) }),
+        createAuthenticator({ adminToken: config.adminToken, tokens: new TokenStore(db.reads) }),
         isPublicPath,
       ),
     ],
@@ -95,7 +101,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     queues: [...convergeTopology.queues, hints.queue()],
   });
   const consumers: Consumer[] = [
-    await broker.consume(queues.acksQueue, ackHandler(db, converge.convergeMetrics, logger), {
+    await broker.consume(queues.acksQueue, ackHandler(db.chassis, converge.convergeMetrics, logger), {
       prefetch: 64,
     }),
     await broker.consume(hints.queue().name, () => {
@@ -106,13 +112,14 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
   ];
   leases.start();
   converge.start();
-  const janitor = startJanitor({ db, logger });
+  const janitor = startJanitor({ db: db.control, logger });
   const grpcPort = await rpc.listen(config.grpcListen);
+  if (config.healthListen !== undefined) await rpc.listenHealth(config.healthListen);
   const http: HttpServer = await startHttpServer({
     listen: config.metricsListen,
     registry,
     logger,
-    readiness: () => db.ping().then(() => broker.connected),
+    readiness: () => db.reads.ping().then(() => broker.connected),
   });
   http.setReady(true);
 

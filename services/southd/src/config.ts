@@ -1,8 +1,16 @@
-import { EnvReader, readListen, readTracing, type TracingConfig } from '@vpcd/observability';
+import {
+  EnvReader,
+  readHealthListen,
+  readListen,
+  readTracing,
+  type TracingConfig,
+} from '@vpcd/observability';
 
 export interface SouthdConfig {
   readonly grpcListen: string;
   readonly metricsListen: string;
+  /** HEALTH_LISTEN: plaintext, grpc.health.v1 only; off when undefined. */
+  readonly healthListen: string | undefined;
   readonly amqpUrl: string;
   /** Applies running at once. */
   readonly workers: number;
@@ -15,6 +23,12 @@ export interface SouthdConfig {
     certFile: string | undefined;
     keyFile: string | undefined;
     caFile: string | undefined;
+    /**
+     * HVFLOWD_SERVER_NAME: the name hvflowd's certificate must carry, checked instead of the
+     * address southd dials (a node's IP, which a certificate shared by every hypervisor cannot
+     * name). Undefined: the address' host.
+     */
+    hvflowdServerName: string | undefined;
   };
   readonly tracing: TracingConfig;
 }
@@ -34,9 +48,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
     r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
   }
   const tracing = readTracing(r, env, 'southd');
+  const grpcListen = listen('GRPC_LISTEN', '0.0.0.0:50052');
+  const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9102');
   const config: SouthdConfig = {
-    grpcListen: listen('GRPC_LISTEN', '0.0.0.0:50052'),
-    metricsListen: listen('METRICS_LISTEN', '0.0.0.0:9102'),
+    grpcListen,
+    metricsListen,
+    healthListen: readHealthListen(r, { GRPC_LISTEN: grpcListen, METRICS_LISTEN: metricsListen }),
     amqpUrl,
     workers: r.integer('SOUTHD_WORKERS', 1) ?? 32,
     applyTimeoutMs: r.integer('APPLY_TIMEOUT_MS', 100) ?? 10_000,
@@ -50,7 +67,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
       'info',
     ),
-    tls: { certFile, keyFile, caFile: r.string('TLS_CA') },
+    tls: {
+      certFile,
+      keyFile,
+      caFile: r.string('TLS_CA'),
+      hvflowdServerName: r.string('HVFLOWD_SERVER_NAME'),
+    },
     tracing: tracing!,
   };
   r.throwIfInvalid();

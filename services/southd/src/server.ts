@@ -30,7 +30,10 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
   const clients = new HvflowdClients({
     logger,
     registry,
-    tls: pem.ca || pem.cert ? { ca: pem.ca, cert: pem.cert, key: pem.key } : undefined,
+    tls:
+      pem.ca || pem.cert
+        ? { ca: pem.ca, cert: pem.cert, key: pem.key, serverName: config.tls.hvflowdServerName }
+        : undefined,
     bearerToken: config.token,
   });
   const pool = new KeyedPool({ capacity: config.workers, registry, name: 'southd_workers' });
@@ -59,6 +62,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     { prefetch: config.workers * 2 },
   );
   const grpcPort = await rpc.listen(config.grpcListen);
+  if (config.healthListen !== undefined) await rpc.listenHealth(config.healthListen);
   const http = await startHttpServer({
     listen: config.metricsListen,
     registry,

@@ -4,7 +4,7 @@ import type { TypeRef } from './unknown-fields.js';
  * The kinds the manifests may contain, and where their schema comes from: a kubernetes-models
  * (Kubernetes 1.31 API) or @kubernetes-models/prometheus-operator model, whose class validates
  * types, required fields and formats and whose declared type lists the known fields; or a JSON
- * schema under deploy/schemas for the operators' custom resources (RabbitMQ, MariaDB).
+ * schema under deploy/schemas for the operators' custom resources (RabbitMQ, MariaDB, cert-manager).
  */
 export type KindSchema =
   | {
@@ -67,6 +67,10 @@ export const kinds: ReadonlyMap<string, KindSchema> = new Map<string, KindSchema
   [
     'k8s.mariadb.com/v1alpha1/MariaDB',
     { source: 'json-schema', file: 'k8s.mariadb.com_v1alpha1_mariadb.json' },
+  ],
+  [
+    'cert-manager.io/v1/Certificate',
+    { source: 'json-schema', file: 'cert-manager.io_v1_certificate.json' },
   ],
   [
     'k8s.mariadb.com/v1alpha1/Connection',

@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EnvError } from '@vpcd/observability';
+import { loadConfig } from './config.js';
+
+const minimal = {
+  MYSQL_URL: 'mysql://root@127.0.0.1:3306/vpcd',
+  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  VPCD_ADMIN_TOKEN: 'admin-token-0123456789',
+};
+
+/** The problems an EnvError reports, as `VARIABLE: problem`. */
+function problems(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    assert.ok(EnvError.is(err), String(err));
+    return err.issues.map((issue) => `${issue.variable}: ${issue.problem}`);
+  }
+  return [];
+}
+
+describe('loadConfig HEALTH_LISTEN', () => {
+  it('leaves the plaintext health port off unless HEALTH_LISTEN is set', () => {
+    assert.equal(loadConfig(minimal).healthListen, undefined);
+    assert.equal(
+      loadConfig({ ...minimal, HEALTH_LISTEN: '0.0.0.0:50061' }).healthListen,
+      '0.0.0.0:50061',
+    );
+  });
+
+  it('refuses a bad address, or a port GRPC_LISTEN or METRICS_LISTEN already takes', () => {
+    const cases: Array<[NodeJS.ProcessEnv, RegExp | undefined]> = [
+      [{ HEALTH_LISTEN: 'nowhere:port' }, /^HEALTH_LISTEN: /],
+      [{ HEALTH_LISTEN: '0.0.0.0:50051' }, /^HEALTH_LISTEN: port 50051 is GRPC_LISTEN's/],
+      [
+        { HEALTH_LISTEN: '127.0.0.1:9200', METRICS_LISTEN: '0.0.0.0:9200' },
+        /^HEALTH_LISTEN: port 9200 is METRICS_LISTEN's/,
+      ],
+      [{ HEALTH_LISTEN: '127.0.0.1:0', GRPC_LISTEN: '127.0.0.1:0' }, undefined],
+    ];
+    for (const [env, want] of cases) {
+      const got = problems({ ...minimal, ...env });
+      if (want === undefined) assert.deepEqual(got, [], JSON.stringify(env));
+      else
+        assert.ok(
+          got.length === 1 && want.test(got[0]!),
+          `${JSON.stringify(env)}: ${got.join('; ')}`,
+        );
+    }
+  });
+});
