@@ -6,7 +6,8 @@ export type { AsyncServiceImplementation, UnaryServiceDefinition } from './handl
 export { RpcError, isRpcError, hasCode } from './rpc-error.js';
 export { codeName } from './codes.js';
 export { activeDeadlineMs } from './deadline.js';
-export { readPemFiles } from './tls.js';
+export { PemFiles } from './pem-files.js';
+export type { PemFilesOptions } from './pem-files.js';
 export { invalidArgument, fieldViolations } from './bad-request.js';
 export type { FieldViolation } from './bad-request.js';
 export { serverAuthLayer, activePrincipal } from './interceptors/server-auth.js';

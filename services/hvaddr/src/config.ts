@@ -31,6 +31,8 @@ export interface HvaddrConfig {
     keyFile: string | undefined;
     caFile: string | undefined;
   };
+  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
+  readonly tlsRefreshIntervalMs: number;
   readonly tracing: TracingConfig;
 }
 
@@ -100,6 +102,7 @@ export function loadConfig(
       'info',
     ),
     tls: { certFile, keyFile, caFile: r.string('TLS_CA') },
+    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     tracing: tracing!,
   };
   r.throwIfInvalid();

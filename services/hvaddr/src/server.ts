@@ -1,6 +1,6 @@
 import { ChassisServiceClient } from '@vpcd/api';
 import { startHttpServer, type Stoppable } from '@vpcd/observability';
-import { createClient, readPemFiles } from '@vpcd/rpc';
+import { createClient, PemFiles } from '@vpcd/rpc';
 import { BindingTable } from './bindings/binding-table.js';
 import { BindingsRefresher } from './bindings/refresher.js';
 import type { HvaddrConfig } from './config.js';
@@ -30,17 +30,23 @@ export interface Hvaddr {
  */
 export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promise<Hvaddr> {
   const { logger, registry } = deps;
-  const pem = readPemFiles({
-    cert: config.tls.certFile,
-    key: config.tls.keyFile,
-    ca: config.tls.caFile,
-  });
+  const { certFile, keyFile, caFile } = config.tls;
+  const tlsFiles =
+    certFile || caFile
+      ? new PemFiles({
+          certFile,
+          keyFile,
+          caFile,
+          refreshIntervalMs: config.tlsRefreshIntervalMs,
+          logger,
+        })
+      : undefined;
   const northd = createClient(ChassisServiceClient, {
     address: config.northdAddr,
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    tls: pem.ca || pem.cert ? { ca: pem.ca, cert: pem.cert, key: pem.key } : undefined,
+    tls: tlsFiles && { files: tlsFiles },
     bearerToken: config.token,
   });
   const table = new BindingTable(registry);

@@ -44,6 +44,8 @@ export interface HvflowdConfig {
   readonly heartbeatIntervalMs: number;
   readonly logLevel: LevelWithSilent;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
+  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
+  readonly tlsRefreshIntervalMs: number;
   readonly tracing: TracingConfig;
 }
 
@@ -128,6 +130,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     heartbeatIntervalMs: r.integer('HEARTBEAT_INTERVAL_MS', 10) ?? 5_000,
     logLevel: r.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
+    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     tracing: tracing!,
   };
   r.throwIfInvalid();

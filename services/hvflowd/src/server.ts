@@ -5,7 +5,7 @@ import {
   type HttpServer,
   type Stoppable,
 } from '@vpcd/observability';
-import { createClient, createServer, readPemFiles, type RpcServer } from '@vpcd/rpc';
+import { createClient, createServer, PemFiles, type RpcServer } from '@vpcd/rpc';
 import type { BackoffPolicy } from './agent/backoff.js';
 import { ChassisAgent } from './agent/chassis-agent.js';
 import { concurrencyLimit } from './agent/concurrency-limit.js';
@@ -66,8 +66,9 @@ export async function startHvflowd(
     if (datapath instanceof OvsDatapath) registerOvsMetrics(registry, datapath, { logger });
   }
 
-  const pem = config.tls
-    ? readPemFiles({ cert: config.tls.certFile, key: config.tls.keyFile, ca: config.tls.caFile })
+  // One reader for the server and the northd client: both follow renewals.
+  const tlsFiles = config.tls
+    ? new PemFiles({ ...config.tls, refreshIntervalMs: config.tlsRefreshIntervalMs, logger })
     : undefined;
   const rpc = createServer({
     logger,
@@ -75,10 +76,7 @@ export async function startHvflowd(
     tracerProvider: deps.tracing?.tracerProvider,
     reflection: loadPackageDefinition(),
     // southd is the only caller: with a CA, it must present a certificate the CA signed.
-    tls:
-      pem?.cert && pem.key
-        ? { cert: pem.cert, key: pem.key, ca: pem.ca, clientCert: pem.ca ? 'require' : 'none' }
-        : undefined,
+    tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'require' : 'none' },
   });
   rpc.add(HvflowdServiceService, hvflowdHandlers({ mode: config.chassis.kind, chassis }));
   const grpcPort = await rpc.listen(config.grpcListen);
@@ -91,7 +89,7 @@ export async function startHvflowd(
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    tls: pem ? { ca: pem.ca, cert: pem.cert, key: pem.key } : undefined,
+    tls: tlsFiles && { files: tlsFiles },
     bearerToken: config.token,
   });
   const limit = concurrencyLimit(

@@ -21,6 +21,8 @@ export interface NorthdConfig {
   readonly adminToken: string;
   readonly logLevel: string;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
+  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
+  readonly tlsRefreshIntervalMs: number;
   readonly privateRanges: readonly Cidr[];
   readonly tracing: TracingConfig;
 }
@@ -28,7 +30,8 @@ export interface NorthdConfig {
 /**
  * Reads and checks the whole configuration; throws one EnvError naming every bad variable.
  * TLS_CERT and TLS_KEY together turn TLS on; with TLS_CA, client certificates are verified when
- * presented (chassis agents and southd authenticate with them).
+ * presented (chassis agents and southd authenticate with them). The files are read again every
+ * TLS_REFRESH_INTERVAL_MS, so renewed certificates serve new connections without a restart.
  */
 export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
   const r = new EnvReader(env);
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
       'info',
     ),
     tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
+    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     privateRanges: ranges.length > 0 ? ranges : rfc1918,
     tracing: tracing!,
   };

@@ -9,7 +9,7 @@ import {
 } from '@vpcd/api';
 import type { Consumer } from '@vpcd/messaging';
 import { startHttpServer, type HttpServer, type Stoppable } from '@vpcd/observability';
-import { createServer, readPemFiles, serverAuthLayer, type RpcServer } from '@vpcd/rpc';
+import { createServer, PemFiles, serverAuthLayer, type RpcServer } from '@vpcd/rpc';
 import { createAuthenticator } from './auth/authenticator.js';
 import { isPublicPath } from './auth/policy.js';
 import type { NorthdConfig } from './config.js';
@@ -72,18 +72,15 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     changed: () => hints.send(),
   };
 
-  const pem = config.tls
-    ? readPemFiles({ cert: config.tls.certFile, key: config.tls.keyFile, ca: config.tls.caFile })
+  const tlsFiles = config.tls
+    ? new PemFiles({ ...config.tls, refreshIntervalMs: config.tlsRefreshIntervalMs, logger })
     : undefined;
   const rpc = createServer({
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
     reflection: loadPackageDefinition(),
-    tls:
-      pem?.cert && pem.key
-        ? { cert: pem.cert, key: pem.key, ca: pem.ca, clientCert: pem.ca ? 'optional' : 'none' }
-        : undefined,
+    tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'optional' : 'none' },
     layers: [
       serverAuthLayer(
         createAuthenticator({ adminToken: config.adminToken, tokens: new TokenStore(db.reads) }),

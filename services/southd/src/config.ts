@@ -30,6 +30,8 @@ export interface SouthdConfig {
      */
     hvflowdServerName: string | undefined;
   };
+  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
+  readonly tlsRefreshIntervalMs: number;
   readonly tracing: TracingConfig;
 }
 
@@ -73,6 +75,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
       caFile: r.string('TLS_CA'),
       hvflowdServerName: r.string('HVFLOWD_SERVER_NAME'),
     },
+    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     tracing: tracing!,
   };
   r.throwIfInvalid();

@@ -1,6 +1,6 @@
 import { convergeTopology, loadPackageDefinition, queues } from '@vpcd/api';
 import { startHttpServer, type Stoppable } from '@vpcd/observability';
-import { createServer, readPemFiles } from '@vpcd/rpc';
+import { createServer, PemFiles } from '@vpcd/rpc';
 import type { SouthdConfig } from './config.js';
 import type { SouthdDeps } from './deps.js';
 import { deliverHandler } from './work/deliver.js';
@@ -22,18 +22,22 @@ export interface Southd {
  */
 export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promise<Southd> {
   const { logger, registry, broker } = deps;
-  const pem = readPemFiles({
-    cert: config.tls.certFile,
-    key: config.tls.keyFile,
-    ca: config.tls.caFile,
-  });
+  const { certFile, keyFile, caFile, hvflowdServerName } = config.tls;
+  // One reader for the server and every hvflowd client: all follow renewals.
+  const tlsFiles =
+    certFile || caFile
+      ? new PemFiles({
+          certFile,
+          keyFile,
+          caFile,
+          refreshIntervalMs: config.tlsRefreshIntervalMs,
+          logger,
+        })
+      : undefined;
   const clients = new HvflowdClients({
     logger,
     registry,
-    tls:
-      pem.ca || pem.cert
-        ? { ca: pem.ca, cert: pem.cert, key: pem.key, serverName: config.tls.hvflowdServerName }
-        : undefined,
+    tls: tlsFiles && { files: tlsFiles, serverName: hvflowdServerName },
     bearerToken: config.token,
   });
   const pool = new KeyedPool({ capacity: config.workers, registry, name: 'southd_workers' });
@@ -42,10 +46,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
     reflection: loadPackageDefinition(),
-    tls:
-      pem.cert && pem.key
-        ? { cert: pem.cert, key: pem.key, ca: pem.ca, clientCert: 'none' }
-        : undefined,
+    tls: tlsFiles?.hasIdentity ? { files: tlsFiles, clientCert: 'none' } : undefined,
   });
   await broker.start(convergeTopology);
   const consumer = await broker.consume(
