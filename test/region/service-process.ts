@@ -29,11 +29,23 @@ export interface SpawnServiceOptions {
 }
 
 /**
+ * Node flags that profile the service `name` when the environment asks for it (opt-in, for
+ * finding where a benchmark's time goes): VPCD_CPU_PROF names services (comma-separated, e.g.
+ * `northd-0,southd-0`), VPCD_CPU_PROF_DIR the directory. A profile is written when the process
+ * exits on its own or on SIGTERM, not after a kill -9.
+ */
+function profileFlags(name: string): string[] {
+  const dir = process.env.VPCD_CPU_PROF_DIR;
+  const names = (process.env.VPCD_CPU_PROF ?? '').split(',').map((s) => s.trim());
+  return dir && names.includes(name) ? ['--cpu-prof', `--cpu-prof-dir=${join(dir, name)}`] : [];
+}
+
+/**
  * Starts a service and resolves when it logs that it started; rejects with the tail of its log
  * when it exits first or does not start in time. Every output line goes to its log file.
  */
 export async function spawnService(o: SpawnServiceOptions): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [o.script], {
+  const child = spawn(process.execPath, [...profileFlags(o.name), o.script], {
     env: { ...process.env, ...o.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

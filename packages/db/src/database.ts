@@ -124,10 +124,13 @@ export function createDatabase(options: DatabaseOptions): Database {
     },
   };
   const acquire = async (): Promise<PoolConnection> => {
+    const started = process.hrtime.bigint();
     try {
       return await pool.getConnection();
     } catch (err) {
       throw DbError.from(err);
+    } finally {
+      metrics.connectionWait(Number(process.hrtime.bigint() - started) / 1e9);
     }
   };
   const sendOn =

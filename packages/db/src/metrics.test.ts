@@ -51,6 +51,31 @@ describe('database metrics', () => {
     assert.equal(await gauge('db_pool_connections_open'), 1);
   });
 
+  it('times how long callers wait for a connection', async () => {
+    const { db, registry } = t.open({ name: 'waits', connectionLimit: 1 });
+    const holding = signal();
+    const release = signal();
+    const held = db.transaction(async () => {
+      holding.resolve();
+      await release.promise;
+    });
+    await holding.promise;
+    const waiter = db.query('SELECT 1');
+    await new Promise((r) => setTimeout(r, 200));
+    release.resolve();
+    await Promise.all([held, waiter]);
+    const wait = (name: string, le?: string) =>
+      metricValue(registry, name, { db: 'waits', ...(le === undefined ? {} : { le }) });
+    assert.equal(await wait('db_pool_wait_seconds_count'), 2, 'one wait per acquired connection');
+    const total = (await wait('db_pool_wait_seconds_bucket', '+Inf'))!;
+    const short = (await wait('db_pool_wait_seconds_bucket', '0.1'))!;
+    assert.ok(
+      total - short >= 1,
+      'the query waited as long as the transaction held the connection',
+    );
+    assert.ok((await wait('db_pool_wait_seconds_sum'))! >= 0.2);
+  });
+
   it('lets two databases share a registry, each under its own label, until closed', async () => {
     const first = t.open({ name: 'a', connectionLimit: 2 });
     const second = t.open({ name: 'b', connectionLimit: 3, registry: first.registry });

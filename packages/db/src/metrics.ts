@@ -11,6 +11,7 @@ export type TransactionOutcome = 'committed' | 'rolled_back' | 'retried';
 interface Families {
   queries: Counter<'db' | 'verb' | 'outcome'>;
   duration: Histogram<'db' | 'verb'>;
+  poolWait: Histogram<'db'>;
   transactions: Counter<'db' | 'outcome'>;
   /** Pools whose state the gauges read at each scrape. */
   pools: Set<PoolSource>;
@@ -25,6 +26,8 @@ interface PoolSource {
 export interface DbMetrics {
   statement(verb: string, outcome: string, seconds: number): void;
   transaction(outcome: TransactionOutcome): void;
+  /** A caller got a connection (or gave up) after waiting this long for it. */
+  connectionWait(seconds: number): void;
   /** Stops reporting this pool (after close). */
   detach(): void;
 }
@@ -47,6 +50,7 @@ export function createDbMetrics(registry: Registry, db: string, state: () => Poo
       f.duration.observe({ db, verb }, seconds);
     },
     transaction: (outcome) => f.transactions.inc({ db, outcome }),
+    connectionWait: (seconds) => f.poolWait.observe({ db }, seconds),
     detach: () => f.pools.delete(source),
   };
 }
@@ -90,6 +94,13 @@ function createFamilies(registry: Registry): Families {
       name: 'db_query_duration_seconds',
       help: 'Time from sending a statement to its result, including waiting for a connection.',
       labelNames: ['db', 'verb'],
+      buckets: durationBuckets,
+      registers,
+    }),
+    poolWait: new Histogram({
+      name: 'db_pool_wait_seconds',
+      help: 'Time a statement, transaction or scope waited for a free connection of the pool.',
+      labelNames: ['db'],
       buckets: durationBuckets,
       registers,
     }),

@@ -182,7 +182,7 @@ describe('convergence at the RabbitMQ boundary', () => {
   });
 
   it('computes a chassis state in at most 3 queries, for 10 and for 1,000 interfaces', async () => {
-    const db = h.deps.db;
+    const db = h.deps.db.control;
     const vpc = await vpcId();
     for (const [chassisId, count] of [
       ['big10', 10],

@@ -1,4 +1,4 @@
-import { createDatabase, migrate, type Database } from '@vpcd/db';
+import { migrate } from '@vpcd/db';
 import { createBroker, type Broker } from '@vpcd/messaging';
 import {
   createLogger,
@@ -9,6 +9,7 @@ import {
 } from '@vpcd/observability';
 import type { TracerProvider } from '@opentelemetry/api';
 import type { NorthdConfig } from './config.js';
+import { createPools, type NorthdPools } from './db-pools.js';
 import { migrations } from './store/migrations.js';
 
 /** The process-wide parts northd is built from; tests build their own. */
@@ -17,7 +18,8 @@ export interface NorthdDeps {
   readonly registry: Registry;
   readonly tracing:
     { readonly tracerProvider: TracerProvider; shutdown(): Promise<void> } | undefined;
-  readonly db: Database;
+  /** One connection pool per kind of work. */
+  readonly db: NorthdPools;
   readonly broker: Broker;
 }
 
@@ -25,16 +27,15 @@ export async function createDeps(config: NorthdConfig): Promise<NorthdDeps> {
   const logger = createLogger({ name: 'northd', level: config.logLevel as 'info' });
   const registry = createRegistry({ service: 'northd' });
   const tracing = startTracing({ serviceName: 'northd', logger });
-  const db = createDatabase({
+  const db = createPools({
     url: config.mysqlUrl,
     logger,
     registry,
-    name: 'northd',
     tracerProvider: tracing.tracerProvider,
     // A stalled northd must not hold lease rows beyond their TTL (see packages/db).
     idleTransactionTimeoutS: Math.max(1, Math.ceil(config.leaseTtlMs / 1000)),
   });
-  await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
   const broker = createBroker({
     url: config.amqpUrl,
     logger,

@@ -98,9 +98,13 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     queues: [...convergeTopology.queues, hints.queue()],
   });
   const consumers: Consumer[] = [
-    await broker.consume(queues.acksQueue, ackHandler(db.chassis, converge.convergeMetrics, logger), {
-      prefetch: 64,
-    }),
+    await broker.consume(
+      queues.acksQueue,
+      ackHandler(db.chassis, converge.convergeMetrics, logger),
+      {
+        prefetch: 64,
+      },
+    ),
     await broker.consume(hints.queue().name, () => {
       converge.convergeMetrics.hints.inc({ direction: 'received' });
       converge.wake();

@@ -7,7 +7,7 @@ import {
   ProjectServiceClient,
   VpcServiceClient,
 } from '@vpcd/api';
-import { createDatabase, migrate } from '@vpcd/db';
+import { migrate } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createBroker } from '@vpcd/messaging';
 import { testVhostUrl } from '@vpcd/messaging/testing';
@@ -15,6 +15,7 @@ import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type PromiseClient } from '@vpcd/rpc';
 import { captureLogger } from '@vpcd/rpc/testing';
 import { loadConfig, type NorthdConfig } from './config.js';
+import { createPools } from './db-pools.js';
 import type { NorthdDeps } from './deps.js';
 import { startNorthd, type Northd } from './server.js';
 import { migrations } from './store/migrations.js';
@@ -82,14 +83,8 @@ export async function startHarness(
   });
   const { logger, lines } = captureLogger('debug');
   const registry = createRegistry({ service: 'northd', collectDefault: false });
-  const db = createDatabase({
-    url: config.mysqlUrl,
-    logger,
-    registry,
-    name: 'northd',
-    tracerProvider,
-  });
-  await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  const db = createPools({ url: config.mysqlUrl, logger, registry, tracerProvider });
+  await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
   const broker = createBroker({ url: config.amqpUrl, logger, registry, name: config.northdId });
   const tracing = tracerProvider && { tracerProvider, shutdown: () => Promise.resolve() };
   const deps: NorthdDeps = { logger, registry, tracing, db, broker };

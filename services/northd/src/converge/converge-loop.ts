@@ -136,16 +136,18 @@ export class ConvergeLoop {
       this.sent.clear();
       return [];
     }
+    // Only the chassis behind come back: a pass costs what changed, not what this instance
+    // owns (every change hint wakes every instance, and each owns a share of the whole fleet).
+    // A chassis not returned is caught up or not ours, so what is remembered of it goes.
     const rows = await this.o.db.query<{
       id: string;
       epoch: number;
       desired_generation: number;
-      applied_generation: number;
       hvflowd_addr: string;
       desired_traceparent: string | null;
     }>(
-      `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr, desired_traceparent FROM chassis
-       WHERE owner = ? AND lease_expires_at > NOW(3)`,
+      `SELECT id, epoch, desired_generation, hvflowd_addr, desired_traceparent FROM chassis
+       WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation`,
       [this.o.northdId],
     );
     const now = Date.now();
@@ -158,10 +160,6 @@ export class ConvergeLoop {
       const desired = Number(row.desired_generation);
       const epoch = Number(row.epoch);
       if (owned.get(row.id) !== epoch) continue;
-      if (Number(row.applied_generation) >= desired) {
-        this.sent.delete(row.id);
-        continue;
-      }
       const sent = this.sent.get(row.id);
       if (sent && sent.generation === desired && sent.epoch === epoch && sent.retryAtMs > now)
         continue;

@@ -13,7 +13,7 @@ export function chassisHandlers(
   return mapErrors({
     async registerChassis(req) {
       validateRegisterChassis(req);
-      const chassis = await deps.idempotent(
+      const chassis = await deps.chassis.idempotent(
         'RegisterChassis',
         req.requestId,
         RegisterChassisRequest.encode(req).finish(),
@@ -26,12 +26,11 @@ export function chassisHandlers(
 
     async heartbeat(req) {
       requireId('chassis_id', req.chassisId);
-      const result = await chassisStore.heartbeat(
-        deps.db,
-        req.chassisId,
-        req.appliedGeneration,
-        req.stateHash,
-      );
+      const result = await deps.chassis.heartbeats.record({
+        chassisId: req.chassisId,
+        appliedGeneration: req.appliedGeneration,
+        stateHash: req.stateHash,
+      });
       if (result.drift) deps.changed();
       return { desiredGeneration: result.desiredGeneration, driftDetected: result.drift };
     },
@@ -51,7 +50,7 @@ export function chassisHandlers(
 
     async syncInitialChassis(req) {
       requireId('chassis_id', req.chassisId);
-      const state = (await loadChassisStates(deps.db, [req.chassisId])).get(req.chassisId);
+      const state = (await loadChassisStates(deps.chassis.db, [req.chassisId])).get(req.chassisId);
       if (!state)
         throw new RpcError(
           Status.NOT_FOUND,

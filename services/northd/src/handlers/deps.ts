@@ -1,11 +1,20 @@
 import type { Database } from '@vpcd/db';
+import type { HeartbeatBatcher } from '../store/heartbeat-batcher.js';
 import type { Cidr } from '../validation/ipv4.js';
 import type { Idempotent } from './idempotent.js';
 
 /** What the handlers need; built once by createNorthd. */
 export interface HandlerDeps {
+  /** API reads: single statements on a pool that no write transaction holds. */
   readonly db: Database;
+  /** Runs an API write in one transaction, on the pool of API writes. */
   readonly idempotent: Idempotent;
+  /** What chassis ask and report, on a pool of its own so that a fleet does not crowd the API. */
+  readonly chassis: {
+    readonly db: Database;
+    readonly idempotent: Idempotent;
+    readonly heartbeats: HeartbeatBatcher;
+  };
   readonly privateRanges: readonly Cidr[];
   /** Tells every northd that desired state changed, so converge loops wake now. Never throws. */
   readonly changed: () => void;

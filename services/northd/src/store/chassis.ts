@@ -1,7 +1,7 @@
 import type { Chassis, RegisterChassisRequest } from '@vpcd/api';
 import type { Queryable } from '@vpcd/db';
 import { RpcError, Status } from '@vpcd/rpc';
-import { bumpPeersOf } from './generations.js';
+import { bumpChassis, peersOf } from './generations.js';
 import { pageOf, type Page } from './pagination.js';
 
 interface ChassisRow {
@@ -59,7 +59,9 @@ export const chassisStore = {
          WHERE id = ?`,
         [req.hostname, req.underlayIp, req.hvflowdAddr, req.chassisId],
       );
-      if (before.underlay_ip !== req.underlayIp) await bumpPeersOf(tx, req.chassisId);
+      if (before.underlay_ip !== req.underlayIp) {
+        await bumpChassis(tx, await peersOf(tx, req.chassisId), req.chassisId);
+      }
     }
     return chassisStore.get(tx, req.chassisId);
   },
@@ -77,53 +79,5 @@ export const chassisStore = {
     );
     const { rows: kept, next } = pageOf(rows, page);
     return { chassis: kept.map(toChassis), next };
-  },
-
-  /**
-   * Records a heartbeat. Drift is a chassis reporting, at the generation it last acknowledged, a
-   * state hash other than the one recorded: something changed its bridge behind our back. A
-   * drifting chassis is scheduled again (a new generation), so it re-applies the full state.
-   * While no hash is recorded at that generation (the chassis registered again since), the
-   * reported one becomes the hash drift is measured against.
-   */
-  async heartbeat(
-    db: Queryable,
-    id: string,
-    appliedGeneration: number,
-    stateHash: string,
-  ): Promise<{ desiredGeneration: number; drift: boolean }> {
-    // Every chassis beats every few seconds: two autocommit statements, no row lock (a lock
-    // would queue behind the converge loop's and the acks' updates of the same row). The
-    // conditional updates re-check what the decision read, so a row that moved meanwhile is
-    // left alone; the next heartbeat decides again.
-    const [row] = await db.query<{
-      applied_generation: number;
-      desired_generation: number;
-      state_hash: string;
-    }>('SELECT applied_generation, desired_generation, state_hash FROM chassis WHERE id = ?', [id]);
-    if (!row) throw new RpcError(Status.NOT_FOUND, `chassis ${id} not found; register it first`);
-    const atApplied = stateHash !== '' && appliedGeneration === Number(row.applied_generation);
-    const guard = 'WHERE id = ? AND applied_generation = ? AND state_hash = ?';
-    const guardParams = [id, appliedGeneration, row.state_hash];
-    if (atApplied && row.state_hash !== '' && stateHash !== row.state_hash) {
-      const { affectedRows } = await db.execute(
-        `UPDATE chassis SET last_heartbeat_time = NOW(3), desired_generation = desired_generation + 1,
-           desired_changed_at = NOW(3) ${guard}`,
-        guardParams,
-      );
-      if (affectedRows === 1) {
-        return { desiredGeneration: Number(row.desired_generation) + 1, drift: true };
-      }
-    } else if (atApplied && row.state_hash === '') {
-      const { affectedRows } = await db.execute(
-        `UPDATE chassis SET last_heartbeat_time = NOW(3), state_hash = ? ${guard}`,
-        [stateHash, ...guardParams],
-      );
-      if (affectedRows === 1) {
-        return { desiredGeneration: Number(row.desired_generation), drift: false };
-      }
-    }
-    await db.execute('UPDATE chassis SET last_heartbeat_time = NOW(3) WHERE id = ?', [id]);
-    return { desiredGeneration: Number(row.desired_generation), drift: false };
   },
 };

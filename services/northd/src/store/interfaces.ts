@@ -4,7 +4,7 @@ import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
 import { formatIpv4, parseCidr, type Cidr } from '../validation/ipv4.js';
 import { randomMac } from '../validation/mac.js';
 import { checkInterfaceIp } from '../validation/requests.js';
-import { bumpChassisOfVpc } from './generations.js';
+import { bumpChassis, chassisOfVpc } from './generations.js';
 import { pageOf, type Page } from './pagination.js';
 import { vpcStore } from './vpcs.js';
 
@@ -75,34 +75,45 @@ export interface NewInterface {
 export const interfaceStore = {
   /**
    * Allocates, writes and schedules an interface in one transaction. The VPC row is locked
-   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot.
-   * Returns the interface and the chassis whose desired generation was bumped.
+   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. The
+   * chassis rows are locked last (see bumpChassis): every write in a VPC that shares a chassis
+   * waits for them, so after them come only the insert and the commit.
+   * Returns the interface, PENDING: its chassis cannot have acknowledged a generation that is
+   * not committed yet.
    */
   async create(
     tx: Queryable,
     input: NewInterface,
     projectId: string | undefined,
   ): Promise<Interface> {
-    const vpc = await vpcStore.get(tx, input.vpcId, projectId, true);
+    const vpc = await vpcStore.lockForInterfaces(tx, input.vpcId, projectId, input.chassisId);
     const cidr = parseCidr(vpc.cidr) as Cidr;
-    const chassis = await tx.query('SELECT id FROM chassis WHERE id = ?', [input.chassisId]);
-    if (chassis.length === 0)
+    if (!vpc.chassisFound)
       throw new RpcError(Status.NOT_FOUND, `chassis ${input.chassisId} not found`);
     if (input.ip !== undefined) checkInterfaceIp(input.ip, cidr);
     const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
-    await bumpChassisOfVpc(tx, input.vpcId, input.chassisId);
-    const [gen] = await tx.query<{ g: number }>(
-      'SELECT desired_generation AS g FROM chassis WHERE id = ?',
-      [input.chassisId],
-    );
+    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
+    const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
+    const generation = await bumpChassis(tx, affected, input.chassisId);
     for (let attempt = 0; ; attempt++) {
       const mac = input.mac ?? randomMac();
       try {
         await tx.execute(
-          'INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          [input.id, input.vpcId, input.chassisId, input.name, ip, mac, gen!.g],
+          `INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation, create_time)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [input.id, input.vpcId, input.chassisId, input.name, ip, mac, generation, vpc.now],
         );
-        break;
+        return {
+          id: input.id,
+          vpcId: input.vpcId,
+          chassisId: input.chassisId,
+          name: input.name,
+          ip: formatIpv4(ip),
+          mac,
+          status: InterfaceStatus.INTERFACE_STATUS_PENDING,
+          generation,
+          createTime: vpc.now,
+        };
       } catch (err) {
         if (!isDbError(err) || err.kind !== 'duplicate') throw err;
         if (err.key?.includes('name')) {
@@ -124,8 +135,6 @@ export const interfaceStore = {
         if (attempt >= 5) throw err; // a generated MAC collided five times: not chance
       }
     }
-    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
-    return interfaceStore.get(tx, input.id, projectId);
   },
 
   async get(db: Queryable, id: string, projectId: string | undefined): Promise<Interface> {
@@ -153,11 +162,13 @@ export const interfaceStore = {
     return { interfaces: kept.map(toInterface), next };
   },
 
+  /** Deletes an interface and schedules its chassis and peers; the chassis rows are locked last. */
   async delete(tx: Queryable, id: string, projectId: string | undefined): Promise<void> {
     const found = await interfaceStore.get(tx, id, projectId);
-    await vpcStore.get(tx, found.vpcId, projectId, true);
-    await bumpChassisOfVpc(tx, found.vpcId, found.chassisId);
+    await vpcStore.lockForInterfaces(tx, found.vpcId, projectId, found.chassisId);
     await tx.execute('DELETE FROM interfaces WHERE id = ?', [id]);
     await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [found.vpcId]);
+    const affected = await chassisOfVpc(tx, found.vpcId, found.chassisId);
+    await bumpChassis(tx, affected, found.chassisId);
   },
 };

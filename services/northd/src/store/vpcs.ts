@@ -92,6 +92,28 @@ export const vpcStore = {
     return row;
   },
 
+  /**
+   * Locks the VPC's row for a change of its interfaces, which it serialises (IPAM, names), and
+   * reads with it the database's clock (a create time that no instance's clock decides) and
+   * whether chassis `chassisId` exists: one round trip. A locking read locks only the rows of
+   * its own query block, so the chassis row is not locked.
+   */
+  async lockForInterfaces(
+    tx: Queryable,
+    id: string,
+    projectId: string | undefined,
+    chassisId: string,
+  ): Promise<VpcRow & { now: Date; chassisFound: boolean }> {
+    const [where, params] = scoped(projectId);
+    const [row] = await tx.query<VpcRow & { now: Date; chassis_found: number }>(
+      `SELECT ${columns}, NOW(3) AS now, EXISTS (SELECT 1 FROM chassis WHERE id = ?) AS chassis_found
+       FROM vpcs WHERE id = ?${where} FOR UPDATE`,
+      [chassisId, id, ...params],
+    );
+    if (!row) throw new RpcError(Status.NOT_FOUND, `vpc ${id} not found`);
+    return { ...row, chassisFound: Number(row.chassis_found) === 1 };
+  },
+
   async list(
     db: Queryable,
     projectId: string | undefined,

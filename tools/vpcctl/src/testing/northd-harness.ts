@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { ChassisState, ChassisStateAck, queues } from '@vpcd/api';
-import { createDatabase, migrate } from '@vpcd/db';
+import { migrate } from '@vpcd/db';
 import { createTestDatabase } from '@vpcd/db/testing';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { testVhostUrl } from '@vpcd/messaging/testing';
-import { loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
+import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { captureLogger } from '@vpcd/rpc/testing';
 
@@ -46,8 +46,8 @@ export async function startNorthdHarness(env: Record<string, string> = {}): Prom
   });
   const { logger, lines } = captureLogger('warn');
   const registry = createRegistry({ service: 'northd', collectDefault: false });
-  const db = createDatabase({ url: config.mysqlUrl, logger, registry, name: 'northd' });
-  await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  const db = createPools({ url: config.mysqlUrl, logger, registry });
+  await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
   const broker = createBroker({ url: config.amqpUrl, logger, registry, name: config.northdId });
   const northd = await startNorthd(config, { logger, registry, tracing: undefined, db, broker });
   const southd = await startFakeSouthd(vhost.url);

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { countQueries, createDatabase, isDbError, migrate, type Database } from '@vpcd/db';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { isRpcError, Status } from '@vpcd/rpc';
+import { HeartbeatBatcher } from './heartbeat-batcher.js';
+import { migrations } from './migrations.js';
+
+describe('HeartbeatBatcher', () => {
+  let database: TestDatabase;
+  let db: Database;
+
+  before(async () => {
+    database = await createTestDatabase();
+    db = createDatabase({
+      url: database.url,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      registry: createRegistry({ service: 'test', collectDefault: false }),
+    });
+    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  });
+  after(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  /** Chassis `<prefix>-<i>`, converged at generation 3 with hash `h3` unless `hash` says. */
+  async function fleet(prefix: string, size: number, hash = 'h3'): Promise<string[]> {
+    const ids = Array.from({ length: size }, (_, i) => `${prefix}-${i}`);
+    await db.execute(
+      `INSERT INTO chassis (id, hostname, underlay_ip, hvflowd_addr, desired_generation,
+         applied_generation, state_hash) VALUES ?`,
+      [ids.map((id) => [id, id, '192.0.2.1', `${id}:1`, 3, 3, hash])],
+    );
+    return ids;
+  }
+
+  it('records a fleet beating at once in a few statements, not two a beat', async () => {
+    const ids = await fleet('many', 300);
+    const batcher = new HeartbeatBatcher(db);
+    const { result, queries } = await countQueries(() =>
+      Promise.all(
+        ids.map((chassisId) =>
+          batcher.record({ chassisId, appliedGeneration: 3, stateHash: 'h3' }),
+        ),
+      ),
+    );
+    assert.ok(
+      result.every((a) => a.desiredGeneration === 3 && !a.drift),
+      'every beat answered',
+    );
+    // The first beat goes alone; the others wait for it and go together.
+    assert.ok(queries <= 4, `${queries} statements for ${ids.length} heartbeats`);
+    const [row] = await db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM chassis WHERE id LIKE 'many-%' AND last_heartbeat_time IS NOT NULL",
+    );
+    assert.equal(Number(row!.n), ids.length);
+  });
+
+  it('answers each beat of a batch on its own: unknown, drifting, first hash, steady', async () => {
+    const [drifting, steady] = await fleet('mixed', 2);
+    const [restarted] = await fleet('restarted', 1, '');
+    const batcher = new HeartbeatBatcher(db);
+    const answers = await Promise.allSettled([
+      batcher.record({ chassisId: steady!, appliedGeneration: 3, stateHash: 'h3' }),
+      batcher.record({ chassisId: 'never-registered', appliedGeneration: 1, stateHash: 'x' }),
+      batcher.record({ chassisId: drifting!, appliedGeneration: 3, stateHash: 'changed' }),
+      batcher.record({ chassisId: restarted!, appliedGeneration: 3, stateHash: 'rebuilt' }),
+      batcher.record({ chassisId: steady!, appliedGeneration: 4, stateHash: 'of-gen-4' }),
+    ]);
+    const value = (i: number) => {
+      const a = answers[i]!;
+      assert.equal(a.status, 'fulfilled', `beat ${i}`);
+      return a.value;
+    };
+    assert.deepEqual(value(0), { desiredGeneration: 3, drift: false });
+    const missing = answers[1];
+    assert.ok(missing.status === 'rejected' && isRpcError(missing.reason));
+    assert.equal(missing.reason.code, Status.NOT_FOUND);
+    assert.deepEqual(value(2), { desiredGeneration: 4, drift: true });
+    assert.deepEqual(value(3), { desiredGeneration: 3, drift: false });
+    assert.deepEqual(value(4), { desiredGeneration: 3, drift: false });
+    const rows = await db.query<{ id: string; desired_generation: number; state_hash: string }>(
+      'SELECT id, desired_generation, state_hash FROM chassis WHERE id IN (?) ORDER BY id',
+      [[drifting, steady, restarted]],
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.id, Number(r.desired_generation), r.state_hash]),
+      [
+        [drifting, 4, 'h3'],
+        [steady, 3, 'h3'],
+        [restarted, 3, 'rebuilt'],
+      ],
+    );
+  });
+
+  it('fails every beat of a batch when the database fails, and answers the beats after it', async () => {
+    const broken = createDatabase({
+      url: database.url.replace(/\/[^/?]*(\?|$)/, '/no_such_database$1'),
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      registry: createRegistry({ service: 'test', collectDefault: false }),
+    });
+    try {
+      const batcher = new HeartbeatBatcher(broken);
+      const beat = () =>
+        batcher.record({ chassisId: 'any', appliedGeneration: 3, stateHash: 'h3' });
+      const first = await Promise.allSettled([beat(), beat(), beat()]);
+      assert.ok(first.every((s) => s.status === 'rejected' && isDbError(s.reason)));
+      const later = await Promise.allSettled([beat()]);
+      assert.ok(later[0].status === 'rejected' && isDbError(later[0].reason));
+    } finally {
+      await broken.close();
+    }
+  });
+});
