@@ -45,6 +45,14 @@ export class PemFiles implements experimental.CertificateProvider {
   private timer: NodeJS.Timeout | undefined;
   private reading = false;
 
+  /**
+   * The reader of the TLS files a service's configuration names, or undefined when it names
+   * none (plaintext): what every service does with TLS_CERT, TLS_KEY and TLS_CA.
+   */
+  static fromPaths(options: PemFilesOptions): PemFiles | undefined {
+    return options.certFile || options.caFile ? new PemFiles(options) : undefined;
+  }
+
   constructor(private readonly options: PemFilesOptions) {
     const { certFile, keyFile, caFile, refreshIntervalMs = 60_000 } = options;
     const problems: string[] = [];

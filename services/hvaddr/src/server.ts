@@ -31,16 +31,13 @@ export interface Hvaddr {
 export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promise<Hvaddr> {
   const { logger, registry } = deps;
   const { certFile, keyFile, caFile } = config.tls;
-  const tlsFiles =
-    certFile || caFile
-      ? new PemFiles({
-          certFile,
-          keyFile,
-          caFile,
-          refreshIntervalMs: config.tlsRefreshIntervalMs,
-          logger,
-        })
-      : undefined;
+  const tlsFiles = PemFiles.fromPaths({
+    certFile,
+    keyFile,
+    caFile,
+    refreshIntervalMs: config.tlsRefreshIntervalMs,
+    logger,
+  });
   const northd = createClient(ChassisServiceClient, {
     address: config.northdAddr,
     logger,

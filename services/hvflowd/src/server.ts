@@ -67,9 +67,11 @@ export async function startHvflowd(
   }
 
   // One reader for the server and the northd client: both follow renewals.
-  const tlsFiles = config.tls
-    ? new PemFiles({ ...config.tls, refreshIntervalMs: config.tlsRefreshIntervalMs, logger })
-    : undefined;
+  const tlsFiles = PemFiles.fromPaths({
+    ...config.tls,
+    refreshIntervalMs: config.tlsRefreshIntervalMs,
+    logger,
+  });
   const rpc = createServer({
     logger,
     registry,

@@ -72,9 +72,11 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     changed: () => hints.send(),
   };
 
-  const tlsFiles = config.tls
-    ? new PemFiles({ ...config.tls, refreshIntervalMs: config.tlsRefreshIntervalMs, logger })
-    : undefined;
+  const tlsFiles = PemFiles.fromPaths({
+    ...config.tls,
+    refreshIntervalMs: config.tlsRefreshIntervalMs,
+    logger,
+  });
   const rpc = createServer({
     logger,
     registry,

@@ -24,16 +24,13 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
   const { logger, registry, broker } = deps;
   const { certFile, keyFile, caFile, hvflowdServerName } = config.tls;
   // One reader for the server and every hvflowd client: all follow renewals.
-  const tlsFiles =
-    certFile || caFile
-      ? new PemFiles({
-          certFile,
-          keyFile,
-          caFile,
-          refreshIntervalMs: config.tlsRefreshIntervalMs,
-          logger,
-        })
-      : undefined;
+  const tlsFiles = PemFiles.fromPaths({
+    certFile,
+    keyFile,
+    caFile,
+    refreshIntervalMs: config.tlsRefreshIntervalMs,
+    logger,
+  });
   const clients = new HvflowdClients({
     logger,
     registry,
