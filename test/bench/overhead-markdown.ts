@@ -40,8 +40,8 @@ child process. \`VpcService.GetVpc\` answers the same small \`Vpc\` in both vari
 
 - **bare**: a grpc-js \`Server\`, a callback handler, no interceptors, channelz off.
 - **rpc**: \`createServer\` of @vpcd/rpc, every interceptor doing its real work: pino at info
-  writing one line per call to a file in the temp dir (synchronously, as services write to
-  stdout), the go-grpc-prometheus metrics in a \`createRegistry\` registry with the default
+  writing one line per call to a file in the temp dir through the \`LogDestination\` services
+  write stdout with (synchronous, one write per event-loop turn), the go-grpc-prometheus metrics in a \`createRegistry\` registry with the default
   process metrics, and \`startTracing\` sampling ${o.traceRatio >= 1 ? 'every call (`always_on`)' : `a ${o.traceRatio} share of the calls (\`parentbased_traceidratio\`)`}
   with a \`BatchSpanProcessor\` feeding an exporter that counts and drops the spans; every call
   goes through the tracing interceptor (\`--trace-ratio 1\` traces all of them).`;

@@ -3,9 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { VpcServiceService } from '@vpcd/api';
-import { createLogger, createRegistry, startTracing } from '@vpcd/observability';
+import { createLogger, createRegistry, LogDestination, startTracing } from '@vpcd/observability';
 import { createServer, RpcError, Status } from '@vpcd/rpc';
-import { pino } from 'pino';
 import { fixedVpc, type BenchServer, type ServerStats } from './bench-service.js';
 import { CountingSpanExporter } from './counting-span-exporter.js';
 
@@ -14,15 +13,14 @@ const unimplemented = () =>
 
 /**
  * A @vpcd/rpc server with every interceptor doing its real work, as in a service: a pino logger
- * at info writing one line per call to a file synchronously (as services write to stdout), the
- * go-grpc-prometheus metrics in
- * a registry with the default process metrics, and tracing with a share of the calls sampled
+ * at info writing one line per call to a file through the LogDestination services write stdout
+ * with (synchronously, once per event-loop turn), the go-grpc-prometheus metrics in a registry with the default process metrics, and tracing with a share of the calls sampled
  * (--trace-ratio), their spans batched by a BatchSpanProcessor into an exporter that counts and
  * drops; every call still goes through the tracing interceptor.
  */
 export async function startRpcServer(address: string): Promise<BenchServer> {
   const logFile = join(tmpdir(), `vpcd-bench-rpc-${process.pid}.log`);
-  const destination = pino.destination({ dest: logFile, sync: true });
+  const destination = LogDestination.toFile(logFile);
   const logger = createLogger({ name: 'bench-server', level: 'info', destination });
   const registry = createRegistry({ service: 'bench-server' });
   const exporter = new CountingSpanExporter();
@@ -61,10 +59,7 @@ export async function startRpcServer(address: string): Promise<BenchServer> {
       const metricHandled = (metric?.values ?? [])
         .filter((v) => v.labels.grpc_method === 'GetVpc')
         .reduce((sum, v) => sum + v.value, 0);
-      await new Promise<void>((resolve) => {
-        destination.once('close', () => resolve());
-        destination.end();
-      });
+      destination.end();
       const log = await readFile(logFile);
       await rm(logFile, { force: true });
       let logLines = 0;

@@ -1,5 +1,6 @@
 export { createLogger } from './logger.js';
 export type { Logger, LoggerOptions } from './logger.js';
+export { LogDestination } from './log-destination.js';
 export { createRegistry } from './registry.js';
 export type { Registry, RegistryOptions } from './registry.js';
 export { createSaturationGauges } from './saturation-gauges.js';

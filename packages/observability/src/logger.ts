@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { pino, type DestinationStream, type LevelWithSilent, type Logger } from 'pino';
+import { stdoutDestination } from './log-destination.js';
 
 export type { Logger };
 
@@ -26,10 +27,29 @@ export interface LoggerOptions {
   name: string;
   /** Minimum level; the caller maps LOG_LEVEL onto it. Default 'info'. */
   level?: LevelWithSilent;
-  /** Where lines go. Default stdout. Tests pass a stream to capture lines. */
+  /**
+   * Where lines go. Default stdout, written once per event-loop turn (see LogDestination).
+   * Tests pass a stream to capture lines.
+   */
   destination?: DestinationStream;
   /** Extra paths to redact, in pino's path syntax, added to the built-in list. */
   redactPaths?: readonly string[];
+}
+
+let lastTimeMs = -1;
+let lastTime = '';
+
+/**
+ * pino's isoTime, formatting each millisecond once: a busy server writes several lines in the
+ * same millisecond, and toISOString is a good part of a line's cost.
+ */
+function isoTime(): string {
+  const nowMs = Date.now();
+  if (nowMs !== lastTimeMs) {
+    lastTimeMs = nowMs;
+    lastTime = `,"time":"${new Date(nowMs).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 /**
@@ -40,14 +60,12 @@ export function createLogger(options: LoggerOptions): Logger {
   const loggerOptions = {
     level: options.level ?? 'info',
     base: { service: options.name, pid: process.pid, hostname: hostname() },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    timestamp: isoTime,
     formatters: { level: (label: string) => ({ level: label }) },
     redact: {
       paths: [...REDACTED_PATHS, ...(options.redactPaths ?? [])],
       censor: '[REDACTED]',
     },
   };
-  return options.destination === undefined
-    ? pino(loggerOptions)
-    : pino(loggerOptions, options.destination);
+  return pino(loggerOptions, options.destination ?? stdoutDestination());
 }

@@ -1,3 +1,4 @@
+import { connect, type IncomingHttpHeaders } from 'node:http2';
 // Shared set-up of this package's tests: a VpcService on a real loopback port.
 import { credentials, type Client } from '@grpc/grpc-js';
 import { VpcServiceService, VpcServiceClient, type Vpc } from '@vpcd/api';
@@ -90,6 +91,44 @@ export function rawCall(
         resolve(err ? { code: err.code, details: err.details } : { code: Status.OK, details: '' }),
     );
   });
+}
+
+/**
+ * Sends an empty request to `path` over plain HTTP/2 with `grpc-timeout: timeoutMs` and never
+ * cancels it: the server's own deadline ends the call, as a grpc-js client's cancel at its
+ * deadline could reach the server first (and be counted CANCELLED) on a loaded machine.
+ * Resolves the grpc-status of the answer, trailers-only or not.
+ */
+export async function callLeavingDeadlineToServer(
+  address: string,
+  path: string,
+  timeoutMs: number,
+): Promise<Status> {
+  const session = connect(`http://${address}`);
+  try {
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-timeout': `${timeoutMs}m`,
+    });
+    const status = new Promise<Status>((resolve, reject) => {
+      const statusOf = (headers: IncomingHttpHeaders) => {
+        const value = headers['grpc-status'];
+        if (value !== undefined) resolve(Number(value));
+      };
+      stream.on('response', statusOf);
+      stream.on('trailers', statusOf);
+      stream.on('error', reject);
+      stream.on('close', () => reject(new Error(`stream closed without a grpc-status`)));
+    });
+    stream.resume();
+    stream.end(Buffer.alloc(5)); // one empty, uncompressed message
+    return await status;
+  } finally {
+    session.close();
+  }
 }
 
 /** Polls `read` until `done` holds; for effects that land after a response (server metrics). */

@@ -17,18 +17,16 @@ export function serverLoggingLayer(logger: Logger): ServerLayer {
     state.onEnd((end) => {
       const level = quietServices.has(info.service) ? 'debug' : codeLogLevel(end.code);
       if (!logger.isLevelEnabled(level)) return;
-      logger[level](
-        {
-          'grpc.service': info === unknownMethod ? path.slice(0, 200) : info.service,
-          'grpc.method': info.method,
-          'grpc.code': codeName(end.code),
-          'grpc.duration_ms': Math.round((performance.now() - startMs) * 1000) / 1000,
-          ...(end.code === Status.OK ? {} : { 'grpc.error': end.details }),
-          peer: grpc.getPeer(),
-          trace_id: state.traceId,
-        },
-        'finished call',
-      );
+      const fields: Record<string, unknown> = {
+        'grpc.service': info === unknownMethod ? path.slice(0, 200) : info.service,
+        'grpc.method': info.method,
+        'grpc.code': codeName(end.code),
+        'grpc.duration_ms': Math.round((performance.now() - startMs) * 1000) / 1000,
+        peer: grpc.getPeer(),
+        trace_id: state.traceId,
+      };
+      if (end.code !== Status.OK) fields['grpc.error'] = end.details;
+      logger[level](fields, 'finished call');
     });
     return undefined;
   };

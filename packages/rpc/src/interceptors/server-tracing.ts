@@ -13,24 +13,26 @@ export function serverTracingLayer(tracer: Tracer): ServerLayer {
       const parent = propagator.extract(state.context, metadata, metadataGetter);
       const span = tracer.startSpan(
         `${info.service}/${info.method}`,
-        {
-          kind: SpanKind.SERVER,
-          attributes: {
-            'rpc.system': 'grpc',
-            'rpc.service': info.service,
-            'rpc.method': info.method,
-          },
-        },
+        { kind: SpanKind.SERVER },
         parent,
       );
       state.traceId = span.spanContext().traceId;
-      state.onEnd((end) => {
-        span.setAttribute('rpc.grpc.status_code', end.code);
-        if (isServerSpanError(end.code)) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: end.details });
-        }
-        span.end();
-      });
+      // Most calls are not sampled: their span records nothing, so the attributes are set only
+      // on a recording span (the SDK copies and checks attributes given at start on every call).
+      if (span.isRecording()) {
+        span.setAttributes({
+          'rpc.system': 'grpc',
+          'rpc.service': info.service,
+          'rpc.method': info.method,
+        });
+        state.onEnd((end) => {
+          span.setAttribute('rpc.grpc.status_code', end.code);
+          if (isServerSpanError(end.code)) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: end.details });
+          }
+          span.end();
+        });
+      }
       state.context = trace.setSpan(parent, span);
     },
   });
