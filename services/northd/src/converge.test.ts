@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ChassisState, ChassisStateAck, InterfaceStatus, convergeHeaders, queues } from '@vpcd/api';
 import { countQueries } from '@vpcd/db';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { context, trace } from '@opentelemetry/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { memoryTracing } from '@vpcd/rpc/testing';
+import { memoryTracing, metricValue } from '@vpcd/rpc/testing';
 import { loadChassisStates } from './store/chassis-state.js';
 import { eventually, startHarness, type Harness } from './test-support.js';
 
@@ -144,6 +145,55 @@ describe('convergence at the RabbitMQ boundary', () => {
     const header = work!.headers.traceparent;
     const traceparent = typeof header === 'string' ? header : '';
     assert.equal(traceparent.split('-')[1], root.spanContext().traceId);
+  });
+
+  it('sends a chassis one state at a time: what changes meanwhile goes out in the next one', async () => {
+    const statesOf = (chassisId: string) => received.filter((r) => r.state.chassisId === chassisId);
+    const includes = (r: Received | undefined, id: string) =>
+      r?.state.ports.some((p) => p.interfaceId === id) ?? false;
+    const hintsSent = () =>
+      metricValue(h.deps.registry, 'northd_change_hints_total', { direction: 'sent' });
+    acking = false;
+    try {
+      const first = await create('hv1', 'one-at-a-time');
+      const unacked = await eventually(
+        () => statesOf('hv1').find((r) => includes(r, first.id)),
+        (r) => r !== undefined,
+      );
+      const sentBefore = statesOf('hv1').length;
+      const later = [await create('hv1', 'meanwhile-1'), await create('hv1', 'meanwhile-2')];
+      await sleep(600); // passes run on each change hint and every 200 ms
+      assert.equal(statesOf('hv1').length, sentBefore, 'nothing more until the ack');
+
+      const hintsBefore = (await hintsSent()) ?? 0;
+      await ack(unacked!.state);
+      const next = await eventually(
+        () => statesOf('hv1')[sentBefore],
+        (r) => r !== undefined,
+      );
+      assert.ok(
+        later.every((i) => includes(next, i.id)),
+        'the next state has both changes',
+      );
+      const hintsAfter = await eventually(hintsSent, (n) => (n ?? 0) > hintsBefore);
+      assert.ok(
+        (hintsAfter ?? 0) > hintsBefore,
+        'an ack that leaves its chassis behind wakes the owner',
+      );
+      acking = true;
+      await ack(next!.state);
+    } finally {
+      acking = true;
+      const hv2 = statesOf('hv2').at(-1);
+      if (hv2) await ack(hv2.state);
+    }
+    for (const id of ['hv1', 'hv2']) {
+      const chassis = await eventually(
+        () => h.admin.chassis.getChassis({ id }),
+        (c) => c.appliedGeneration === c.desiredGeneration,
+      );
+      assert.equal(chassis.appliedGeneration, chassis.desiredGeneration, `${id} caught up`);
+    }
   });
 
   it('ignores an ack whose epoch is not the current lease epoch', async () => {

@@ -102,10 +102,8 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
   const consumers: Consumer[] = [
     await broker.consume(
       queues.acksQueue,
-      ackHandler(db.chassis, converge.convergeMetrics, logger),
-      {
-        prefetch: 64,
-      },
+      ackHandler(db.chassis, converge.convergeMetrics, logger, () => hints.send()),
+      { prefetch: 64 },
     ),
     await broker.consume(hints.queue().name, () => {
       converge.convergeMetrics.hints.inc({ direction: 'received' });

@@ -9,11 +9,14 @@ import type { ConvergeMetrics } from './converge-metrics.js';
  * chassis' current lease epoch (older owners' work is fenced) and its generation is newer than
  * the one recorded and not beyond the desired one. Any northd may record any ack; the
  * conditional update decides. A database error requeues the ack; garbage is dead-lettered.
+ * `stillBehind` is called when a recorded ack leaves its chassis behind a newer desired
+ * generation: its owner, which sends a chassis one state at a time, may send the next now.
  */
 export function ackHandler(
   db: Database,
   metrics: ConvergeMetrics,
   logger: Logger,
+  stillBehind: () => void,
 ): (delivery: Delivery) => Promise<HandlerResult> {
   return async (delivery) => {
     let ack: ChassisStateAck;
@@ -52,6 +55,8 @@ export function ackHandler(
       );
       if (row && Number(row.desired_generation) === ack.generation) {
         metrics.lag.observe(Math.max(0, Number(row.lag_us)) / 1e6);
+      } else if (row) {
+        stillBehind();
       }
     }
     return 'ack';

@@ -25,13 +25,22 @@ export interface ConvergeLoopOptions {
   readonly maxRetryDelayMs?: number;
   /** Publishes in flight at once. Default 64. */
   readonly publishConcurrency?: number;
+  /**
+   * Least time between two states of a chassis in a burst of changes, i.e. one whose desired
+   * generation moved on while its previous state was unacknowledged. Default 200 ms.
+   */
+  readonly burstIntervalMs?: number;
 }
 
 interface Sent {
   generation: number;
   epoch: number;
   attempts: number;
+  /** When it was published (Date.now()). */
+  atMs: number;
   retryAtMs: number;
+  /** A pass saw a newer desired generation while this one was unacknowledged. */
+  superseded: boolean;
 }
 
 /**
@@ -41,6 +50,15 @@ interface Sent {
  * again when its acknowledgement does not come in time, with capped, jittered backoff. Nothing
  * is remembered that the database does not also say: a crash anywhere loses nothing, as the
  * next pass (here or on the next owner) finds the chassis behind and publishes again.
+ *
+ * A chassis has one state unacknowledged at most: changes made meanwhile go out together, in
+ * the next state, once the ack is in (or the retry is due). A chassis whose desired generation
+ * moved on while its state was unacknowledged is in a burst of changes, and gets a state at most
+ * every `burstIntervalMs`; a chassis that changes now and then gets its state at once. Each
+ * state is the whole one, so the newest replaces all before it; sent one per change hint, a
+ * stream of writes to a VPC made every chassis in it compute, publish, apply and acknowledge a
+ * full state per write, and that work took the CPU and the chassis rows (an ack updates the row
+ * that every write in the chassis' VPCs locks) from the writes themselves.
  */
 export class ConvergeLoop {
   private readonly sent = new Map<string, Sent>();
@@ -48,6 +66,8 @@ export class ConvergeLoop {
   private readonly traceparents = new Map<string, string | null>();
   private readonly metrics: ConvergeMetrics;
   private wakeRequested = false;
+  /** When the earliest chassis held back by the last pass becomes due (Date.now() clock). */
+  private nextDueAtMs = Infinity;
   private running: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
@@ -59,6 +79,7 @@ export class ConvergeLoop {
       ackTimeoutMs: 2000,
       maxRetryDelayMs: 30_000,
       publishConcurrency: 64,
+      burstIntervalMs: 200,
       ...options,
     };
     this.metrics = convergeMetrics(options.registry);
@@ -83,7 +104,10 @@ export class ConvergeLoop {
     clearTimeout(this.timer);
     this.running = this.runPasses().finally(() => {
       this.running = undefined;
-      if (!this.stopped) this.timer = setTimeout(() => this.wake(), this.o.intervalMs);
+      if (this.stopped) return;
+      // The safety net, or sooner when a chassis held back now becomes due.
+      const dueInMs = Math.min(this.o.intervalMs, this.nextDueAtMs - Date.now());
+      this.timer = setTimeout(() => this.wake(), Math.max(0, dueInMs));
     });
   }
 
@@ -130,8 +154,13 @@ export class ConvergeLoop {
     return { attempted: due.length, failed };
   }
 
-  /** Owned chassis behind their desired generation, and not waiting for an ack already. */
+  /**
+   * Owned chassis behind their desired generation, less those whose state is unacknowledged
+   * (until its retry time) and those in a burst that got a state less than `burstIntervalMs`
+   * ago; `nextDueAtMs` says when the first of those becomes due.
+   */
   private async dueChassis(owned: ReadonlyMap<string, number>): Promise<string[]> {
+    this.nextDueAtMs = Infinity;
     if (owned.size === 0) {
       this.sent.clear();
       return [];
@@ -143,10 +172,12 @@ export class ConvergeLoop {
       id: string;
       epoch: number;
       desired_generation: number;
+      applied_generation: number;
       hvflowd_addr: string;
       desired_traceparent: string | null;
     }>(
-      `SELECT id, epoch, desired_generation, hvflowd_addr, desired_traceparent FROM chassis
+      `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr, desired_traceparent
+       FROM chassis
        WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation`,
       [this.o.northdId],
     );
@@ -157,18 +188,29 @@ export class ConvergeLoop {
       seen.add(row.id);
       this.addresses.set(row.id, row.hvflowd_addr);
       this.traceparents.set(row.id, row.desired_traceparent);
-      const desired = Number(row.desired_generation);
       const epoch = Number(row.epoch);
       if (owned.get(row.id) !== epoch) continue;
       const sent = this.sent.get(row.id);
-      if (sent && sent.generation === desired && sent.epoch === epoch && sent.retryAtMs > now)
-        continue;
-      due.push(row.id);
+      const dueAtMs = sent?.epoch === epoch ? this.dueAt(sent, row) : now;
+      if (dueAtMs <= now) due.push(row.id);
+      else this.nextDueAtMs = Math.min(this.nextDueAtMs, dueAtMs);
     }
     for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
     for (const id of this.addresses.keys()) if (!seen.has(id)) this.addresses.delete(id);
     for (const id of this.traceparents.keys()) if (!seen.has(id)) this.traceparents.delete(id);
     return due;
+  }
+
+  /** When a chassis that got state `sent` (in its current epoch) is due again. */
+  private dueAt(
+    sent: Sent,
+    row: { desired_generation: number; applied_generation: number },
+  ): number {
+    if (Number(row.applied_generation) < sent.generation) {
+      if (Number(row.desired_generation) > sent.generation) sent.superseded = true;
+      return sent.retryAtMs;
+    }
+    return sent.superseded ? sent.atMs + this.o.burstIntervalMs : 0;
   }
 
   private async publish(state: ChassisState): Promise<boolean> {
@@ -177,13 +219,15 @@ export class ConvergeLoop {
       previous && previous.generation === state.generation && previous.epoch === state.epoch
         ? previous.attempts + 1
         : 0;
-    const retryAtMs =
-      Date.now() + retryDelayMs(attempts, this.o.ackTimeoutMs, this.o.maxRetryDelayMs);
+    const atMs = Date.now();
+    const retryAtMs = atMs + retryDelayMs(attempts, this.o.ackTimeoutMs, this.o.maxRetryDelayMs);
     this.sent.set(state.chassisId, {
       generation: state.generation,
       epoch: state.epoch,
       attempts,
+      atMs,
       retryAtMs,
+      superseded: false,
     });
     try {
       // Published in the trace of the change that made it due: one trace from the API call.
