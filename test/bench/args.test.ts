@@ -6,7 +6,7 @@ describe('parseBenchArgs', () => {
   it('applies the documented defaults', () => {
     assert.deepEqual(parseBenchArgs([]), {
       out: undefined,
-      rounds: 5,
+      rounds: 7,
       measureSeconds: 5,
       warmupSeconds: 1,
       concurrency: 32,

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 export interface BenchOptions {
   /** Markdown file whose rpc-overhead section is (re)written; absent: stdout only. */
   readonly out: string | undefined;
-  /** Rounds; each measures both variants once, bare first. Default 5. */
+  /** Rounds; each measures both variants once, bare first in odd rounds. Default 7. */
   readonly rounds: number;
   /** Measured seconds per variant per round. Default 5. */
   readonly measureSeconds: number;
@@ -25,7 +25,7 @@ export const usage = `usage: node test/dist/bench/rpc-overhead.js [--out FILE] [
   [--seconds S] [--warmup-seconds S] [--concurrency N] [--cpu-prof-dir DIR] [--trace-ratio R]
 
   --out FILE            write the results into FILE's rpc-overhead section (docs/benchmarks.md)
-  --rounds N            rounds, each measuring bare then rpc (default 5)
+  --rounds N            rounds, each measuring both, bare first in odd ones (default 7)
   --seconds S           measured seconds per variant per round (default 5)
   --warmup-seconds S    load on each fresh server before measuring (default 1)
   --concurrency N       outstanding unary calls (default 32)
@@ -71,7 +71,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   const problems: string[] = [];
   const options: BenchOptions = {
     out: values.out,
-    rounds: numberFlag(values.rounds, 'rounds', 5, { integer: true, min: 1 }, problems),
+    rounds: numberFlag(values.rounds, 'rounds', 7, { integer: true, min: 1 }, problems),
     measureSeconds: numberFlag(
       values.seconds,
       'seconds',

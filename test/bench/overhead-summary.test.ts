@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Variant } from './bench-service.js';
 import type { RoundResult } from './measure-round.js';
-import { instrumentationComplete, summarize } from './overhead-summary.js';
+import { instrumentationComplete, roundRatios, summarize } from './overhead-summary.js';
 
 function round(variant: Variant, n: number, fields: Partial<RoundResult> = {}): RoundResult {
   return {
@@ -25,21 +25,39 @@ function round(variant: Variant, n: number, fields: Partial<RoundResult> = {}): 
 }
 
 describe('summarize', () => {
-  it('takes the median of each figure per variant and the rpc/bare ratio of the medians', () => {
-    const s = summarize([
+  it('takes the median of each figure per variant, and of the rpc/bare ratios within rounds', () => {
+    // The machine drifts: round 2 runs at a tenth of round 1's pace in both variants.
+    const results = [
       round('bare', 1, { callsPerSecond: 1000, p99Ms: 2 }),
       round('rpc', 1, { callsPerSecond: 950, p99Ms: 2.2 }),
-      round('bare', 2, { callsPerSecond: 1200, p99Ms: 9 }),
-      round('rpc', 2, { callsPerSecond: 100, p99Ms: 2.1 }),
-      round('bare', 3, { callsPerSecond: 1100, p99Ms: 2.1 }),
-      round('rpc', 3, { callsPerSecond: 1045, p99Ms: 50 }),
-    ]);
-    assert.equal(s.medians.bare.callsPerSecond, 1100);
-    assert.equal(s.medians.rpc.callsPerSecond, 950);
-    assert.equal(s.medians.bare.p99Ms, 2.1);
-    assert.equal(s.medians.rpc.p99Ms, 2.2);
-    assert.equal(s.throughputRatio, 950 / 1100);
-    assert.equal(s.p99Ratio, 2.2 / 2.1);
+      round('rpc', 2, { callsPerSecond: 92, p99Ms: 21 }),
+      round('bare', 2, { callsPerSecond: 100, p99Ms: 20 }),
+      round('bare', 3, { callsPerSecond: 1100, p99Ms: 2 }),
+      round('rpc', 3, { callsPerSecond: 440, p99Ms: 50 }),
+    ];
+    const s = summarize(results);
+    assert.equal(s.medians.bare.callsPerSecond, 1000);
+    assert.equal(s.medians.rpc.callsPerSecond, 440);
+    assert.equal(s.ratiosOfMedians.throughput, 440 / 1000);
+    assert.deepEqual(
+      roundRatios(results).map((r) => [r.round, r.throughput, r.p99]),
+      [
+        [1, 0.95, 2.2 / 2],
+        [2, 0.92, 21 / 20],
+        [3, 0.4, 25],
+      ],
+    );
+    assert.equal(s.pairedRatios.throughput, 0.92);
+    assert.equal(s.pairedRatios.p99, 2.2 / 2);
+    assert.deepEqual([s.throughputMet, s.p99Met], [true, true]);
+  });
+
+  it('pairs only rounds that measured both variants', () => {
+    const results = [round('bare', 1), round('rpc', 1), round('bare', 2)];
+    assert.deepEqual(
+      roundRatios(results).map((r) => r.round),
+      [1],
+    );
   });
 
   const verdicts = [

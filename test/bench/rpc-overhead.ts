@@ -47,7 +47,9 @@ async function run(options: BenchOptions): Promise<OverheadRun> {
   const rounds: RoundResult[] = [];
   let repeated = 0;
   for (let round = 1; round <= options.rounds; round++) {
-    for (const variant of variants) {
+    // Alternating order (bare first in odd rounds), so a drift within a round favours neither.
+    const order = round % 2 === 1 ? variants : [...variants].reverse();
+    for (const variant of order) {
       const { result, repeats } = await measureQuietly(
         { ...options, variant, round },
         options.rounds,
