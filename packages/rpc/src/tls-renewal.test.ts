@@ -218,6 +218,13 @@ describe('PemFiles', () => {
     });
   }
 
+  it('reads the files a configuration names, and is no reader when it names none', () => {
+    assert.equal(PemFiles.fromPaths({ keyFile: undefined, refreshIntervalMs: 5 }), undefined);
+    const files = PemFiles.fromPaths({ caFile: dir.caFile });
+    assert.ok(files instanceof PemFiles);
+    assert.throws(() => PemFiles.fromPaths({ certFile: dir.certFile }), /go together/);
+  });
+
   it('refuses a server without a certificate, or one verifying clients without a CA', async () => {
     const caOnly = new PemFiles({ caFile: dir.caFile });
     await assert.rejects(startTlsServer({ files: caOnly, clientCert: 'none' }), /certificate/);

@@ -75,6 +75,14 @@ describe('tracing and deadline propagation', () => {
       [SpanKind.CLIENT, SpanKind.SERVER, SpanKind.CLIENT, SpanKind.SERVER],
     );
     assert.equal(seenByHandler.traceId, root.spanContext().traceId, 'the handler sees its span');
+    for (const server of order.filter((s) => s.kind === SpanKind.SERVER)) {
+      assert.deepEqual(server.attributes, {
+        'rpc.system': 'grpc',
+        'rpc.service': 'vpc.v1.VpcService',
+        'rpc.method': 'GetVpc',
+        'rpc.grpc.status_code': 0,
+      });
+    }
   });
 
   it("passes the caller's deadline on to the calls its handler makes", async () => {

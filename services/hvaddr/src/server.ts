@@ -30,11 +30,8 @@ export interface Hvaddr {
  */
 export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promise<Hvaddr> {
   const { logger, registry } = deps;
-  const { certFile, keyFile, caFile } = config.tls;
   const tlsFiles = PemFiles.fromPaths({
-    certFile,
-    keyFile,
-    caFile,
+    ...config.tls,
     refreshIntervalMs: config.tlsRefreshIntervalMs,
     logger,
   });

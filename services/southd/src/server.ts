@@ -22,12 +22,10 @@ export interface Southd {
  */
 export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promise<Southd> {
   const { logger, registry, broker } = deps;
-  const { certFile, keyFile, caFile, hvflowdServerName } = config.tls;
+  const { hvflowdServerName } = config.tls;
   // One reader for the server and every hvflowd client: all follow renewals.
   const tlsFiles = PemFiles.fromPaths({
-    certFile,
-    keyFile,
-    caFile,
+    ...config.tls,
     refreshIntervalMs: config.tlsRefreshIntervalMs,
     logger,
   });
