@@ -19,24 +19,30 @@ export class ServerCallState {
    * handler is called; serverLayersInterceptor makes it active for the handler.
    */
   context: Context = ROOT_CONTEXT;
-  private outcome: CallEnd | undefined;
-  private readonly listeners: Array<(end: CallEnd) => void> = [];
+  private outcome: CallEnd | undefined = undefined;
+  private listeners: Array<(end: CallEnd) => void> | undefined = undefined;
 
   /** Calls `listener` once, when the call ends (at once if it has ended). */
   onEnd(listener: (end: CallEnd) => void): void {
     if (this.outcome) listener(this.outcome);
-    else this.listeners.push(listener);
+    else (this.listeners ??= []).push(listener);
   }
 
   get ended(): boolean {
     return this.outcome !== undefined;
   }
 
-  /** Records the outcome; the first one wins, as only the first status reaches the client. */
-  end(code: Status, details: string): void {
-    if (this.outcome) return;
-    this.outcome = { code, details };
-    for (const listener of this.listeners) listener(this.outcome);
-    this.listeners.length = 0;
+  /**
+   * Records the outcome and returns it, or returns undefined when the call had ended already:
+   * the first outcome wins, as only the first status reaches the client.
+   */
+  end(code: Status, details: string): CallEnd | undefined {
+    if (this.outcome) return undefined;
+    const outcome: CallEnd = { code, details };
+    this.outcome = outcome;
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const listener of listeners) listener(outcome);
+    return outcome;
   }
 }

@@ -1,5 +1,12 @@
-import type { Http2Server, Http2SecureServer, ServerHttp2Session } from 'node:http2';
-import type { Server } from '@grpc/grpc-js';
+import type {
+  Http2Server,
+  Http2SecureServer,
+  OutgoingHttpHeaders,
+  ServerHttp2Session,
+  ServerHttp2Stream,
+} from 'node:http2';
+import type { Server, ServerInterceptingCallInterface } from '@grpc/grpc-js';
+import type { CallEnd } from './call-state.js';
 
 // Every reach into grpc-js's private state is here, for the pinned version (1.14.x); the tests
 // of unimplemented.ts, tls.ts and server.ts fail if a new version moves them.
@@ -38,4 +45,42 @@ export function destroySessions(server: Server): void {
   for (const { sessions } of internals(server).http2Servers.values()) {
     for (const session of sessions) session.destroy();
   }
+}
+
+/**
+ * The HTTP/2 stream of grpc-js's base server call: the call the first (here, the only)
+ * interceptor is given.
+ */
+export function callStream(call: ServerInterceptingCallInterface): ServerHttp2Stream {
+  const stream = (call as unknown as { stream?: ServerHttp2Stream }).stream;
+  if (stream === undefined) {
+    throw new Error('grpc-js server call internals changed: packages/rpc needs updating');
+  }
+  return stream;
+}
+
+function statusIn(headers: OutgoingHttpHeaders | undefined): CallEnd | undefined {
+  const code = headers?.['grpc-status'];
+  if (code === undefined) return undefined;
+  const message = headers?.['grpc-message'];
+  let details = typeof message === 'string' ? message : '';
+  try {
+    details = decodeURI(details); // grpc-js sends encodeURI(details)
+  } catch {
+    // left as sent
+  }
+  return { code: Number(code), details };
+}
+
+/**
+ * The gRPC status a server stream sent: in the headers of a trailers-only response, or in its
+ * trailers. Undefined while none has gone out, or when the stream closed without one.
+ */
+export function sentStatus(stream: ServerHttp2Stream): CallEnd | undefined {
+  return statusIn(stream.sentHeaders) ?? statusIn(stream.sentTrailers);
+}
+
+/** True once a status (or the end of the response) has gone out on the stream. */
+export function responseEnded(stream: ServerHttp2Stream): boolean {
+  return stream.writableEnded || stream.destroyed;
 }

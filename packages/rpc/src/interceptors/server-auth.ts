@@ -1,6 +1,6 @@
 import type { Metadata, ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import { context, createContextKey, type Context } from '@opentelemetry/api';
-import type { ServerLayer } from '../server-layer.js';
+import type { LayerSteps, ServerLayer } from '../server-layer.js';
 
 /** The verified TLS peer of a call (grpc-js does not export its type). */
 export type AuthContext = ReturnType<ServerInterceptingCallInterface['getAuthContext']>;
@@ -33,21 +33,19 @@ export function serverAuthLayer<P>(
   authenticate: Authenticate<P>,
   skip: (path: string) => boolean,
 ): ServerLayer {
-  return ({ path, state, grpc }) => {
-    if (skip(path)) return undefined;
-    return {
-      onReceiveMetadata: async (metadata) => {
-        // Runs in the call's context, so the lookup's own queries join the call's trace.
-        const principal = await context.with(state.context, () =>
-          authenticate({
-            path,
-            metadata,
-            authContext: grpc.getAuthContext(),
-            peer: grpc.getPeer(),
-          }),
-        );
-        state.context = state.context.setValue(principalKey, principal);
-      },
-    };
+  const steps: LayerSteps = {
+    onReceiveMetadata: async (metadata, { path, state, grpc }) => {
+      // Runs in the call's context, so the lookup's own queries join the call's trace.
+      const principal = await context.with(state.context, () =>
+        authenticate({
+          path,
+          metadata,
+          authContext: grpc.getAuthContext(),
+          peer: grpc.getPeer(),
+        }),
+      );
+      state.context = state.context.setValue(principalKey, principal);
+    },
   };
+  return ({ path }) => (skip(path) ? undefined : steps);
 }

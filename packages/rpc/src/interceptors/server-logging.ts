@@ -2,7 +2,7 @@ import { status as Status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { codeLogLevel, codeName } from '../codes.js';
 import { unknownMethod } from '../method.js';
-import type { ServerLayer } from '../server-layer.js';
+import type { LayerSteps, ServerLayer } from '../server-layer.js';
 
 // Probes call health every few seconds; their lines would drown the rest.
 const quietServices = new Set(['grpc.health.v1.Health']);
@@ -12,9 +12,8 @@ const quietServices = new Set(['grpc.health.v1.Health']);
  * Metadata (which may hold credentials) is never logged.
  */
 export function serverLoggingLayer(logger: Logger): ServerLayer {
-  return ({ info, path, state, grpc }) => {
-    const startMs = performance.now();
-    state.onEnd((end) => {
+  const steps: LayerSteps = {
+    onEnd: (end, { info, path, state, grpc, startMs }) => {
       const level = quietServices.has(info.service) ? 'debug' : codeLogLevel(end.code);
       if (!logger.isLevelEnabled(level)) return;
       const fields: Record<string, unknown> = {
@@ -27,7 +26,7 @@ export function serverLoggingLayer(logger: Logger): ServerLayer {
       };
       if (end.code !== Status.OK) fields['grpc.error'] = end.details;
       logger[level](fields, 'finished call');
-    });
-    return undefined;
+    },
   };
+  return () => steps;
 }

@@ -3,16 +3,12 @@ import { methodMetrics, type MethodMetrics } from '../metrics.js';
 import { unknownMethod, type MethodInfo } from '../method.js';
 import type { LayerSteps, ServerLayer } from '../server-layer.js';
 
-interface Counted {
-  readonly metrics: MethodMetrics;
-  /** Shared by every call of the method: counting messages needs nothing of the call. */
-  readonly steps: LayerSteps;
-}
-
-function counted(metrics: MethodMetrics): Counted {
+/** The steps of every call of one method: counting needs nothing of the call but its start. */
+function countingSteps(metrics: MethodMetrics): LayerSteps {
   return {
-    metrics,
-    steps: { onReceiveMessage: () => metrics.received(), onSendMessage: () => metrics.sent() },
+    onReceiveMessage: () => metrics.received(),
+    onSendMessage: () => metrics.sent(),
+    onEnd: (end, call) => metrics.handled(end.code, (performance.now() - call.startMs) / 1000),
   };
 }
 
@@ -25,18 +21,17 @@ export function serverMetricsLayer(registry: Registry): {
   layer: ServerLayer;
   register(info: MethodInfo): void;
 } {
-  const byPath = new Map<string, Counted>();
+  const byPath = new Map<string, { metrics: MethodMetrics; steps: LayerSteps }>();
+  const counted = (metrics: MethodMetrics) => ({ metrics, steps: countingSteps(metrics) });
   const unknown = counted(methodMetrics(registry, 'server', unknownMethod));
   const register = (info: MethodInfo) => {
     if (!byPath.has(info.path)) {
       byPath.set(info.path, counted(methodMetrics(registry, 'server', info)));
     }
   };
-  const layer: ServerLayer = ({ path, state }) => {
+  const layer: ServerLayer = ({ path }) => {
     const { metrics, steps } = byPath.get(path) ?? unknown;
-    const startMs = performance.now();
     metrics.started();
-    state.onEnd((end) => metrics.handled(end.code, (performance.now() - startMs) / 1000));
     return steps;
   };
   return { layer, register };

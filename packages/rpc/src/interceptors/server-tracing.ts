@@ -1,5 +1,5 @@
 import { SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
-import type { ServerLayer } from '../server-layer.js';
+import type { LayerSteps, ServerLayer } from '../server-layer.js';
 import { isServerSpanError, metadataGetter, propagator } from '../trace-context.js';
 
 /**
@@ -8,8 +8,8 @@ import { isServerSpanError, metadataGetter, propagator } from '../trace-context.
  * the handler carry the trace.
  */
 export function serverTracingLayer(tracer: Tracer): ServerLayer {
-  return ({ info, state }) => ({
-    onReceiveMetadata: (metadata) => {
+  const steps: LayerSteps = {
+    onReceiveMetadata: (metadata, { info, state }) => {
       const parent = propagator.extract(state.context, metadata, metadataGetter);
       const span = tracer.startSpan(
         `${info.service}/${info.method}`,
@@ -25,15 +25,19 @@ export function serverTracingLayer(tracer: Tracer): ServerLayer {
           'rpc.service': info.service,
           'rpc.method': info.method,
         });
-        state.onEnd((end) => {
-          span.setAttribute('rpc.grpc.status_code', end.code);
-          if (isServerSpanError(end.code)) {
-            span.setStatus({ code: SpanStatusCode.ERROR, message: end.details });
-          }
-          span.end();
-        });
       }
       state.context = trace.setSpan(parent, span);
     },
-  });
+    onEnd: (end, { state }) => {
+      // The span is in the call's context, whatever later layers added to it.
+      const span = trace.getSpan(state.context);
+      if (!span?.isRecording()) return;
+      span.setAttribute('rpc.grpc.status_code', end.code);
+      if (isServerSpanError(end.code)) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: end.details });
+      }
+      span.end();
+    },
+  };
+  return () => steps;
 }
