@@ -15,8 +15,9 @@ const unimplemented = () =>
 /**
  * A @vpcd/rpc server with every interceptor doing its real work, as in a service: a pino logger
  * at info writing one line per call to a file in memory (/dev/shm, else the temp dir) through
- * the LogDestination services write stdout with (synchronously, once per event-loop turn), the go-grpc-prometheus metrics in a registry with the default process metrics, and tracing with a share of the calls sampled
- * (--trace-ratio), their spans batched by a BatchSpanProcessor into an exporter that counts and
+ * the LogDestination services write stdout with (synchronously, at most 10 ms after a line is
+ * pending), the go-grpc-prometheus metrics in a registry with the default process metrics, and
+ * tracing with a share of the calls sampled (--trace-ratio), their spans batched by a BatchSpanProcessor into an exporter that counts and
  * drops; every call still goes through the tracing interceptor.
  */
 export async function startRpcServer(address: string): Promise<BenchServer> {

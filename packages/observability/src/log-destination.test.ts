@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
-import { LogDestination } from './log-destination.js';
+import { LOG_FLUSH_DELAY_MS, LogDestination } from './log-destination.js';
 import { createLogger } from './logger.js';
 
 describe('LogDestination', () => {
@@ -16,14 +16,20 @@ describe('LogDestination', () => {
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  it('writes the lines of one event-loop turn together, before the next turn', async () => {
-    const path = join(dir, 'turn.log');
+  it('writes the lines of a short window together, when it closes', async (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const path = join(dir, 'window.log');
     const destination = LogDestination.toFile(path);
     destination.write('{"n":1}\n');
-    destination.write('{"n":2}\n');
-    assert.equal(readFileSync(path, 'utf8'), '', 'nothing is written inside the turn');
     await nextTurn();
-    assert.equal(await readFile(path, 'utf8'), '{"n":1}\n{"n":2}\n');
+    destination.write('{"n":2}\n');
+    t.mock.timers.tick(LOG_FLUSH_DELAY_MS - 1);
+    assert.equal(readFileSync(path, 'utf8'), '', 'nothing is written inside the window');
+    t.mock.timers.tick(1);
+    assert.equal(readFileSync(path, 'utf8'), '{"n":1}\n{"n":2}\n');
+    destination.write('{"n":3}\n');
+    t.mock.timers.tick(LOG_FLUSH_DELAY_MS);
+    assert.equal(readFileSync(path, 'utf8'), '{"n":1}\n{"n":2}\n{"n":3}\n', 'a new window');
     destination.end();
   });
 
@@ -35,13 +41,13 @@ describe('LogDestination', () => {
     assert.equal(await readFile(path, 'utf8'), '{"vpc":"réseau ✓"}\n');
   });
 
-  it('writes at once when a turn piles up more than its bound', async () => {
+  it('writes at once when more than its bound piles up', async () => {
     const path = join(dir, 'big.log');
     const destination = LogDestination.toFile(path);
     const line = `${'x'.repeat(1023)}\n`;
     for (let i = 0; i < 80; i++) destination.write(line);
     const written = readFileSync(path, 'utf8').length;
-    assert.ok(written >= 64 * 1024, `only ${written} characters written inside the turn`);
+    assert.ok(written >= 64 * 1024, `only ${written} characters written at once`);
     destination.end();
     assert.equal((await readFile(path, 'utf8')).length, 80 * 1024);
   });
@@ -66,7 +72,7 @@ describe('LogDestination', () => {
     destination.end();
   });
 
-  it('does not lose the lines of the turn in which the process exits or crashes', () => {
+  it('does not lose the pending lines when the process exits or crashes', () => {
     const logger = new URL('./logger.js', import.meta.url).href;
     for (const end of ['process.exit(3)', 'throw new Error("boom")']) {
       const script = `import { createLogger } from ${JSON.stringify(logger)};

@@ -1,22 +1,26 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-/** Flush at once past this many pending characters, so one busy turn cannot hold megabytes. */
+/** Flush at once past this many pending characters, so a busy spell cannot hold megabytes. */
 const MAX_PENDING_CHARS = 64 * 1024;
+/** How long a line may wait for others to share its write(2). */
+export const LOG_FLUSH_DELAY_MS = 10;
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
 
 /**
- * Where a logger's lines go: a file descriptor or a file, written synchronously once per turn of
- * the event loop with every line that turn produced. A busy server finishes many calls in one
- * turn: one write(2) for all their lines instead of one each takes a few microseconds off every
- * call, and a line still reaches the file before the process next waits for I/O. Pending lines
- * are written at exit (a normal one or an uncaught exception); a SIGKILL loses at most the lines
- * of the turn it interrupts. Not for worker threads: each would need its own.
+ * Where a logger's lines go: a file descriptor or a file, written synchronously, at most
+ * LOG_FLUSH_DELAY_MS after the first line that is pending, with every line pending then. A busy
+ * server finishes a few calls per event-loop turn and dozens in 10 ms: one write(2) for all
+ * their lines instead of one each (or one a turn) takes microseconds off every call, which the
+ * RPC benchmark's profile showed. Pending lines are written at exit (a normal one or an uncaught
+ * exception); a SIGKILL loses at most the last 10 ms of lines. Not for worker threads: each
+ * would need its own.
  */
 export class LogDestination {
   private pending = '';
-  private scheduled: NodeJS.Immediate | undefined;
+  private scheduled: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly flushAtExit = () => this.flushSync();
+  private readonly flushLater = () => this.flushSync();
 
   private constructor(
     private readonly fd: number,
@@ -40,7 +44,7 @@ export class LogDestination {
     if (this.closed) throw new Error('log destination is closed');
     this.pending += line;
     if (this.pending.length >= MAX_PENDING_CHARS) this.flushSync();
-    else this.scheduled ??= setImmediate(() => this.flushSync());
+    else this.scheduled ??= setTimeout(this.flushLater, LOG_FLUSH_DELAY_MS).unref();
     return true;
   }
 
@@ -56,7 +60,7 @@ export class LogDestination {
   }
 
   flushSync(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.scheduled) clearTimeout(this.scheduled);
     this.scheduled = undefined;
     if (this.pending === '') return;
     const text = this.pending;

@@ -28,7 +28,7 @@ export interface LoggerOptions {
   /** Minimum level; the caller maps LOG_LEVEL onto it. Default 'info'. */
   level?: LevelWithSilent;
   /**
-   * Where lines go. Default stdout, written once per event-loop turn (see LogDestination).
+   * Where lines go. Default stdout, written at most 10 ms after a line (see LogDestination).
    * Tests pass a stream to capture lines.
    */
   destination?: DestinationStream;
