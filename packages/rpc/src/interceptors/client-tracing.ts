@@ -11,16 +11,17 @@ export function clientTracingLayer(tracer: Tracer): ClientLayer {
   return ({ path, parsed, context }) => {
     const span = tracer.startSpan(
       parsed ? `${parsed.service}/${parsed.method}` : path,
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'rpc.system': 'grpc',
-          'rpc.service': parsed?.service ?? '',
-          'rpc.method': parsed?.method ?? '',
-        },
-      },
+      { kind: SpanKind.CLIENT },
       context,
     );
+    // As on the server: attributes only on a recording span (most calls are not sampled).
+    if (span.isRecording()) {
+      span.setAttributes({
+        'rpc.system': 'grpc',
+        'rpc.service': parsed?.service ?? '',
+        'rpc.method': parsed?.method ?? '',
+      });
+    }
     return {
       onStart: (metadata) =>
         propagator.inject(trace.setSpan(context, span), metadata, metadataSetter),
