@@ -45,7 +45,8 @@ child process. \`VpcService.GetVpc\` answers the same small \`Vpc\` in both vari
   writing one line per call to a file in memory (\`/dev/shm\`, as a service's stdout is a
   pipe; the temp dir where there is none) through the \`LogDestination\` services
   write stdout with (synchronous, one write at most 10 ms after a line is pending), the
-  go-grpc-prometheus metrics in a \`createRegistry\` registry with the default process metrics, and \`startTracing\` sampling ${o.traceRatio >= 1 ? 'every call (`always_on`)' : `a ${o.traceRatio} share of the calls (\`parentbased_traceidratio\`)`}
+  go-grpc-prometheus metrics in a \`createRegistry\` registry with the default process metrics,
+  and \`startTracing\` sampling ${o.traceRatio >= 1 ? 'every call (`always_on`)' : `a ${o.traceRatio} share of the calls (\`parentbased_traceidratio\`)`}
   with a \`BatchSpanProcessor\` feeding an exporter that counts and drops the spans; every call
   goes through the tracing interceptor (\`--trace-ratio 1\` traces all of them).`;
 }
