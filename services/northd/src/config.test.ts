@@ -50,3 +50,20 @@ describe('loadConfig HEALTH_LISTEN', () => {
     }
   });
 });
+
+describe('loadConfig CONVERGE_BURST_INTERVAL_MS', () => {
+  it('defaults to 200 ms, takes 0 and up, and names a bad value', () => {
+    assert.equal(loadConfig(minimal).convergeBurstIntervalMs, 200);
+    assert.equal(
+      loadConfig({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '0' }).convergeBurstIntervalMs,
+      0,
+    );
+    assert.equal(
+      loadConfig({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '1000' }).convergeBurstIntervalMs,
+      1000,
+    );
+    assert.deepEqual(problems({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '-5' }), [
+      'CONVERGE_BURST_INTERVAL_MS: "-5" is not a whole number >= 0',
+    ]);
+  });
+});

@@ -18,6 +18,11 @@ export interface NorthdConfig {
   readonly northdId: string;
   readonly leaseTtlMs: number;
   readonly convergeIntervalMs: number;
+  /**
+   * CONVERGE_BURST_INTERVAL_MS: least time between two states sent to a chassis whose changes
+   * come in a burst; default 200 ms, 0 sends every change at once.
+   */
+  readonly convergeBurstIntervalMs: number;
   readonly adminToken: string;
   readonly logLevel: string;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
@@ -82,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     northdId: r.string('NORTHD_ID') ?? `${hostname()}-${process.pid}`,
     leaseTtlMs: r.integer('LEASE_TTL_MS', 500) ?? 10_000,
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
+    convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
     adminToken,
     logLevel: r.choice(
       'LOG_LEVEL',

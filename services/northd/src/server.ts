@@ -58,6 +58,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     registry,
     northdId: config.northdId,
     intervalMs: config.convergeIntervalMs,
+    burstIntervalMs: config.convergeBurstIntervalMs,
   });
   const hints = new ChangeHints(broker, config.northdId, converge.convergeMetrics, logger);
   const handlerDeps: HandlerDeps = {
