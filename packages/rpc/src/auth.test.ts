@@ -4,7 +4,8 @@ import { activePrincipal, serverAuthLayer } from './interceptors/server-auth.js'
 import { Status } from './index.js';
 import { isRpcError, RpcError } from './rpc-error.js';
 import { healthClient } from './testing/health-client.js';
-import { startServer, vpc, vpcClient, type TestServer } from './test-support.js';
+import type { ServerLayer } from './server-layer.js';
+import { eventually, startServer, vpc, vpcClient, type TestServer } from './test-support.js';
 
 describe('authentication interceptor', () => {
   let t: TestServer;
@@ -49,5 +50,39 @@ describe('authentication interceptor', () => {
     const health = healthClient(t.address);
     assert.equal(await health.check(''), 'SERVING');
     health.close();
+  });
+});
+
+describe('a server layer that fails at the end of a call', () => {
+  let t: TestServer;
+  before(async () => {
+    const failing: ServerLayer = () => ({
+      onEnd: () => {
+        throw new Error('layer bug');
+      },
+    });
+    t = await startServer({ layers: [failing] });
+  });
+  after(() => t.server.shutdown());
+
+  it('is logged, and the call, the server and the other layers go on', async () => {
+    const client = vpcClient(t.address);
+    assert.equal((await client.getVpc({ id: 'x' })).id, 'x');
+    await assert.rejects(
+      client.getVpc({ id: 'missing' }),
+      (err) => isRpcError(err) && err.code === Status.NOT_FOUND,
+    );
+    assert.equal((await client.getVpc({ id: 'y' })).id, 'y', 'the server still serves');
+    client.close();
+    const failures = await eventually(
+      () => t.lines.filter((l) => l.msg === 'server layer failed at the end of a call'),
+      (l) => l.length >= 3,
+    );
+    assert.equal(failures.length, 3);
+    assert.equal(
+      t.lines.filter((l) => l.msg === 'finished call').length,
+      3,
+      'the logging layer, before it, saw every end',
+    );
   });
 });

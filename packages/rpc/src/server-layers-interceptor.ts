@@ -8,6 +8,7 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { context } from '@opentelemetry/api';
+import type { Logger } from 'pino';
 import { ServerCallState, type CallEnd } from './call-state.js';
 import { callStream, responseEnded, sentStatus } from './grpc-internals.js';
 import { unknownMethod, type MethodInfo } from './method.js';
@@ -50,6 +51,7 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
     /** grpc-js calls a client- or bidi-streaming handler on metadata, the others on half-close. */
     private readonly streaming: boolean,
     layers: readonly ServerLayer[],
+    private readonly logger: Logger,
   ) {
     this.stream = callStream(grpc);
     for (const layer of layers) {
@@ -161,6 +163,8 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
   }
 
   private runMetadataSteps(from: number, metadata: Metadata): void {
+    // A call that ended while a step was pending (cancelled, say) goes no further.
+    if (this.cancelled || this.state.ended) return;
     const steps = this.steps;
     for (let i = from; i < steps.length; i++) {
       const step = steps[i]!;
@@ -180,8 +184,6 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
         return;
       }
     }
-    // A call cancelled while a step was pending never reaches its handler.
-    if (this.cancelled || this.state.ended) return;
     const listener = this.listener!;
     if (this.streaming) {
       context.with(this.state.context, deliverMetadata, undefined, listener, metadata);
@@ -197,7 +199,19 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
   private finish(code: Status, details: string): void {
     const end: CallEnd | undefined = this.state.end(code, details);
     if (!end) return;
-    for (const step of this.steps) step.onEnd?.(end, this);
+    for (const step of this.steps) {
+      if (!step.onEnd) continue;
+      // Runs inside grpc-js's callbacks, where a throw would take the process down: a failing
+      // layer is logged, and the others still see the end.
+      try {
+        step.onEnd(end, this);
+      } catch (err) {
+        this.logger.error(
+          { err, path: this.path.slice(0, 200) },
+          'server layer failed at the end of a call',
+        );
+      }
+    }
   }
 }
 
@@ -212,6 +226,7 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
 export function serverLayersInterceptor(
   layers: readonly ServerLayer[],
   methods: ReadonlyMap<string, MethodInfo>,
+  logger: Logger,
 ): ServerInterceptor {
   // grpc-js types an interceptor's result as its ServerInterceptingCall class, but the server
   // uses only the interface, which LayeredServerCall implements.
@@ -222,5 +237,6 @@ export function serverLayersInterceptor(
       methods.get(method.path) ?? unknownMethod,
       method.requestStream,
       layers,
+      logger,
     ) as unknown as ServerInterceptingCall;
 }

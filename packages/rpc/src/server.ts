@@ -63,6 +63,7 @@ export class RpcServer {
             ...options.layers,
           ],
           this.methods,
+          options.logger,
         ),
       ],
     });
