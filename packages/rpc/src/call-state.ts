@@ -9,8 +9,8 @@ export interface CallEnd {
 
 /**
  * What the server layers of one call share: its outcome, observed once by the interceptor that
- * runs every layer (see server-layers-interceptor.ts), the trace id, and the context its handler
- * runs in. Not safe to reuse across calls.
+ * runs every layer (see server-layers-interceptor.ts), which hands it to the layers' `onEnd`
+ * steps; the trace id; and the context its handler runs in. Not safe to reuse across calls.
  */
 export class ServerCallState {
   traceId = '';
@@ -20,13 +20,6 @@ export class ServerCallState {
    */
   context: Context = ROOT_CONTEXT;
   private outcome: CallEnd | undefined = undefined;
-  private listeners: Array<(end: CallEnd) => void> | undefined = undefined;
-
-  /** Calls `listener` once, when the call ends (at once if it has ended). */
-  onEnd(listener: (end: CallEnd) => void): void {
-    if (this.outcome) listener(this.outcome);
-    else (this.listeners ??= []).push(listener);
-  }
 
   get ended(): boolean {
     return this.outcome !== undefined;
@@ -38,11 +31,7 @@ export class ServerCallState {
    */
   end(code: Status, details: string): CallEnd | undefined {
     if (this.outcome) return undefined;
-    const outcome: CallEnd = { code, details };
-    this.outcome = outcome;
-    const listeners = this.listeners;
-    this.listeners = undefined;
-    if (listeners) for (const listener of listeners) listener(outcome);
-    return outcome;
+    this.outcome = { code, details };
+    return this.outcome;
   }
 }

@@ -32,9 +32,9 @@ export interface LayerSteps {
   /** Sees each response message before it is sent. */
   onSendMessage?(message: unknown, call: LayerCall): void;
   /**
-   * Sees how the call ended, once, after the status went out (or the client cancelled): the
-   * listeners given to `state.onEnd` first, then these, in the order of the layers. A step that
-   * throws here is logged; the call's outcome stands and the later layers still run.
+   * Sees how the call ended, once, after the status went out (or the client cancelled), in the
+   * order of the layers. A step that throws here is logged; the call's outcome stands and the
+   * later layers still run.
    */
   onEnd?(end: CallEnd, call: LayerCall): void;
 }
