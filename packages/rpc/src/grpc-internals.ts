@@ -60,9 +60,10 @@ export function callStream(call: ServerInterceptingCallInterface): ServerHttp2St
 }
 
 function statusIn(headers: OutgoingHttpHeaders | undefined): CallEnd | undefined {
-  const code = headers?.['grpc-status'];
+  if (headers === undefined) return undefined;
+  const code = headers['grpc-status'];
   if (code === undefined) return undefined;
-  const message = headers?.['grpc-message'];
+  const message = headers['grpc-message'];
   let details = typeof message === 'string' ? message : '';
   try {
     details = decodeURI(details); // grpc-js sends encodeURI(details)

@@ -78,12 +78,7 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
       this.fail(err);
       return;
     }
-    const listener = this.listener!;
-    if (this.streaming) {
-      context.with(this.state.context, deliverMessage, undefined, listener, message);
-    } else {
-      listener.onReceiveMessage(message);
-    }
+    this.deliver(deliverMessage, message);
   }
 
   onReceiveHalfClose(): void {
@@ -184,12 +179,16 @@ class LayeredServerCall implements ServerInterceptingCallInterface, LayerCall {
         return;
       }
     }
-    const listener = this.listener!;
-    if (this.streaming) {
-      context.with(this.state.context, deliverMetadata, undefined, listener, metadata);
-    } else {
-      listener.onReceiveMetadata(metadata);
-    }
+    this.deliver(deliverMetadata, metadata);
+  }
+
+  /**
+   * Hands a request event to the handler's listener; in the call's context when the event may
+   * call the handler (metadata and messages do for client- and bidi-streaming methods).
+   */
+  private deliver<T>(event: (listener: Listener, value: T) => void, value: T): void {
+    if (this.streaming) context.with(this.state.context, event, undefined, this.listener!, value);
+    else event(this.listener!, value);
   }
 
   private fail(err: unknown): void {
