@@ -8,6 +8,7 @@ describe('parseBenchArgs', () => {
       out: undefined,
       rounds: 7,
       measureSeconds: 5,
+      sliceSeconds: 0.5,
       warmupSeconds: 1,
       concurrency: 32,
       cpuProfDir: undefined,
@@ -18,11 +19,12 @@ describe('parseBenchArgs', () => {
   it('reads every flag', () => {
     const argv = ['--out', 'docs/benchmarks.md', '--rounds', '3', '--seconds', '2.5'];
     argv.push('--warmup-seconds', '0', '--concurrency', '64', '--cpu-prof-dir', 'prof');
-    argv.push('--trace-ratio', '1');
+    argv.push('--trace-ratio', '1', '--slice-seconds', '0.25');
     assert.deepEqual(parseBenchArgs(argv), {
       out: 'docs/benchmarks.md',
       rounds: 3,
       measureSeconds: 2.5,
+      sliceSeconds: 0.25,
       warmupSeconds: 0,
       concurrency: 64,
       cpuProfDir: 'prof',
@@ -42,9 +44,12 @@ describe('parseBenchArgs', () => {
           'x',
           '--trace-ratio',
           '2',
+          '--slice-seconds',
+          '0',
         ]),
       (err: Error) =>
         /--trace-ratio/.test(err.message) &&
+        /--slice-seconds/.test(err.message) &&
         /--rounds/.test(err.message) &&
         /--concurrency/.test(err.message) &&
         /--seconds/.test(err.message),

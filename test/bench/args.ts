@@ -8,6 +8,8 @@ export interface BenchOptions {
   readonly rounds: number;
   /** Measured seconds per variant per round. Default 5. */
   readonly measureSeconds: number;
+  /** The variants of a round take turns every this many seconds. Default 0.5. */
+  readonly sliceSeconds: number;
   /** Seconds of load on a fresh server before it is measured. Default 1. */
   readonly warmupSeconds: number;
   /** Unary calls kept outstanding (closed loop). Default 32. */
@@ -22,11 +24,13 @@ export interface BenchOptions {
 }
 
 export const usage = `usage: node test/dist/bench/rpc-overhead.js [--out FILE] [--rounds N]
-  [--seconds S] [--warmup-seconds S] [--concurrency N] [--cpu-prof-dir DIR] [--trace-ratio R]
+  [--seconds S] [--slice-seconds S] [--warmup-seconds S] [--concurrency N]
+  [--cpu-prof-dir DIR] [--trace-ratio R]
 
   --out FILE            write the results into FILE's rpc-overhead section (docs/benchmarks.md)
   --rounds N            rounds, each measuring both, bare first in odd ones (default 7)
   --seconds S           measured seconds per variant per round (default 5)
+  --slice-seconds S     the two variants of a round take turns every S seconds (default 0.5)
   --warmup-seconds S    load on each fresh server before measuring (default 1)
   --concurrency N       outstanding unary calls (default 32)
   --cpu-prof-dir DIR    profile every server child (node --cpu-prof) into DIR
@@ -62,6 +66,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       out: { type: 'string' },
       rounds: { type: 'string' },
       seconds: { type: 'string' },
+      'slice-seconds': { type: 'string' },
       'warmup-seconds': { type: 'string' },
       concurrency: { type: 'string' },
       'cpu-prof-dir': { type: 'string' },
@@ -77,6 +82,13 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
       'seconds',
       5,
       { integer: false, min: 0.1 },
+      problems,
+    ),
+    sliceSeconds: numberFlag(
+      values['slice-seconds'],
+      'slice-seconds',
+      0.5,
+      { integer: false, min: 0.05 },
       problems,
     ),
     warmupSeconds: numberFlag(

@@ -1,6 +1,6 @@
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { GetVpcRequest, VpcServiceClient } from '@vpcd/api';
-import { LatencyRecorder, percentile } from './stats.js';
+import type { LatencyRecorder } from './stats.js';
 
 /** A plain grpc-js client, identical for both variants: the benchmark measures the server. */
 export function benchClient(port: number): VpcServiceClient {
@@ -25,26 +25,25 @@ export interface LoadOptions {
   readonly callDeadlineMs?: number;
 }
 
-export interface LoadResult {
+/** What one stretch of load did; the latencies went to the caller's recorder. */
+export interface LoadCount {
   /** Calls that succeeded. */
   readonly calls: number;
   /** From the first call's start to the last call's end. */
   readonly elapsedMs: number;
-  readonly callsPerSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
 }
 
 const request = GetVpcRequest.fromPartial({ id: 'vpc-0b7e2a4c9d1f' });
 
 /**
- * Runs GetVpc in a closed loop for `durationMs` and measures each call from just before it is
- * issued to its callback. Rejects with the first failed call: figures with errors would mislead.
+ * Runs GetVpc in a closed loop for `durationMs` and records each call's latency, from just before
+ * it is issued to its callback, in `recorder`: several stretches of load can share one.
+ * Rejects with the first failed call: figures with errors would mislead.
  */
-export function runLoad(options: LoadOptions): Promise<LoadResult> {
+export function runLoad(options: LoadOptions, recorder: LatencyRecorder): Promise<LoadCount> {
   const { client, concurrency, durationMs } = options;
   const callDeadlineMs = options.callDeadlineMs ?? 10_000;
-  const recorder = new LatencyRecorder();
+  const recordedBefore = recorder.count;
   const startMs = performance.now();
   const stopMs = startMs + durationMs;
   let inFlight = 0;
@@ -56,15 +55,7 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
         reject(new Error(`GetVpc failed: ${failure.message}`, { cause: failure }));
         return;
       }
-      const sorted = recorder.sorted();
-      const elapsedMs = endMs - startMs;
-      resolve({
-        calls: sorted.length,
-        elapsedMs,
-        callsPerSecond: sorted.length / (elapsedMs / 1000),
-        p50Ms: percentile(sorted, 0.5),
-        p99Ms: percentile(sorted, 0.99),
-      });
+      resolve({ calls: recorder.count - recordedBefore, elapsedMs: endMs - startMs });
     };
     const issue = () => {
       inFlight++;

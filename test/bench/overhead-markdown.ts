@@ -1,4 +1,5 @@
 import type { BenchOptions } from './args.js';
+import type { Pinning } from './cpu-pinning.js';
 import { variants } from './bench-service.js';
 import type { Machine } from './machine.js';
 import { fixed, markdownTable, percent } from './markdown-table.js';
@@ -17,7 +18,9 @@ export interface OverheadRun {
   readonly command: string;
   readonly options: BenchOptions;
   readonly rounds: readonly RoundResult[];
-  /** Measurements taken again because other processes disturbed them (not in `rounds`). */
+  /** The CPUs client and servers were pinned to; undefined when they were not. */
+  readonly pinning: Pinning | undefined;
+  /** Rounds taken again because other processes disturbed them (not in `rounds`). */
   readonly repeated: number;
   readonly summary: OverheadSummary;
 }
@@ -25,7 +28,13 @@ export interface OverheadRun {
 const verdict = (met: boolean) => (met ? 'met' : '**not met**');
 const optional = (n: number | undefined) => (n === undefined ? 'n/a' : String(n));
 
-function setup({ startedAt, machine, command, options: o }: OverheadRun): string {
+function placement(pinning: Pinning | undefined): string {
+  return pinning === undefined
+    ? 'Not pinned to CPUs (no `taskset`, or one CPU): the scheduler placed client and servers.'
+    : `The load generator ran on CPU ${pinning.clientCpu} and every server child on CPU ${pinning.serverCpu} (\`taskset\`, every thread).`;
+}
+
+function setup({ startedAt, machine, command, options: o, pinning }: OverheadRun): string {
   return `## rpc overhead: @vpcd/rpc against bare grpc-js (unary)
 
 Measured ${startedAt.toISOString()} on ${machine.cpuModel}, ${machine.cores} cores,
@@ -33,12 +42,14 @@ ${machine.totalMemoryGiB.toFixed(1)} GiB memory, Node ${machine.node} (${machine
 
 Command: \`${command}\`
 
-Parameters: rounds ${o.rounds}, each measuring both variants back to back (bare first in odd rounds, rpc
-first in even ones), each on a fresh server process;
-warm-up ${o.warmupSeconds} s then ${o.measureSeconds} s measured per variant per round;
+Parameters: rounds ${o.rounds}, each on a fresh server process of each variant; both are warmed
+up for ${o.warmupSeconds} s, then take turns under load in slices of ${o.sliceSeconds} s, in pairs that alternate
+their order (bare first in odd rounds, rpc first in even ones), until each has had
+${o.measureSeconds} s measured; a variant's figures in a round add up its slices;
 ${o.concurrency} unary calls outstanding (closed loop) from one plain grpc-js \`VpcServiceClient\`
 (one HTTP/2 connection, a 10 s deadline on every call) in the parent process, the server in a
-child process. \`VpcService.GetVpc\` answers the same small \`Vpc\` in both variants.
+child process. ${placement(pinning)} \`VpcService.GetVpc\` answers the same small \`Vpc\` in both
+variants.
 
 - **bare**: a grpc-js \`Server\`, a callback handler, no interceptors, channelz off.
 - **rpc**: \`createServer\` of @vpcd/rpc, every interceptor doing its real work: pino at info
@@ -51,7 +62,7 @@ child process. \`VpcService.GetVpc\` answers the same small \`Vpc\` in both vari
   goes through the tracing interceptor (\`--trace-ratio 1\` traces all of them).`;
 }
 
-function verdicts({ summary: s }: OverheadRun): string {
+function verdicts({ summary: s, options: o }: OverheadRun): string {
   const p = s.pairedRatios;
   const m = s.ratiosOfMedians;
   return `### Targets
@@ -69,8 +80,8 @@ ${markdownTable(
   ],
 )}
 
-Each round measures both variants back to back, in alternating order; the verdict takes the
-ratio within each round, as the machine drifts from round to round. Also measured, rpc / bare:
+The verdict takes the ratio within each round, whose variants take turns every
+${o.sliceSeconds} s, as the machine's speed drifts from round to round and within a round. Also measured, rpc / bare:
 p50 latency ${fixed(p.p50, 3)}, server CPU time per call ${fixed(p.cpuPerCall, 3)}; the ratios of the
 medians below: throughput ${fixed(m.throughput, 3)}, p99 ${fixed(m.p99, 3)}, server CPU per call
 ${fixed(m.cpuPerCall, 3)}.`;
@@ -80,8 +91,8 @@ function disturbance({ summary: { maxOtherCores }, repeated }: OverheadRun): str
   const again =
     repeated === 0
       ? ''
-      : `${repeated} measurements were taken again because other processes used more than ${disturbedOtherCores} cores meanwhile. `;
-  const most = `${again}Other processes used at most ${fixed(maxOtherCores, 2)} cores during a kept measurement`;
+      : `${repeated} rounds were taken again because other processes used more than ${disturbedOtherCores} cores meanwhile. `;
+  const most = `${again}Other processes used at most ${fixed(maxOtherCores, 2)} cores during a kept round`;
   return maxOtherCores > disturbedOtherCores
     ? `${most}: **the machine was not quiet**; see the last column of the per-round table and read the rounds above ${disturbedOtherCores} cores with care.`
     : `${most}: the machine was quiet.`;

@@ -8,6 +8,7 @@ function round(variant: Variant, n: number, fields: Partial<RoundResult> = {}): 
   return {
     variant,
     round: n,
+    slices: 10,
     calls: 1000,
     elapsedMs: 1000,
     callsPerSecond: 1000,

@@ -11,7 +11,7 @@ function row(cells: readonly string[]): string {
 export function overheadText({ options, summary: s, repeated }: OverheadRun): string {
   const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
   return [
-    `medians over ${options.rounds} rounds of ${options.measureSeconds} s, concurrency ${options.concurrency}`,
+    `medians over ${options.rounds} rounds of ${options.measureSeconds} s in ${options.sliceSeconds} s slices, concurrency ${options.concurrency}`,
     row(['variant', 'calls/s', 'p50 ms', 'p99 ms', 'cpu µs/call']),
     ...variants.map((v) => {
       const m = s.medians[v];
@@ -28,8 +28,8 @@ export function overheadText({ options, summary: s, repeated }: OverheadRun): st
     `p99 rpc/bare        ${fixed(s.pairedRatios.p99, 3)} (target <= ${targets.maxP99Ratio.toFixed(2)}): ${met(s.p99Met)}`,
     `p50 rpc/bare        ${fixed(s.pairedRatios.p50, 3)}; server cpu per call rpc/bare ${fixed(s.pairedRatios.cpuPerCall, 3)}`,
     `ratios of the medians: throughput ${fixed(s.ratiosOfMedians.throughput, 3)}, p99 ${fixed(s.ratiosOfMedians.p99, 3)}, server cpu per call ${fixed(s.ratiosOfMedians.cpuPerCall, 3)}`,
-    `${repeated} disturbed measurements repeated; other processes used at most` +
-      ` ${fixed(s.maxOtherCores, 2)} cores during a kept one` +
+    `${repeated} disturbed rounds repeated; other processes used at most` +
+      ` ${fixed(s.maxOtherCores, 2)} cores during a kept round` +
       (s.maxOtherCores > disturbedOtherCores ? ': the machine was NOT quiet' : ''),
   ].join('\n');
 }

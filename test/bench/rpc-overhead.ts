@@ -3,6 +3,7 @@
 import { relative } from 'node:path';
 import { parseBenchArgs, usage, type BenchOptions } from './args.js';
 import { variants } from './bench-service.js';
+import { pinLoadGenerator } from './cpu-pinning.js';
 import { describeMachine } from './machine.js';
 import { measureRound, type RoundOptions, type RoundResult } from './measure-round.js';
 import { overheadMarkdown, type OverheadRun } from './overhead-markdown.js';
@@ -11,7 +12,7 @@ import { disturbedOtherCores, summarize } from './overhead-summary.js';
 import { writeSection } from './report.js';
 
 const sectionName = 'rpc-overhead';
-/** How often one disturbed measurement is repeated before its figures are kept anyway. */
+/** How often one disturbed round is repeated before its figures are kept anyway. */
 const maxRepeats = 3;
 
 function progress(r: RoundResult, rounds: number): string {
@@ -20,43 +21,47 @@ function progress(r: RoundResult, rounds: number): string {
     ` p50 ${r.p50Ms.toFixed(3)} ms p99 ${r.p99Ms.toFixed(3)} ms` +
     ` server cpu ${r.serverCpuMicrosPerCall.toFixed(1)} µs/call` +
     ` (server ${(r.serverCpuShare * 100).toFixed(0)}%, client ${(r.clientCpuShare * 100).toFixed(0)}%,` +
-    ` other processes ${r.otherCores.toFixed(2)} cores)\n`
+    ` other processes ${r.otherCores.toFixed(2)} cores, ${r.slices} slices)\n`
   );
 }
 
 /**
- * Measures one variant in one round; a measurement that other processes disturbed (see
- * disturbedOtherCores) is repeated, at most maxRepeats times, and the last one is kept.
+ * Measures one round; a round that other processes disturbed (see disturbedOtherCores) is
+ * repeated, at most maxRepeats times, and the last one is kept.
  */
 async function measureQuietly(
   options: RoundOptions,
   rounds: number,
-): Promise<{ result: RoundResult; repeats: number }> {
+): Promise<{ results: RoundResult[]; repeats: number }> {
   for (let repeats = 0; ; repeats++) {
-    const result = await measureRound(options);
-    process.stderr.write(progress(result, rounds));
-    if (result.otherCores <= disturbedOtherCores || repeats === maxRepeats) {
-      return { result, repeats };
-    }
-    process.stderr.write('  other processes were busy: measuring this one again\n');
+    const results = await measureRound(options);
+    for (const r of results) process.stderr.write(progress(r, rounds));
+    const disturbed = results.some((r) => r.otherCores > disturbedOtherCores);
+    if (!disturbed || repeats === maxRepeats) return { results, repeats };
+    process.stderr.write('  other processes were busy: measuring this round again\n');
   }
 }
 
 async function run(options: BenchOptions): Promise<OverheadRun> {
   const startedAt = new Date();
+  const pinning = pinLoadGenerator();
+  process.stderr.write(
+    pinning === undefined
+      ? 'not pinned to CPUs (no taskset, or one CPU): the scheduler places client and servers\n'
+      : `load generator on CPU ${pinning.clientCpu}, servers on CPU ${pinning.serverCpu}\n`,
+  );
   const rounds: RoundResult[] = [];
   let repeated = 0;
   for (let round = 1; round <= options.rounds; round++) {
-    // Alternating order (bare first in odd rounds), so a drift within a round favours neither.
-    const order = round % 2 === 1 ? variants : [...variants].reverse();
-    for (const variant of order) {
-      const { result, repeats } = await measureQuietly(
-        { ...options, variant, round },
-        options.rounds,
-      );
-      rounds.push(result);
-      repeated += repeats;
-    }
+    // Bare first in odd rounds, rpc first in even ones; within a round the slices alternate.
+    const [bare, rpc] = variants;
+    const order = round % 2 === 1 ? ([bare, rpc] as const) : ([rpc, bare] as const);
+    const { results, repeats } = await measureQuietly(
+      { ...options, order, round, serverCpu: pinning?.serverCpu },
+      options.rounds,
+    );
+    rounds.push(...results);
+    repeated += repeats;
   }
   const script = relative(process.cwd(), process.argv[1] ?? 'rpc-overhead.js');
   return {
@@ -64,6 +69,7 @@ async function run(options: BenchOptions): Promise<OverheadRun> {
     machine: describeMachine(),
     command: ['node', script, ...process.argv.slice(2)].join(' '),
     options,
+    pinning,
     rounds,
     repeated,
     summary: summarize(rounds),

@@ -25,6 +25,8 @@ export interface ServerProcessOptions {
   readonly cpuProfDir?: string | undefined;
   /** The profile's file name, without extension. */
   readonly profileName?: string;
+  /** When set, the child runs on this CPU only (under `taskset`, every thread). */
+  readonly cpu?: number | undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -62,9 +64,11 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
           `--cpu-prof-dir=${options.cpuProfDir}`,
           `--cpu-prof-name=${options.profileName ?? options.variant}.cpuprofile`,
         ];
-  const child = spawn(process.execPath, [...profile, serverScript, '--variant', options.variant], {
-    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
+  const node = [process.execPath, ...profile, serverScript, '--variant', options.variant];
+  // taskset sets the affinity and execs node in the same process: the child's pid is node's.
+  const [command, ...args] =
+    options.cpu === undefined ? node : ['taskset', '-c', String(options.cpu), ...node];
+  const child = spawn(command as string, args, { stdio: ['ignore', 'pipe', 'inherit', 'ipc'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (child.stdout === null) throw new Error('server child has no stdout pipe');
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
