@@ -3,6 +3,7 @@ import { connect, type IncomingHttpHeaders } from 'node:http2';
 import { credentials, type Client } from '@grpc/grpc-js';
 import { VpcServiceService, VpcServiceClient, type Vpc } from '@vpcd/api';
 import { Registry } from 'prom-client';
+import type { LoggerOptions } from 'pino';
 import { createClient, type ClientOptions, type PromiseClient } from './client.js';
 import type { AsyncServiceImplementation } from './handler.js';
 import { RpcError } from './rpc-error.js';
@@ -45,10 +46,15 @@ export interface TestServer {
 }
 
 export async function startServer(
-  options: Partial<ServerOptions> & { impl?: Partial<VpcImpl>; host?: string } = {},
+  options: Partial<ServerOptions> & {
+    impl?: Partial<VpcImpl>;
+    host?: string;
+    /** pino options of the captured logger. */
+    loggerOptions?: LoggerOptions;
+  } = {},
 ): Promise<TestServer> {
   const registry = options.registry ?? new Registry();
-  const captured = captureLogger();
+  const captured = captureLogger('debug', options.loggerOptions);
   const server = createServer({ logger: captured.logger, registry, ...options });
   server.add(VpcServiceService, { ...defaultImpl, ...options.impl });
   const host = options.host ?? '127.0.0.1';

@@ -1,31 +1,92 @@
+import type { Http2Session } from 'node:http2';
 import { status as Status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { codeLogLevel, codeName } from '../codes.js';
-import { unknownMethod } from '../method.js';
-import type { LayerSteps, ServerLayer } from '../server-layer.js';
+import { callStream } from '../grpc-internals.js';
+import { lineWriter } from '../log-line.js';
+import { unknownMethod, type MethodInfo } from '../method.js';
+import type { LayerCall, LayerSteps, ServerLayer } from '../server-layer.js';
 
 // Probes call health every few seconds; their lines would drown the rest.
 const quietServices = new Set(['grpc.health.v1.Health']);
+const message = 'finished call';
+
+/** The JSON of each part of the line that repeats, made once: methods, codes, peers. */
+class LineParts {
+  private readonly methods = new Map<MethodInfo, string>();
+  private readonly codes = new Map<Status, string>();
+  // One HTTP/2 session is one connection: its peer is read once, not through the socket on
+  // every call.
+  private readonly peers = new WeakMap<Http2Session, string>();
+
+  method({ info, path }: LayerCall): string {
+    const known = info !== unknownMethod;
+    let json = known ? this.methods.get(info) : undefined;
+    if (json === undefined) {
+      const service = known ? info.service : path.slice(0, 200);
+      json = `,"grpc.service":${JSON.stringify(service)},"grpc.method":${JSON.stringify(info.method)}`;
+      if (known) this.methods.set(info, json);
+    }
+    return json;
+  }
+
+  code(code: Status): string {
+    let json = this.codes.get(code);
+    if (json === undefined) {
+      json = `,"grpc.code":${JSON.stringify(codeName(code))}`;
+      this.codes.set(code, json);
+    }
+    return json;
+  }
+
+  peer({ grpc }: LayerCall): string {
+    const session = callStream(grpc).session;
+    let json = session && this.peers.get(session);
+    if (json === undefined) {
+      const peer = grpc.getPeer();
+      json = `,"peer":${JSON.stringify(peer)}`;
+      // A closed connection's peer reads 'unknown': not worth keeping.
+      if (session && peer !== 'unknown') this.peers.set(session, json);
+    }
+    return json;
+  }
+}
 
 /**
  * Writes one structured line per finished call: method, code, duration, peer and trace id.
- * Metadata (which may hold credentials) is never logged.
+ * Metadata (which may hold credentials) is never logged. The line is built from its parts'
+ * JSON, made once where they repeat (see lineWriter), unless the logger needs pino's own path.
  */
 export function serverLoggingLayer(logger: Logger): ServerLayer {
+  const writer = lineWriter(logger);
+  const parts = new LineParts();
+  const durationMs = ({ startMs }: LayerCall) =>
+    Math.round((performance.now() - startMs) * 1000) / 1000;
   const steps: LayerSteps = {
-    onEnd: (end, { info, path, state, grpc, startMs }) => {
-      const level = quietServices.has(info.service) ? 'debug' : codeLogLevel(end.code);
+    onEnd: (end, call) => {
+      const level = quietServices.has(call.info.service) ? 'debug' : codeLogLevel(end.code);
       if (!logger.isLevelEnabled(level)) return;
-      const fields: Record<string, unknown> = {
-        'grpc.service': info === unknownMethod ? path.slice(0, 200) : info.service,
-        'grpc.method': info.method,
-        'grpc.code': codeName(end.code),
-        'grpc.duration_ms': Math.round((performance.now() - startMs) * 1000) / 1000,
-        peer: grpc.getPeer(),
-        trace_id: state.traceId,
-      };
-      if (end.code !== Status.OK) fields['grpc.error'] = end.details;
-      logger[level](fields, 'finished call');
+      if (writer === undefined) {
+        const { info, path, grpc } = call;
+        const fields: Record<string, unknown> = {
+          'grpc.service': info === unknownMethod ? path.slice(0, 200) : info.service,
+          'grpc.method': info.method,
+          'grpc.code': codeName(end.code),
+          'grpc.duration_ms': durationMs(call),
+          peer: grpc.getPeer(),
+          trace_id: call.state.traceId,
+        };
+        if (end.code !== Status.OK) fields['grpc.error'] = end.details;
+        logger[level](fields, message);
+        return;
+      }
+      const error = end.code === Status.OK ? '' : `,"grpc.error":${JSON.stringify(end.details)}`;
+      writer.write(
+        level,
+        `${parts.method(call)}${parts.code(end.code)},"grpc.duration_ms":${durationMs(call)}` +
+          `${parts.peer(call)},"trace_id":${JSON.stringify(call.state.traceId)}${error}`,
+        message,
+      );
     },
   };
   return () => steps;

@@ -1,8 +1,14 @@
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 
-/** A logger whose lines are kept, parsed, in `lines` (synchronously, in order). */
-export function captureLogger(level: pino.Level = 'debug'): {
+/**
+ * A logger whose lines are kept, parsed, in `lines` (synchronously, in order); `options` are
+ * pino's, the level aside.
+ */
+export function captureLogger(
+  level: pino.Level = 'debug',
+  options: pino.LoggerOptions = {},
+): {
   logger: Logger;
   lines: Array<Record<string, unknown>>;
 } {
@@ -15,5 +21,5 @@ export function captureLogger(level: pino.Level = 'debug'): {
       callback();
     },
   });
-  return { logger: pino({ level }, sink), lines };
+  return { logger: pino({ ...options, level }, sink), lines };
 }
