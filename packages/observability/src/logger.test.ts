@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createLogger, type LoggerOptions } from './logger.js';
+import { createLogger, isoTime, type LoggerOptions } from './logger.js';
 
 function capture(options: Omit<LoggerOptions, 'destination'>) {
   const lines: Record<string, unknown>[] = [];
@@ -54,5 +54,16 @@ describe('createLogger', () => {
       lines.map((line) => line.msg),
       ['loud'],
     );
+  });
+});
+
+describe('isoTime', () => {
+  it('writes what toISOString writes, across milliseconds, seconds and days', () => {
+    const base = Date.UTC(2026, 11, 31, 23, 59, 59, 0);
+    const times = [base, base + 5, base + 5, base + 50, base + 999, base + 1000, base + 1007];
+    times.push(Date.UTC(2027, 0, 1, 0, 0, 0, 120), Date.UTC(2024, 1, 29, 12, 0, 0, 1), base);
+    for (const ms of times) {
+      assert.equal(isoTime(ms), `,"time":"${new Date(ms).toISOString()}"`, new Date(ms).toJSON());
+    }
   });
 });

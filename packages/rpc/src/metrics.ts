@@ -1,6 +1,7 @@
 import type { status as Status } from '@grpc/grpc-js';
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { allCodes, codeName } from './codes.js';
+import { HistogramFamily } from './histogram-family.js';
 import type { MethodInfo } from './method.js';
 
 /** Seconds; prometheus.DefBuckets with finer steps below 5 ms, where most of our calls land. */
@@ -55,7 +56,7 @@ interface Families {
   handled: Counter<string>;
   received: Counter<string>;
   sent: Counter<string>;
-  seconds: Histogram<string>;
+  seconds: HistogramFamily;
   counts: MethodCounts[];
 }
 
@@ -91,13 +92,12 @@ function families(registry: Registry, side: Side): Families {
       `grpc_${side}_msg_sent_total`,
       `Total number of gRPC stream messages sent by ${who}.`,
     ),
-    seconds: new Histogram({
-      name: `grpc_${side}_handling_seconds`,
-      help: `Histogram of response latency (seconds) of gRPC that had been application-level handled by ${who}.`,
-      labelNames,
-      buckets: handlingSecondsBuckets,
-      registers,
-    }),
+    seconds: new HistogramFamily(
+      `grpc_${side}_handling_seconds`,
+      `Histogram of response latency (seconds) of gRPC that had been application-level handled by ${who}.`,
+      handlingSecondsBuckets,
+      registry,
+    ),
     counts,
   };
   bySide[side] = created;
@@ -115,8 +115,11 @@ export function methodMetrics(registry: Registry, side: Side, info: MethodInfo):
   f.counts.push(counts);
   for (const counter of [f.started, f.received, f.sent]) counter.labels(...labels).inc(0);
   for (const code of allCodes) f.handled.labels(...labels, codeName(code)).inc(0);
-  f.seconds.zero({ grpc_type: info.type, grpc_service: info.service, grpc_method: info.method });
-  const seconds = f.seconds.labels(...labels);
+  const seconds = f.seconds.labels({
+    grpc_type: info.type,
+    grpc_service: info.service,
+    grpc_method: info.method,
+  });
   return {
     started: () => void counts.started++,
     received: () => void counts.received++,
