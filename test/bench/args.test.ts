@@ -9,7 +9,7 @@ describe('parseBenchArgs', () => {
       rounds: 7,
       measureSeconds: 5,
       sliceSeconds: 0.5,
-      warmupSeconds: 1,
+      warmupSeconds: 5,
       concurrency: 32,
       cpuProfDir: undefined,
       traceRatio: 0.1,

@@ -10,7 +10,11 @@ export interface BenchOptions {
   readonly measureSeconds: number;
   /** The variants of a round take turns every this many seconds. Default 0.5. */
   readonly sliceSeconds: number;
-  /** Seconds of load on a fresh server before it is measured. Default 1. */
+  /**
+   * Seconds of load on a fresh server before it is measured. Default 5: a fresh server's CPU
+   * time per call falls for about its first 4 s under load, while V8 compiles its hot code on
+   * background threads whose CPU time counts; the rpc variant has more code to compile.
+   */
   readonly warmupSeconds: number;
   /** Unary calls kept outstanding (closed loop). Default 32. */
   readonly concurrency: number;
@@ -31,7 +35,7 @@ export const usage = `usage: node test/dist/bench/rpc-overhead.js [--out FILE] [
   --rounds N            rounds, each measuring both, bare first in odd ones (default 7)
   --seconds S           measured seconds per variant per round (default 5)
   --slice-seconds S     the two variants of a round take turns every S seconds (default 0.5)
-  --warmup-seconds S    load on each fresh server before measuring (default 1)
+  --warmup-seconds S    load on each fresh server before measuring (default 5)
   --concurrency N       outstanding unary calls (default 32)
   --cpu-prof-dir DIR    profile every server child (node --cpu-prof) into DIR
   --trace-ratio R       share of rpc calls traced, 0 to 1 (default 0.1; 1 traces every call)`;
@@ -94,7 +98,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     warmupSeconds: numberFlag(
       values['warmup-seconds'],
       'warmup-seconds',
-      1,
+      5,
       { integer: false, min: 0 },
       problems,
     ),

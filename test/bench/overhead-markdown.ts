@@ -43,7 +43,8 @@ ${machine.totalMemoryGiB.toFixed(1)} GiB memory, Node ${machine.node} (${machine
 Command: \`${command}\`
 
 Parameters: rounds ${o.rounds}, each on a fresh server process of each variant; both are warmed
-up for ${o.warmupSeconds} s, then take turns under load in slices of ${o.sliceSeconds} s, in pairs that alternate
+up for ${o.warmupSeconds} s (a fresh server's CPU time per call falls for about its first 4 s under
+load, while V8 compiles its hot code on background threads), then take turns under load in slices of ${o.sliceSeconds} s, in pairs that alternate
 their order (bare first in odd rounds, rpc first in even ones), until each has had
 ${o.measureSeconds} s measured; a variant's figures in a round add up its slices;
 ${o.concurrency} unary calls outstanding (closed loop) from one plain grpc-js \`VpcServiceClient\`

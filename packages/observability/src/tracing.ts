@@ -11,6 +11,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { Logger } from 'pino';
 import { routeDiagToLogger } from './diag-logger.js';
+import { PooledIdGenerator } from './pooled-id-generator.js';
 import { createSampler } from './sampler.js';
 import { createSpanExporter } from './span-exporter.js';
 import { loadTracingConfig, type TracingConfig } from './tracing-config.js';
@@ -53,6 +54,7 @@ export function startTracing(options: TracingOptions): Tracing {
       }),
     ),
     sampler: createSampler(config.sampler),
+    idGenerator: new PooledIdGenerator(),
     spanProcessors: processors,
   });
   // Not tracerProvider.register(): on a second registration it only logs, and spans would go to
