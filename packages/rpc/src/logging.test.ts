@@ -44,7 +44,7 @@ for (const [how, loggerOptions] of loggers)
       assert.match(String(ok!.peer), /^127\.0\.0\.1:\d+$/);
       assert.equal(ok!.trace_id, root.spanContext().traceId);
       assert.equal(ok!.level, 30, 'OK is info');
-    assert.equal(ok!.via, loggerOptions.mixin ? 'pino' : undefined, 'the path under test');
+      assert.equal(ok!.via, loggerOptions.mixin ? 'pino' : undefined, 'the path under test');
       assert.equal(notFound!['grpc.code'], 'NotFound');
       assert.equal(notFound!['grpc.error'], 'vpc missing not found');
       assert.match(String(notFound!.trace_id), /^[0-9a-f]{32}$/);
