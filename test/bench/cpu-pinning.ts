@@ -31,9 +31,8 @@ export function choosePinning(allowed: readonly number[]): Pinning | undefined {
 /**
  * Pins this process (every thread) to one CPU and returns the CPU left for the server children,
  * which startServerProcess runs under `taskset`. Unpinned, the scheduler moves the client and
- * the server between the cores and puts them on the same one at times, and a server process's
- * CPU time per call varied by a sixth from one process to the next; pinned, both variants run
- * on the same core each time. Returns undefined, pinning nothing, where taskset is missing or
+ * the servers between the cores: three runs put the rpc server's CPU time per call at 1.14, 1.24
+ * and 1.11 times bare's; pinned, at 1.28, 1.28 and 1.27. Both variants run on the same core. Returns undefined, pinning nothing, where taskset is missing or
  * fewer than two CPUs are allowed.
  */
 export function pinLoadGenerator(): Pinning | undefined {

@@ -29,9 +29,9 @@ interface PinoState {
 }
 
 /**
- * A writer of the logger's lines that skips pino's walk over a fields object: the per-call line
- * of a server costs less than half (the RPC benchmark's server spent about 13 µs a call in
- * pino's line building, its strings and their garbage). Undefined where the logger has what
+ * A writer of the logger's lines that skips pino's walk over a fields object. In a CPU profile of
+ * the RPC benchmark's server the logging layer took about 12.7 µs a call, 6.5 of them in pino's
+ * walk and 2.2 in reading the peer; built from parts, the line takes about 2.7. Undefined where the logger has what
  * the writer does not reproduce (a mixin, a log formatter or hook, a message prefix, nested
  * fields, a multistream that reads each line's level): use the logger itself then.
  */
