@@ -45,8 +45,10 @@ describe('lineWriter', () => {
       const writer = lineWriter(logger);
       assert.ok(writer, 'the writer applies');
       for (const level of ['info', 'warn', 'error'] as const) {
-        logger[level](fields, 'finished "call"');
-        writer.write(level, fieldsJson, 'finished "call"');
+        // The message repeats, then changes.
+        const msg = level === 'error' ? 'other' : 'finished "call"';
+        logger[level](fields, msg);
+        writer.write(level, fieldsJson, msg);
       }
       assert.equal(lines.length, 6);
       for (let i = 0; i < lines.length; i += 2) assert.equal(lines[i + 1], lines[i]);

@@ -60,14 +60,19 @@ export function lineWriter(logger: Logger): LineWriter | undefined {
     state[symbols.hooksSym]?.streamWrite === undefined;
   if (!plain) return undefined;
   const messageField = `,${JSON.stringify(messageKey)}:`;
+  // A caller writes the same message line after line: its JSON is made when it changes.
+  let lastMsg: string | undefined;
+  let lastMsgJson = '';
   return {
     write(level, fields, msg) {
       const prefix = levelCache[logger.levels.values[level] as number] ?? '';
       // Bindings are read at each line: setBindings changes them.
       const bindings = state[symbols.chindingsSym] ?? '';
-      stream.write(
-        `${prefix}${time()}${bindings}${fields}${messageField}${JSON.stringify(msg)}${end}`,
-      );
+      if (msg !== lastMsg) {
+        lastMsg = msg;
+        lastMsgJson = JSON.stringify(msg);
+      }
+      stream.write(`${prefix}${time()}${bindings}${fields}${messageField}${lastMsgJson}${end}`);
     },
   };
 }

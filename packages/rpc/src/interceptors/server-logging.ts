@@ -11,6 +11,10 @@ import type { LayerCall, LayerSteps, ServerLayer } from '../server-layer.js';
 const quietServices = new Set(['grpc.health.v1.Health']);
 const message = 'finished call';
 
+/** The service as logs label it: the path, cut short, for a method nobody serves. */
+const serviceOf = ({ info, path }: LayerCall) =>
+  info === unknownMethod ? path.slice(0, 200) : info.service;
+
 /** The JSON of each part of the line that repeats, made once: methods, codes, peers. */
 class LineParts {
   private readonly methods = new Map<MethodInfo, string>();
@@ -19,12 +23,12 @@ class LineParts {
   // every call.
   private readonly peers = new WeakMap<Http2Session, string>();
 
-  method({ info, path }: LayerCall): string {
+  method(call: LayerCall): string {
+    const { info } = call;
     const known = info !== unknownMethod;
     let json = known ? this.methods.get(info) : undefined;
     if (json === undefined) {
-      const service = known ? info.service : path.slice(0, 200);
-      json = `,"grpc.service":${JSON.stringify(service)},"grpc.method":${JSON.stringify(info.method)}`;
+      json = `,"grpc.service":${JSON.stringify(serviceOf(call))},"grpc.method":${JSON.stringify(info.method)}`;
       if (known) this.methods.set(info, json);
     }
     return json;
@@ -67,13 +71,12 @@ export function serverLoggingLayer(logger: Logger): ServerLayer {
       const level = quietServices.has(call.info.service) ? 'debug' : codeLogLevel(end.code);
       if (!logger.isLevelEnabled(level)) return;
       if (writer === undefined) {
-        const { info, path, grpc } = call;
         const fields: Record<string, unknown> = {
-          'grpc.service': info === unknownMethod ? path.slice(0, 200) : info.service,
-          'grpc.method': info.method,
+          'grpc.service': serviceOf(call),
+          'grpc.method': call.info.method,
           'grpc.code': codeName(end.code),
           'grpc.duration_ms': durationMs(call),
-          peer: grpc.getPeer(),
+          peer: call.grpc.getPeer(),
           trace_id: call.state.traceId,
         };
         if (end.code !== Status.OK) fields['grpc.error'] = end.details;
