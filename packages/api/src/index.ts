@@ -48,15 +48,20 @@ export {
 } from './gen/vpc/v1/interface.js';
 export {
   CreateProjectRequest,
+  CreateServiceTokenRequest,
   CreateTokenRequest,
   CreateTokenResponse,
   GetProjectRequest,
   ListProjectsRequest,
   ListProjectsResponse,
+  ListTokensRequest,
+  ListTokensResponse,
   Project,
   ProjectServiceClient,
   type ProjectServiceServer,
   ProjectServiceService,
+  RevokeTokenRequest,
+  Token,
 } from './gen/vpc/v1/project.js';
 export {
   CreateVpcRequest,

@@ -6,6 +6,7 @@ import {
   readTracing,
   type TracingConfig,
 } from '@vpcd/observability';
+import { readAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
 
 export interface NorthdConfig {
@@ -24,6 +25,8 @@ export interface NorthdConfig {
    */
   readonly convergeBurstIntervalMs: number;
   readonly adminToken: string;
+  /** Token caches and the limit on failed authentications (see auth/auth-config.ts). */
+  readonly auth: AuthConfig;
   readonly logLevel: string;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
   /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
     convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
     adminToken,
+    auth: readAuthConfig(r),
     logLevel: r.choice(
       'LOG_LEVEL',
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],

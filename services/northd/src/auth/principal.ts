@@ -1,10 +1,13 @@
 import { activePrincipal, RpcError, Status } from '@vpcd/rpc';
 
-/** Who is calling: the operator (admin), a tenant's token (project) or a chassis agent (service). */
+/** The roles of service identities (certificates' common names, service tokens). */
+export type ServiceRole = 'hvflowd' | 'hvflowd-fleet' | 'hvaddr' | 'southd' | 'northd';
+
+/** Who is calling: the operator (admin), a tenant's token (project) or a service identity. */
 export type Principal =
   | { readonly kind: 'admin' }
   | { readonly kind: 'project'; readonly projectId: string }
-  | { readonly kind: 'service'; readonly name: string };
+  | { readonly kind: 'service'; readonly role: ServiceRole; readonly subject: string };
 
 /** The principal of the call being handled; the auth interceptor guarantees one. */
 export function principal(): Principal {
@@ -34,6 +37,6 @@ export function requestScope(): string {
   return p.kind === 'project'
     ? `project:${p.projectId}`
     : p.kind === 'service'
-      ? `service:${p.name}`
+      ? `service:${p.role}:${p.subject}`
       : 'admin';
 }

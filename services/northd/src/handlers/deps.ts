@@ -18,4 +18,6 @@ export interface HandlerDeps {
   readonly privateRanges: readonly Cidr[];
   /** Tells every northd that desired state changed, so converge loops wake now. Never throws. */
   readonly changed: () => void;
+  /** Drops a revoked token from every northd's cache; rejects when not every one was told. */
+  readonly tokenRevoked: (tokenId: string) => Promise<void>;
 }

@@ -92,4 +92,21 @@ export const migrations: readonly Migration[] = [
     name: 'trace context of the latest change per chassis',
     statements: ['ALTER TABLE chassis ADD COLUMN desired_traceparent VARCHAR(64) NULL'],
   },
+  {
+    id: 5,
+    name: 'service tokens, token expiry and revocation',
+    statements: [
+      // A token speaks for a project or for a service identity (role and subject), never both.
+      `ALTER TABLE tokens
+        MODIFY project_id CHAR(36) NULL,
+        ADD COLUMN role VARCHAR(32) NULL,
+        ADD COLUMN subject VARCHAR(128) NULL,
+        ADD COLUMN suffix CHAR(4) NOT NULL DEFAULT '',
+        ADD COLUMN expire_time DATETIME(3) NULL,
+        ADD COLUMN revoke_time DATETIME(3) NULL,
+        ADD CONSTRAINT ck_tokens_owner CHECK (
+          (project_id IS NULL) <> (role IS NULL) AND (role IS NULL) = (subject IS NULL)
+        )`,
+    ],
+  },
 ];
