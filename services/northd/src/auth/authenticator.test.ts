@@ -60,7 +60,7 @@ describe('the authenticator on a real token table', () => {
     const metrics = authMetrics(registry, () => ({
       cacheEntries: (cache) => resolver.size(cache),
       cacheCapacity: (cache) => resolver.capacity(cache),
-      peersTracked: () => limiter.tracked,
+      peersTracked: () => limiter.tracked(),
       peersCapacity: () => limiter.capacity,
       peersLimited: () => limiter.limited(),
     }));

@@ -40,14 +40,16 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
   const adminHash = hashToken(options.adminToken);
   const { limiter, metrics } = options;
 
+  /** Counts the failure against the peer (a grpc-js peer string) and throws. */
   function refuse(reason: AuthFailureReason, peer: string): never {
     metrics.failures.inc({ reason });
+    const key = peerKey(peer);
     if (reason === 'rate_limited') {
-      const retryS = Math.ceil(limiter.retryAfterMs(peer) / 1000);
+      const retryS = Math.ceil(limiter.retryAfterMs(key) / 1000);
       throw new RpcError(Status.RESOURCE_EXHAUSTED, `${messages[reason]}; retry in ${retryS} s`);
     }
-    if (limiter.recordFailure(peer)) {
-      options.logger.warn({ peer }, 'peer refused for too many failed authentications');
+    if (limiter.recordFailure(key)) {
+      options.logger.warn({ peer: key }, 'peer refused for too many failed authentications');
     }
     throw new RpcError(Status.UNAUTHENTICATED, messages[reason]);
   }
@@ -78,9 +80,9 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
       }
       principal = { kind: 'service', ...service };
     } else {
-      const key = peerKey(peer);
-      if (limiter.isLimited(key)) refuse('rate_limited', key);
-      principal = header === undefined ? refuse('missing', key) : await fromHeader(header, key);
+      // The peer is parsed only when some peer is tracked or this call fails.
+      if (limiter.tracked() > 0 && limiter.isLimited(peerKey(peer))) refuse('rate_limited', peer);
+      principal = header === undefined ? refuse('missing', peer) : await fromHeader(header, peer);
     }
     authorize(path, principal);
     return principal;

@@ -20,15 +20,23 @@ describe('PeerLimiter', () => {
     limiter.recordFailure('first', 0);
     limiter.recordFailure('first', 0);
     for (let i = 0; i < 100; i++) limiter.recordFailure(`p${i}`, 1);
-    assert.equal(limiter.tracked, 3);
+    assert.equal(limiter.tracked(1), 3);
     assert.equal(limiter.isLimited('first', 2), false);
+  });
+
+  it('forgets windows that passed', () => {
+    const limiter = new PeerLimiter({ maxFailures: 2, windowMs: 1000, maxPeers: 10 });
+    limiter.recordFailure('old', 0);
+    limiter.recordFailure('new', 500);
+    limiter.recordFailure('newer', 1200);
+    assert.equal(limiter.tracked(2300), 0, 'every window passed by now');
   });
 
   it('never limits with maxFailures 0', () => {
     const limiter = new PeerLimiter({ maxFailures: 0, windowMs: 1000, maxPeers: 3 });
     for (let i = 0; i < 10; i++) limiter.recordFailure('a', 0);
     assert.equal(limiter.isLimited('a', 1), false);
-    assert.equal(limiter.tracked, 0);
+    assert.equal(limiter.tracked(1), 0);
   });
 });
 

@@ -35,6 +35,7 @@ export class PeerLimiter {
   /** Records one failure of `peer`; true when this one reached the limit. */
   recordFailure(peer: string, nowMs = Date.now()): boolean {
     if (this.options.maxFailures <= 0) return false;
+    this.prune(nowMs);
     let w = this.current(peer, nowMs);
     if (w === undefined) {
       this.windows.delete(peer);
@@ -54,7 +55,9 @@ export class PeerLimiter {
     return w === undefined ? 0 : w.startMs + this.options.windowMs - nowMs;
   }
 
-  get tracked(): number {
+  /** Peers with a window open now. */
+  tracked(nowMs = Date.now()): number {
+    this.prune(nowMs);
     return this.windows.size;
   }
 
@@ -67,6 +70,14 @@ export class PeerLimiter {
     let n = 0;
     for (const peer of this.windows.keys()) if (this.isLimited(peer, nowMs)) n += 1;
     return n;
+  }
+
+  // Windows are kept in the order they opened, all of one length: stale ones are at the front.
+  private prune(nowMs: number): void {
+    for (const [peer, w] of this.windows) {
+      if (nowMs - w.startMs < this.options.windowMs) return;
+      this.windows.delete(peer);
+    }
   }
 
   private current(peer: string, nowMs: number): Window | undefined {

@@ -29,7 +29,7 @@ export function createTokenAuth(o: {
   const metrics = authMetrics(o.registry, () => ({
     cacheEntries: (cache) => resolver.size(cache),
     cacheCapacity: (cache) => resolver.capacity(cache),
-    peersTracked: () => limiter.tracked,
+    peersTracked: () => limiter.tracked(),
     peersCapacity: () => limiter.capacity,
     peersLimited: () => limiter.limited(),
   }));
