@@ -79,7 +79,7 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
       try {
         const applied = await o.clients
-          .get(address)
+          .get(address, state.chassisId)
           .applyChassisState({ state }, { deadlineMs: o.applyTimeoutMs });
         return applied.stateHash;
       } catch (err) {

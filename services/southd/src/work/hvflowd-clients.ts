@@ -2,32 +2,46 @@ import { HvflowdServiceClient } from '@vpcd/api';
 import { createClient, type ClientTlsOptions, type PromiseClient } from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { hvflowdIdentityCheck } from './hvflowd-identity.js';
 
 export interface HvflowdClientsOptions {
   readonly logger: Logger;
   readonly registry: Registry;
   readonly tls: ClientTlsOptions | undefined;
+  /**
+   * Check that the hvflowd dialled for a chassis presents that chassis' identity (default); off
+   * only where one certificate is shared by every hypervisor (HVFLOWD_SERVER_NAME).
+   */
+  readonly checkChassisIdentity: boolean;
   readonly bearerToken: string | undefined;
   /** Clients kept open; the least recently used is closed past it. Default 4096. */
   readonly maxClients?: number;
 }
 
-/** One client per hvflowd address, created on first use, least recently used closed first. */
+/**
+ * One client per hvflowd address, created on first use, least recently used closed first. With
+ * TLS and the chassis identity check, one per address and chassis: each connection verifies
+ * that the server names the chassis it was dialled for (a fleet process then has a connection
+ * per simulated chassis).
+ */
 export class HvflowdClients {
   private readonly clients = new Map<string, PromiseClient<HvflowdServiceClient>>();
 
   constructor(private readonly options: HvflowdClientsOptions) {}
 
-  get(address: string): PromiseClient<HvflowdServiceClient> {
-    let client = this.clients.get(address);
+  get(address: string, chassisId: string): PromiseClient<HvflowdServiceClient> {
+    const { tls } = this.options;
+    const perChassis = tls !== undefined && this.options.checkChassisIdentity;
+    const key = perChassis ? `${chassisId}@${address}` : address;
+    let client = this.clients.get(key);
     if (client) {
-      this.clients.delete(address); // re-insert: Map order is the recency order
+      this.clients.delete(key); // re-insert: Map order is the recency order
     } else {
       client = createClient(HvflowdServiceClient, {
         address,
         logger: this.options.logger,
         registry: this.options.registry,
-        tls: this.options.tls,
+        tls: perChassis ? { ...tls, checkServerIdentity: hvflowdIdentityCheck(chassisId) } : tls,
         bearerToken: this.options.bearerToken,
       });
       const max = this.options.maxClients ?? 4096;
@@ -37,7 +51,7 @@ export class HvflowdClients {
         this.clients.delete(oldest);
       }
     }
-    this.clients.set(address, client);
+    this.clients.set(key, client);
     return client;
   }
 
