@@ -239,29 +239,32 @@ describe('hvflowd is never open', () => {
         const text = await (await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`)).text();
         return Number(pattern.exec(text)?.[1] ?? 0);
       };
-      const retries = () => metric(southd, /southd_deliveries_total\{result="retry"\} (\d+)/);
       const impostorCalls = () =>
         metric(
           impostor,
           /grpc_server_started_total\{[^}]*grpc_method="ApplyChassisState"[^}]*\} (\d+)/,
         );
+      const until = async (what: string, done: () => boolean) => {
+        for (let i = 0; i < 400 && !done(); i++) await new Promise((r) => setTimeout(r, 25));
+        assert.ok(done(), what);
+      };
 
-      // hv3's state, addressed to hv2's hvflowd: southd never sends it there.
+      // hv3's state, addressed to hv2's hvflowd: southd never sends it there, and tells northd.
       await publish(state('hv3', 1, 1), impostor.grpcPort);
-      for (let i = 0; i < 400 && (await retries()) < 2; i++) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      assert.ok((await retries()) >= 2, 'southd retried the delivery');
+      await until('southd acknowledged generation 1', () => acks.some((a) => a.generation === 1));
+      const refused = acks.find((a) => a.generation === 1)!;
+      assert.match(refused.error, /^PERMISSION_DENIED: .*presents "hvflowd:hv2"/);
+      assert.equal(refused.stateHash, '');
       assert.equal(await impostorCalls(), 0, 'the impostor received no state');
-      assert.equal(acks.length, 0, 'nothing was acknowledged as applied');
+      assert.ok(
+        (await metric(southd, /southd_hvflowd_identity_refused_total (\d+)/)) >= 1,
+        'the refusal is counted',
+      );
 
-      // The next state for hv3, at hv3's own hvflowd, supersedes it and is applied.
+      // The next state for hv3, at hv3's own hvflowd, is applied.
       await publish(state('hv3', 1, 2), hv3.grpcPort);
-      for (let i = 0; i < 400 && !acks.some((a) => a.generation === 2); i++) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      const ack = acks.find((a) => a.generation === 2);
-      assert.ok(ack, 'hv3 acknowledged generation 2');
+      await until('hv3 acknowledged generation 2', () => acks.some((a) => a.generation === 2));
+      const ack = acks.find((a) => a.generation === 2)!;
       assert.equal(ack.error, '');
       assert.notEqual(ack.stateHash, '');
       assert.equal(await impostorCalls(), 0);

@@ -1,7 +1,7 @@
 import { HvflowdServiceClient } from '@vpcd/api';
 import { createClient, type ClientTlsOptions, type PromiseClient } from '@vpcd/rpc';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import { hvflowdIdentityCheck } from './hvflowd-identity.js';
 
 export interface HvflowdClientsOptions {
@@ -26,8 +26,25 @@ export interface HvflowdClientsOptions {
  */
 export class HvflowdClients {
   private readonly clients = new Map<string, PromiseClient<HvflowdServiceClient>>();
+  /** Per client key: why the last connection was refused, while it is refused. */
+  private readonly refusals = new Map<string, string>();
+  private readonly refused: Counter;
 
-  constructor(private readonly options: HvflowdClientsOptions) {}
+  constructor(private readonly options: HvflowdClientsOptions) {
+    this.refused = new Counter({
+      name: 'southd_hvflowd_identity_refused_total',
+      help: 'Connections to an hvflowd refused because its certificate did not name the chassis dialled for.',
+      registers: [options.registry],
+    });
+  }
+
+  /**
+   * Why the hvflowd at `address` was refused for `chassisId` (its certificate names another
+   * identity), while it is; undefined when it was not, or passed since.
+   */
+  identityRefusal(address: string, chassisId: string): string | undefined {
+    return this.refusals.get(`${chassisId}@${address}`);
+  }
 
   get(address: string, chassisId: string): PromiseClient<HvflowdServiceClient> {
     const { tls } = this.options;
@@ -41,7 +58,18 @@ export class HvflowdClients {
         address,
         logger: this.options.logger,
         registry: this.options.registry,
-        tls: perChassis ? { ...tls, checkServerIdentity: hvflowdIdentityCheck(chassisId) } : tls,
+        tls: perChassis
+          ? {
+              ...tls,
+              checkServerIdentity: hvflowdIdentityCheck(chassisId, (refusal) => {
+                if (refusal === undefined) this.refusals.delete(key);
+                else {
+                  this.refusals.set(key, refusal);
+                  this.refused.inc();
+                }
+              }),
+            }
+          : tls,
         bearerToken: this.options.bearerToken,
       });
       const max = this.options.maxClients ?? 4096;
@@ -49,6 +77,7 @@ export class HvflowdClients {
         const [oldest, stale] = this.clients.entries().next().value!;
         stale.close();
         this.clients.delete(oldest);
+        this.refusals.delete(oldest);
       }
     }
     this.clients.set(key, client);
@@ -58,5 +87,6 @@ export class HvflowdClients {
   closeAll(): void {
     for (const client of this.clients.values()) client.close();
     this.clients.clear();
+    this.refusals.clear();
   }
 }

@@ -5,7 +5,7 @@ import type { PeerCertificate } from 'node:tls';
  * simulated fleet's `hvflowd-fleet:<prefix>` for chassis `<prefix>-<digits>` (non-empty prefix).
  */
 export function mayActFor(commonName: string, chassisId: string): boolean {
-  if (commonName === `hvflowd:${chassisId}`) return true;
+  if (chassisId !== '' && commonName === `hvflowd:${chassisId}`) return true;
   const prefix = commonName.startsWith('hvflowd-fleet:')
     ? commonName.slice('hvflowd-fleet:'.length)
     : '';
@@ -25,17 +25,20 @@ export function mayActFor(commonName: string, chassisId: string): boolean {
  */
 export function hvflowdIdentityCheck(
   chassisId: string,
+  /** Told the outcome of every check: the refusal's message, or undefined when it passed. */
+  onChecked: (refusal: string | undefined) => void = () => undefined,
 ): (host: string, cert: PeerCertificate) => Error | undefined {
   return (host, cert) => {
     const cn = cert.subject?.CN;
     const name = typeof cn === 'string' ? cn : '';
-    if (mayActFor(name, chassisId)) return undefined;
-    return Object.assign(
-      new Error(
-        `hvflowd at ${host} presents "${name}", not the identity of chassis ${chassisId} ` +
-          `(hvflowd:${chassisId})`,
-      ),
-      { code: 'ERR_HVFLOWD_IDENTITY' },
-    );
+    if (mayActFor(name, chassisId)) {
+      onChecked(undefined);
+      return undefined;
+    }
+    const refusal =
+      `hvflowd at ${host} presents "${name}", not the identity of chassis ${chassisId} ` +
+      `(hvflowd:${chassisId})`;
+    onChecked(refusal);
+    return Object.assign(new Error(refusal), { code: 'ERR_HVFLOWD_IDENTITY' });
   };
 }
