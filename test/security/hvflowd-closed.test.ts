@@ -22,6 +22,9 @@ import { testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry, EnvError } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
 import { createTestCa, type IssuedCertificate, type TestCa } from '@vpcd/rpc/testing';
+import { renderKustomization, type K8sObject } from '../deploy/kustomize.js';
+import { deployPaths } from '../deploy/paths.js';
+import { asWorkload } from '../deploy/workloads.js';
 import { spawnService, type ServiceProcess } from '../region/service-process.js';
 
 const main = (name: string) =>
@@ -271,6 +274,48 @@ describe('hvflowd is never open', () => {
     } finally {
       await broker.close();
       await vhost.drop();
+    }
+  });
+});
+
+describe('hvflowd in the deploy manifests', () => {
+  /** hvflowd's effective environment: its ConfigMap's data, then the container's env. */
+  const hvflowdEnv = async (dir: string) => {
+    const objects = await renderKustomization(dir);
+    const config: (K8sObject & { data?: Record<string, string> }) | undefined = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('hvflowd-config'),
+    );
+    const daemonSet = objects.find((o) => o.kind === 'DaemonSet' && o.metadata.name === 'hvflowd');
+    assert.ok(daemonSet, `${dir}: no hvflowd DaemonSet`);
+    const container = asWorkload(daemonSet).pod.containers[0]!;
+    const env = new Map<string, string>(Object.entries(config?.data ?? {}));
+    type EnvVar = {
+      name: string;
+      value?: string;
+      valueFrom?: { fieldRef?: { fieldPath: string } };
+    };
+    for (const e of (container.env ?? []) as EnvVar[]) {
+      env.set(e.name, e.value ?? `fieldRef:${e.valueFrom?.fieldRef?.fieldPath ?? ''}`);
+    }
+    return env;
+  };
+
+  it('listens on the node address (status.hostIP), open only in the dev overlay', async () => {
+    for (const [name, dir, open] of [
+      ['base', deployPaths.base, false],
+      ['prod', join(deployPaths.overlays, 'prod'), false],
+      ['dev', join(deployPaths.overlays, 'dev'), true],
+    ] as const) {
+      const env = await hvflowdEnv(dir);
+      assert.equal(env.get('UNDERLAY_IP'), 'fieldRef:status.hostIP', name);
+      assert.equal(env.get('GRPC_LISTEN'), '$(UNDERLAY_IP):50053', name);
+      assert.equal(env.get('HVFLOWD_INSECURE_DEV') === 'true', open, `${name}: insecure flag`);
+      if (name === 'prod') {
+        assert.deepEqual(
+          ['TLS_CERT', 'TLS_KEY', 'TLS_CA'].map((v) => env.has(v)),
+          [true, true, true],
+        );
+      }
     }
   });
 });
