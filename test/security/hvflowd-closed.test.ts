@@ -182,6 +182,11 @@ describe('hvflowd is never open', () => {
       );
       assert.equal(await codeOf(client.getChassisState({})), Status.PERMISSION_DENIED);
     }
+    const metrics = await (await fetch(`http://127.0.0.1:${hv1.metricsPort}/metrics`)).text();
+    const denied = [
+      ...metrics.matchAll(/^grpc_server_handled_total\{[^}]*PermissionDenied[^}]*\} (\d+)/gm),
+    ].reduce((n, m) => n + Number(m[1]), 0);
+    assert.equal(denied, 6, 'every refusal is counted');
     const before = await southd.getChassisState({});
     assert.ok(before.epoch < FORGED_EPOCH, 'no forged epoch was recorded');
     const applied = await southd.applyChassisState({ state: state('hv1', 3, 1) });
