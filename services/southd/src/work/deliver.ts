@@ -79,10 +79,14 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
       try {
         const applied = await o.clients
-          .get(address)
+          .get(address, state.chassisId)
           .applyChassisState({ state }, { deadlineMs: o.applyTimeoutMs });
         return applied.stateHash;
       } catch (err) {
+        const refusal = o.clients.identityRefusal(address, state.chassisId);
+        // Not an outage: the hvflowd at that address is another chassis (a stale or forged
+        // registration). Retrying the same address cannot help; northd gets the error.
+        if (refusal !== undefined) return new RpcError(Status.PERMISSION_DENIED, refusal);
         return RpcError.from(err);
       }
     });
