@@ -254,6 +254,17 @@ export function resourceProblems(objects: readonly K8sObject[]): string[] {
   const problems = podTemplates(objects).flatMap((t) =>
     containersOf(t.pod).flatMap((c) => check(`${t.id}: container ${c.name}`, c.resources)),
   );
+  // The operators' workloads: the RabbitMQ nodes, the MariaDB servers and their exporter.
+  for (const o of objects.filter((x) => x.kind === 'MariaDB')) {
+    const metrics = (
+      o.spec as { metrics?: { enabled?: boolean; exporter?: { resources?: Resources } } }
+    ).metrics;
+    if (metrics?.enabled === true) {
+      problems.push(
+        ...check(`MariaDB/${o.metadata.name}: metrics.exporter`, metrics.exporter?.resources),
+      );
+    }
+  }
   for (const o of objects.filter((x) => x.kind === 'RabbitmqCluster' || x.kind === 'MariaDB')) {
     problems.push(
       ...check(`${o.kind}/${o.metadata.name}`, (o.spec as { resources?: Resources }).resources),
