@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { admissionDenials } from '../deploy/admission-policy.js';
 import { agentIdentityProblems } from '../deploy/agent-identity.js';
 import { findObject, renderKustomization, type K8sObject } from '../deploy/kustomize.js';
 import { ingressAllowed, type PolicyPod } from '../deploy/network-policy.js';
@@ -14,8 +15,10 @@ import {
   resourceProblems,
   restrictedProblems,
   type AgentAllowance,
+  type PodTemplate,
 } from '../deploy/security-rules.js';
 import { skipUnless } from '../deploy/tools.js';
+import { selects } from '../deploy/workloads.js';
 
 // docs/security.md, items 1 (deploy side) and 9: what every overlay must hold, checked on the
 // rendered manifests (kubectl kustomize), offline.
@@ -34,6 +37,16 @@ const agents: Record<string, AgentAllowance> = {
 };
 
 const overlays = ['dev', 'prod', 'with-operators'] as const;
+
+/** The Pod a template makes, as the admission policy sees it. */
+function asPod(t: PodTemplate): unknown {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${t.name}-x`, namespace: t.namespace, labels: t.labels },
+    spec: t.pod,
+  };
+}
 
 describe('deploy defaults', { skip }, () => {
   const rendered = new Map<string, K8sObject[]>();
@@ -77,6 +90,32 @@ describe('deploy defaults', { skip }, () => {
         const objects = render(overlay);
         assert.deepEqual(resourceProblems(objects), []);
         assert.deepEqual(disruptionBudgetProblems(objects), []);
+      });
+
+      it("admits in the agents' namespace only pods that need no more than the agents", () => {
+        const objects = render(overlay);
+        const policy = findObject(objects, 'ValidatingAdmissionPolicy', 'vpcd-hypervisor-agents');
+        const binding = findObject(
+          objects,
+          'ValidatingAdmissionPolicyBinding',
+          'vpcd-hypervisor-agents',
+        ).spec as {
+          policyName: string;
+          validationActions: string[];
+          matchResources: { namespaceSelector: { matchLabels: Record<string, string> } };
+        };
+        assert.equal(binding.policyName, policy.metadata.name);
+        assert.ok(binding.validationActions.includes('Deny'));
+        const labelsOf = (t: PodTemplate) =>
+          findObject(objects, 'Namespace', t.namespace ?? '').metadata.labels ?? {};
+        const selector = binding.matchResources.namespaceSelector.matchLabels;
+        const hvflowd = template(objects, 'DaemonSet/hvflowd');
+        assert.ok(selects(selector, labelsOf(hvflowd)), 'the agents are bound');
+        assert.ok(!selects(selector, labelsOf(template(objects, 'Deployment/northd'))));
+        for (const service of Object.keys(agents)) {
+          const t = template(objects, `DaemonSet/${service}`);
+          assert.deepEqual(admissionDenials(policy, asPod(t)), [], service);
+        }
       });
 
       it('binds each agent credential to its node', () => {
@@ -174,6 +213,23 @@ describe('deploy defaults', { skip }, () => {
     hvflowd.pod.volumes!.find((v) => v.name === 'tls')!.hostPath = undefined;
     hvflowd.pod.volumes!.find((v) => v.name === 'tls')!.secret = { secretName: 'hvflowd-tls' };
     assert.equal(agentIdentityProblems(objects, 'certificate').length, 3);
+
+    const policy = findObject(objects, 'ValidatingAdmissionPolicy', 'vpcd-hypervisor-agents');
+    const hvaddr = structuredClone(template(render('prod'), 'DaemonSet/hvaddr'));
+    const c = hvaddr.pod.containers[0]!;
+    c.securityContext = { capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } };
+    hvaddr.pod.hostPID = true;
+    hvaddr.pod.volumes!.push({ name: 'root', hostPath: { path: '/' } });
+    hvaddr.pod.initContainers = [
+      { name: 'init', image: 'x', securityContext: { privileged: true } },
+    ];
+    assert.deepEqual(admissionDenials(policy, asPod(hvaddr)), [
+      "hypervisor agents share the host's network only, not its PID or IPC namespace",
+      "no privileged container in the hypervisor agents' namespace",
+      'every container sets securityContext.allowPrivilegeEscalation to false',
+      'every container drops ALL capabilities and adds at most NET_BIND_SERVICE',
+      'host paths are limited to /var/run/openvswitch and /etc/vpcd/pki/hvflowd, /etc/vpcd/pki/hvaddr',
+    ]);
 
     const data = structuredClone(render('with-operators'));
     data.push({
