@@ -27,6 +27,7 @@ import { LeaseManager } from './leases/lease-manager.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
 import { TokenStore } from './store/tokens.js';
+import { VniPool } from './store/vni-pool.js';
 
 /** A running northd: its API, leases, converge loop and ops endpoint. */
 export interface Northd {
@@ -70,6 +71,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       heartbeats: new HeartbeatBatcher(db.chassis),
     },
     privateRanges: config.privateRanges,
+    vnis: new VniPool(config.vniMax, registry),
     changed: () => hints.send(),
   };
 
