@@ -102,7 +102,7 @@ async function outcome(call: Promise<unknown>): Promise<{ code: string; fields: 
     return { code: 'OK', fields: [] };
   } catch (err) {
     assert.ok(isRpcError(err), String(err));
-    return { code: Status[err.code]!, fields: fieldViolations(err.metadata).map((v) => v.field) };
+    return { code: Status[err.code], fields: fieldViolations(err.metadata).map((v) => v.field) };
   }
 }
 
@@ -326,10 +326,10 @@ describe('VNIs come from a bounded pool', () => {
       ),
     );
     const created = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    const refused = results.flatMap((r): unknown[] => (r.status === 'rejected' ? [r.reason] : []));
     assert.deepEqual(created.map((v) => v.vni).sort(), [1, 2, 3]);
     assert.deepEqual(
-      refused.map((err: unknown) => (isRpcError(err) ? Status[err.code] : String(err))),
+      refused.map((err) => (isRpcError(err) ? Status[err.code] : String(err))),
       ['RESOURCE_EXHAUSTED', 'RESOURCE_EXHAUSTED', 'RESOURCE_EXHAUSTED'],
     );
     for (const vpc of created) await clients[0]!.vpcs.deleteVpc({ id: vpc.id, requestId: '' });
