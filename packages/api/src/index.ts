@@ -19,6 +19,7 @@ export {
   ChassisState,
   ChassisStateAck,
   PortState,
+  RejectedPort,
   RemotePortState,
   VpcState,
 } from './gen/vpc/v1/chassis_state.js';

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { VNI_MAX } from '@vpcd/flows';
 import {
   EnvReader,
   readHealthListen,
@@ -32,6 +33,11 @@ export interface NorthdConfig {
   /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
   readonly tlsRefreshIntervalMs: number;
   readonly privateRanges: readonly Cidr[];
+  /**
+   * The highest VNI the pool hands out: VNI_MAX (2^24 - 1), the whole space the flows accept. No
+   * variable sets it; tests lower it through this option to exhaust a small pool.
+   */
+  readonly vniMax: number;
   readonly tracing: TracingConfig;
 }
 
@@ -101,6 +107,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
     tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     privateRanges: ranges.length > 0 ? ranges : rfc1918,
+    vniMax: VNI_MAX,
     tracing: tracing!,
   };
   r.throwIfInvalid();

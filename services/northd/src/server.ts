@@ -26,6 +26,7 @@ import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
+import { VniPool } from './store/vni-pool.js';
 
 /** A running northd: its API, leases, converge loop and ops endpoint. */
 export interface Northd {
@@ -78,6 +79,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       heartbeats: new HeartbeatBatcher(db.chassis),
     },
     privateRanges: config.privateRanges,
+    vnis: new VniPool(config.vniMax, registry),
     changed: () => hints.send(),
     tokenRevoked: (tokenId) => auth.revocations.announce(tokenId),
   };

@@ -73,6 +73,7 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       generation: state.generation,
       stateHash: '',
       error: '',
+      rejectedPorts: [],
     };
     const outcome = await o.pool.run(state.chassisId, async () => {
       if (!supersede.isCurrent(state.chassisId, version)) return 'superseded' as const;
@@ -81,7 +82,7 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
         const applied = await o.clients
           .get(address, state.chassisId)
           .applyChassisState({ state }, { deadlineMs: o.applyTimeoutMs });
-        return applied.stateHash;
+        return applied;
       } catch (err) {
         const refusal = o.clients.identityRefusal(address, state.chassisId);
         // Not an outage: the hvflowd at that address is another chassis (a stale or forged
@@ -117,7 +118,12 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       await publishAck({ ...ack, error: `${Status[outcome.code]}: ${outcome.message}` });
       return 'ack';
     }
-    await publishAck({ ...ack, stateHash: outcome });
+    // Ports hvflowd left out travel with the ack: northd marks their interfaces FAILED.
+    await publishAck({
+      ...ack,
+      stateHash: outcome.stateHash,
+      rejectedPorts: outcome.rejectedPorts,
+    });
     count('applied');
     return 'ack';
   };
