@@ -15,6 +15,17 @@ export const queues = Object.freeze({
   hintsExchange: 'vpcd.northd.hints',
 });
 
+/**
+ * The AMQP `type` of each message on the bus. Every message is signed with the bus key shared by
+ * northd and southd (BUS_HMAC_KEY), and the signature covers the type, so a consumer that takes
+ * one type cannot be fed another.
+ */
+export const messageTypes = Object.freeze({
+  chassisState: 'vpc.v1.ChassisState',
+  chassisStateAck: 'vpc.v1.ChassisStateAck',
+  changeHint: 'vpcd.northd.ChangeHint',
+});
+
 /** Headers of a converge message. */
 export const convergeHeaders = Object.freeze({
   chassisId: 'chassis_id',
@@ -26,8 +37,9 @@ export const convergeHeaders = Object.freeze({
 });
 
 /**
- * The exchanges and quorum queues of converge work and its acks, as @vpcd/messaging's Topology:
- * northd and southd both declare it, so either may start first.
+ * The exchanges and quorum queues of converge work and its acks, as @vpcd/messaging's Topology.
+ * northd declares it; southd, whose broker user may not configure anything, waits for the
+ * converge queue to exist (see deploy/README.md, broker users).
  */
 export const convergeTopology = Object.freeze({
   exchanges: [

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { createBroker, type Broker } from './broker.js';
 import type { Delivery } from './delivery.js';
-import { readSigningKeys } from './signing-env.js';
+import { readSigningKeys } from './bus-env.js';
 import { keyId, signatureHeader } from './signing.js';
 import {
   adminChannel,

@@ -7,6 +7,7 @@ import {
   type TracingConfig,
 } from '@vpcd/observability';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
+import { readBusConfig, type BusConfig } from '@vpcd/messaging';
 
 export interface NorthdConfig {
   readonly grpcListen: string;
@@ -30,6 +31,8 @@ export interface NorthdConfig {
   readonly tlsRefreshIntervalMs: number;
   readonly privateRanges: readonly Cidr[];
   readonly tracing: TracingConfig;
+  /** The broker: bus signing keys and amqps TLS files; see readBusConfig. */
+  readonly bus: BusConfig;
 }
 
 /**
@@ -98,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     privateRanges: ranges.length > 0 ? ranges : rfc1918,
     tracing: tracing!,
+    bus: readBusConfig(r),
   };
   r.throwIfInvalid();
   return Object.freeze(config);

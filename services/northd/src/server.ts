@@ -3,6 +3,7 @@ import {
   convergeTopology,
   InterfaceServiceService,
   loadPackageDefinition,
+  messageTypes,
   ProjectServiceService,
   queues,
   VpcServiceService,
@@ -104,13 +105,17 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     await broker.consume(
       queues.acksQueue,
       ackHandler(db.chassis, converge.convergeMetrics, logger, () => hints.send()),
-      { prefetch: 64 },
+      { prefetch: 64, type: messageTypes.chassisStateAck },
     ),
-    await broker.consume(hints.queue().name, () => {
-      converge.convergeMetrics.hints.inc({ direction: 'received' });
-      converge.wake();
-      return Promise.resolve('ack');
-    }),
+    await broker.consume(
+      hints.queue().name,
+      () => {
+        converge.convergeMetrics.hints.inc({ direction: 'received' });
+        converge.wake();
+        return Promise.resolve('ack');
+      },
+      { type: messageTypes.changeHint },
+    ),
   ];
   leases.start();
   converge.start();

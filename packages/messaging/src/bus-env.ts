@@ -1,10 +1,53 @@
 import { readFileSync } from 'node:fs';
 import { minimumKeyBytes } from './signing.js';
 
-/** What readSigningKeys needs of a configuration reader (@vpcd/observability's EnvReader fits). */
-export interface KeyEnvReader {
+/** What these readers need of a configuration reader (@vpcd/observability's EnvReader fits). */
+export interface BusEnvReader {
   string(variable: string): string | undefined;
   report(variable: string, problem: string): void;
+}
+
+/** What a service needs to reach the bus, besides AMQP_URL: pass both to createBroker. */
+export interface BusConfig {
+  readonly signingKeys: readonly Buffer[];
+  readonly tls: { caFile?: string; certFile?: string; keyFile?: string } | undefined;
+}
+
+/**
+ * The bus configuration of northd and southd: the signing keys (readSigningKeys) and, for an
+ * `amqps://` AMQP_URL, the broker's CA from AMQP_TLS_CA (default TLS_CA, else the system's
+ * CAs) and a client certificate from AMQP_TLS_CERT and AMQP_TLS_KEY (both or neither). The TLS
+ * variables are refused with a plain `amqp://` URL, so TLS is never silently off.
+ */
+export function readBusConfig(r: BusEnvReader, readFile?: (path: string) => string): BusConfig {
+  const signingKeys = readSigningKeys(r, readFile);
+  const url = r.string('AMQP_URL');
+  const amqps = url !== undefined && URL.canParse(url) && new URL(url).protocol === 'amqps:';
+  const caFile = r.string('AMQP_TLS_CA');
+  const certFile = r.string('AMQP_TLS_CERT');
+  const keyFile = r.string('AMQP_TLS_KEY');
+  if (!amqps) {
+    for (const [name, value] of Object.entries({
+      AMQP_TLS_CA: caFile,
+      AMQP_TLS_CERT: certFile,
+      AMQP_TLS_KEY: keyFile,
+    })) {
+      if (value !== undefined) r.report(name, 'needs an amqps:// AMQP_URL');
+    }
+    return Object.freeze({ signingKeys, tls: undefined });
+  }
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    r.report(
+      certFile ? 'AMQP_TLS_KEY' : 'AMQP_TLS_CERT',
+      'AMQP_TLS_CERT and AMQP_TLS_KEY go together',
+    );
+  }
+  const ca = caFile ?? r.string('TLS_CA');
+  const tls = Object.freeze({
+    ...(ca !== undefined && { caFile: ca }),
+    ...(certFile !== undefined && keyFile !== undefined && { certFile, keyFile }),
+  });
+  return Object.freeze({ signingKeys, tls });
 }
 
 /**
@@ -17,7 +60,7 @@ export interface KeyEnvReader {
  * with a key in them.
  */
 export function readSigningKeys(
-  r: KeyEnvReader,
+  r: BusEnvReader,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
 ): Buffer[] {
   const inline = r.string('BUS_HMAC_KEY');
