@@ -33,6 +33,9 @@ export interface RegionOptions {
   readonly database?: TestDatabase;
   /** A broker to use instead of a throwaway vhost on the local one (chaos tests). */
   readonly amqpUrl?: string;
+  /** Extra environment for northd alone, and for southd alone (e.g. AMQP_URL of a broker user). */
+  readonly northdEnv?: Readonly<Record<string, string>>;
+  readonly southdEnv?: Readonly<Record<string, string>>;
 }
 
 /** A running local region: real processes on real MariaDB, RabbitMQ and Open vSwitch. */
@@ -102,6 +105,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
         CONVERGE_INTERVAL_MS: '500',
         ...testBusKey.env,
+        ...o.northdEnv,
         ...env,
       },
     });
@@ -119,6 +123,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         ...listen(50052, 9102, i),
         VPCD_TOKEN: adminToken,
         ...testBusKey.env,
+        ...o.southdEnv,
         ...env,
       },
     });

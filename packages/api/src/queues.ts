@@ -1,15 +1,20 @@
 /**
  * The RabbitMQ names northd and southd meet at. Converge work: northd publishes one ChassisState
- * per message to the topic `convergeExchange` (routing key: the chassis id) with the `headers` below;
- * southd consumes `convergeQueue` and publishes a ChassisStateAck to `acksExchange` (routing key ''), which
- * northd consumes from `acksQueue`. Change hints: an empty message on the fanout
- * `hintsExchange` wakes every northd's converge loop.
+ * per message to the topic `convergeExchange` (routing key: the chassis id) with the `headers`
+ * below; southd consumes `convergeQueue` and publishes a ChassisStateAck to `acksExchange`
+ * (routing key ''), which northd consumes from `acksQueue`. Change hints: an empty message on the
+ * fanout `hintsExchange` wakes every northd's converge loop.
+ *
+ * No exchange shares a name with a queue: RabbitMQ's permissions are regular expressions over
+ * names, whatever the resource, so distinct names are what lets southd's broker user read the
+ * converge queue without binding to its exchange, and northd's write to its exchange without
+ * reading the queue (deploy/README.md, broker users).
  */
 export const queues = Object.freeze({
-  convergeExchange: 'vpcd.converge',
+  convergeExchange: 'vpcd.states',
   convergeQueue: 'vpcd.converge',
   convergeDeadLetterQueue: 'vpcd.converge.dlq',
-  acksExchange: 'vpcd.converge.acks',
+  acksExchange: 'vpcd.acks',
   acksQueue: 'vpcd.converge.acks',
   acksDeadLetterQueue: 'vpcd.converge.acks.dlq',
   hintsExchange: 'vpcd.northd.hints',
