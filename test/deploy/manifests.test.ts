@@ -104,9 +104,22 @@ describe('deploy manifests', { skip }, () => {
         }
         const allowed =
           name === 'with-operators'
-            ? ['vpcd-secrets', 'vpcd-rabbitmq-default-user', 'vpcd-mysql-connection']
+            ? [
+                'vpcd-secrets',
+                'vpcd-rabbitmq-northd',
+                'vpcd-rabbitmq-southd',
+                'vpcd-mysql-connection',
+              ]
             : ['vpcd-secrets'];
         assert.deepEqual([...secrets].sort(), allowed.sort());
+      });
+
+      it('mounts the bus key in northd and southd alone', () => {
+        const holders = workloads(render(name))
+          .filter((w) => (w.pod.volumes ?? []).some((v) => v.secret?.secretName === 'vpcd-bus-key'))
+          .map((w) => w.object.metadata.name)
+          .sort();
+        assert.deepEqual(holders, ['northd', 'southd']);
       });
 
       it('defines every $(VAR) an env value uses before the value', () => {
