@@ -306,6 +306,28 @@ describe('deploy manifests', { skip }, () => {
     assert.ok(certificates.get('hvflowd')?.dnsNames?.includes(hvflowdName), hvflowdName);
   });
 
+  it('connects northd and southd to RabbitMQ over AMQPS, each as its own user (with-operators)', () => {
+    const objects = render('with-operators');
+    const cluster = findObject(objects, 'RabbitmqCluster', 'vpcd-rabbitmq').spec as {
+      tls?: { secretName?: string };
+    };
+    const cert = findObject(objects, 'Certificate', 'vpcd-rabbitmq').spec as CertificateSpec;
+    assert.equal(cluster.tls?.secretName, cert.secretName);
+    assert.ok(cert.dnsNames?.includes('vpcd-rabbitmq'));
+    for (const service of ['northd', 'southd']) {
+      const env =
+        asWorkload(findObject(objects, 'Deployment', service)).pod.containers[0]!.env ?? [];
+      const url = env.find((e) => e.name === 'AMQP_URL')?.value ?? '';
+      assert.match(
+        url,
+        /^amqps:\/\/\$\(RABBITMQ_USERNAME\):\$\(RABBITMQ_PASSWORD\)@vpcd-rabbitmq:5671$/,
+      );
+      const user = env.find((e) => e.name === 'RABBITMQ_USERNAME')?.valueFrom?.secretKeyRef?.name;
+      assert.equal(user, `vpcd-rabbitmq-${service}`);
+      assert.equal(env.find((e) => e.name === 'TLS_CA')?.value, '/etc/vpcd/tls/ca.crt', service);
+    }
+  });
+
   it('leaves dev in plaintext without a health port', () => {
     const objects = render('dev');
     assert.equal(objects.filter((o) => o.kind === 'Certificate').length, 0);
