@@ -104,7 +104,7 @@ export class Publisher {
           body,
         });
       } catch (err) {
-        span.end(); // a header that is not a string or a finite number: the caller's mistake
+        span.end(); // a header the signature cannot cover: the caller's mistake
         throw err;
       }
     }

@@ -143,6 +143,27 @@ describe('signed messages', () => {
   });
 });
 
+describe('sign', () => {
+  it('refuses headers the signature cannot cover rather than sending them unsigned', async () => {
+    const broker = createBroker({
+      url: 'amqp://guest:guest@127.0.0.1:1',
+      logger: silentLogger(),
+      registry: new Registry(),
+      signingKeys: [randomBytes(32)],
+      publishTimeoutMs: 100,
+    });
+    await assert.rejects(
+      broker.publish('', 'q', Buffer.alloc(0), { headers: { 'x-tenant': 'a' } }),
+      /header x-tenant: x- headers are the broker's/,
+    );
+    await assert.rejects(
+      broker.publish('', 'q', Buffer.alloc(0), { headers: { epoch: Number.NaN } }),
+      /a header of a type vpcd does not sign/,
+    );
+    await broker.close();
+  });
+});
+
 describe('readSigningKeys', () => {
   const read = (env: Record<string, string>, files: Record<string, string> = {}) => {
     const problems: string[] = [];

@@ -53,8 +53,16 @@ export function keyId(key: Buffer): string {
   return createHash('sha256').update('vpcd-bus-key-id\0').update(key).digest('hex').slice(0, 16);
 }
 
-/** The value of the signature header for `fields`, signed with the first key. */
+/**
+ * The value of the signature header for `fields`, signed with the first key. Throws a TypeError
+ * for a header the signature could not cover: one named `x-...` (the broker's) or whose value is
+ * not a string or a finite number.
+ */
 export function sign(keys: SigningKeys, fields: SignedFields): string {
+  const unsigned = Object.keys(fields.headers).find((name) => name.startsWith('x-'));
+  if (unsigned !== undefined) {
+    throw new TypeError(`header ${unsigned}: x- headers are the broker's and cannot be signed`);
+  }
   const mac = hmac(keys.signer.key, fields);
   return `v1.${keys.signer.id}.${mac.toString('base64url')}`;
 }
