@@ -2,6 +2,15 @@
 export { descriptorSetPath, loadPackageDefinition } from './descriptor.js';
 export { convergeHeaders, convergeTopology, queues } from './queues.js';
 export {
+  maxChassisStateBytes,
+  maxChassisStatePorts,
+  maxPortEntryBytes,
+  maxStateHeaderBytes,
+  maxStateMessageBytes,
+  stateEnvelopeBytes,
+  stateFieldMaxChars,
+} from './limits.js';
+export {
   Chassis,
   ChassisServiceClient,
   type ChassisServiceServer,
@@ -50,13 +59,16 @@ export {
   CreateProjectRequest,
   CreateTokenRequest,
   CreateTokenResponse,
+  GetProjectQuotaRequest,
   GetProjectRequest,
   ListProjectsRequest,
   ListProjectsResponse,
   Project,
+  ProjectQuota,
   ProjectServiceClient,
   type ProjectServiceServer,
   ProjectServiceService,
+  UpdateProjectQuotaRequest,
 } from './gen/vpc/v1/project.js';
 export {
   CreateVpcRequest,

@@ -1,4 +1,9 @@
-import { ChassisServiceClient, HvflowdServiceService, loadPackageDefinition } from '@vpcd/api';
+import {
+  ChassisServiceClient,
+  HvflowdServiceService,
+  loadPackageDefinition,
+  maxStateMessageBytes,
+} from '@vpcd/api';
 import {
   parseListenAddress,
   startHttpServer,
@@ -79,6 +84,8 @@ export async function startHvflowd(
     reflection: loadPackageDefinition(),
     // southd is the only caller: with a CA, it must present a certificate the CA signed.
     tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'require' : 'none' },
+    // The largest state northd lets exist, with its envelope (see @vpcd/api limits).
+    maxReceiveMessageBytes: maxStateMessageBytes,
   });
   rpc.add(HvflowdServiceService, hvflowdHandlers({ mode: config.chassis.kind, chassis }));
   const grpcPort = await rpc.listen(config.grpcListen);
@@ -93,6 +100,8 @@ export async function startHvflowd(
     tracerProvider: deps.tracing?.tracerProvider,
     tls: tlsFiles && { files: tlsFiles },
     bearerToken: config.token,
+    // SyncInitialChassis answers with the full state.
+    maxReceiveMessageBytes: maxStateMessageBytes,
   });
   const limit = concurrencyLimit(
     config.chassis.kind === 'fleet' ? FLEET_SYNC_CONCURRENCY : 1,

@@ -26,6 +26,7 @@ import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
+import { QuotaStore } from './store/quotas.js';
 import { TokenStore } from './store/tokens.js';
 
 /** A running northd: its API, leases, converge loop and ops endpoint. */
@@ -70,6 +71,8 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       heartbeats: new HeartbeatBatcher(db.chassis),
     },
     privateRanges: config.privateRanges,
+    quotas: new QuotaStore(config.quotaDefaults),
+    chassisMaxStatePorts: config.chassisMaxStatePorts,
     changed: () => hints.send(),
   };
 

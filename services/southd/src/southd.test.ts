@@ -136,6 +136,7 @@ describe('southd', () => {
         generation: 7,
         stateHash: 'hash-7',
         error: '',
+        refused: '',
       },
     );
     await h.server.shutdown();

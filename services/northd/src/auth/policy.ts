@@ -9,6 +9,8 @@ const allowed: Record<string, readonly Kind[]> = {
   '/vpc.v1.ProjectService/GetProject': ['admin'],
   '/vpc.v1.ProjectService/ListProjects': ['admin'],
   '/vpc.v1.ProjectService/CreateToken': ['admin'],
+  '/vpc.v1.ProjectService/GetProjectQuota': ['admin'],
+  '/vpc.v1.ProjectService/UpdateProjectQuota': ['admin'],
   '/vpc.v1.VpcService/CreateVpc': ['admin', 'project'],
   '/vpc.v1.VpcService/GetVpc': ['admin', 'project'],
   '/vpc.v1.VpcService/ListVpcs': ['admin', 'project'],

@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { ChassisState, convergeHeaders, queues } from '@vpcd/api';
+import { ChassisState, convergeHeaders, maxChassisStateBytes, queues } from '@vpcd/api';
 import type { Database } from '@vpcd/db';
 import type { Broker } from '@vpcd/messaging';
 import type { Logger } from 'pino';
@@ -7,6 +7,7 @@ import type { Registry } from 'prom-client';
 import type { LeaseManager } from '../leases/lease-manager.js';
 import { loadChassisStates } from '../store/chassis-state.js';
 import { contextOf } from '../trace-parent.js';
+import { recordRefused } from './acks.js';
 import { retryDelayMs } from './backoff.js';
 import { convergeMetrics, type ConvergeMetrics } from './converge-metrics.js';
 
@@ -178,7 +179,8 @@ export class ConvergeLoop {
     }>(
       `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr, desired_traceparent
        FROM chassis
-       WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation`,
+       WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation
+         AND refused_generation < desired_generation`,
       [this.o.northdId],
     );
     const now = Date.now();
@@ -229,24 +231,34 @@ export class ConvergeLoop {
       retryAtMs,
       superseded: false,
     });
+    const body = Buffer.from(ChassisState.encode(state).finish());
+    if (body.length > maxChassisStateBytes) {
+      // No hop would carry it; northd's per-chassis limit keeps this from happening.
+      this.metrics.refused.inc({ reason: 'too_large' });
+      this.o.logger.error(
+        { chassis: state.chassisId, generation: state.generation, bytes: body.length },
+        'chassis state over the transport limit; not sent',
+      );
+      await recordRefused(
+        this.o.db,
+        state,
+        `too_large: ${body.length} bytes, limit ${maxChassisStateBytes}`,
+      );
+      return true; // not a publish failure: counted as refused, and not due again
+    }
     try {
       // Published in the trace of the change that made it due: one trace from the API call.
       await context.with(contextOf(this.traceparents.get(state.chassisId)), () =>
-        this.o.broker.publish(
-          queues.convergeExchange,
-          state.chassisId,
-          Buffer.from(ChassisState.encode(state).finish()),
-          {
-            messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
-            headers: {
-              [convergeHeaders.chassisId]: state.chassisId,
-              [convergeHeaders.epoch]: state.epoch,
-              [convergeHeaders.generation]: state.generation,
-              [convergeHeaders.northdId]: this.o.northdId,
-              [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
-            },
+        this.o.broker.publish(queues.convergeExchange, state.chassisId, body, {
+          messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
+          headers: {
+            [convergeHeaders.chassisId]: state.chassisId,
+            [convergeHeaders.epoch]: state.epoch,
+            [convergeHeaders.generation]: state.generation,
+            [convergeHeaders.northdId]: this.o.northdId,
+            [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
           },
-        ),
+        }),
       );
       return true;
     } catch (err) {

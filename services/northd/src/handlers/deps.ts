@@ -1,5 +1,6 @@
 import type { Database } from '@vpcd/db';
 import type { HeartbeatBatcher } from '../store/heartbeat-batcher.js';
+import type { QuotaStore } from '../store/quotas.js';
 import type { Cidr } from '../validation/ipv4.js';
 import type { Idempotent } from './idempotent.js';
 
@@ -16,6 +17,10 @@ export interface HandlerDeps {
     readonly heartbeats: HeartbeatBatcher;
   };
   readonly privateRanges: readonly Cidr[];
+  /** Per-project quotas, with northd's defaults. */
+  readonly quotas: QuotaStore;
+  /** The most ports a chassis' state may hold (CHASSIS_MAX_STATE_PORTS). */
+  readonly chassisMaxStatePorts: number;
   /** Tells every northd that desired state changed, so converge loops wake now. Never throws. */
   readonly changed: () => void;
 }

@@ -4,7 +4,9 @@ import {
   CreateTokenRequest,
   CreateTokenResponse,
   Project,
+  ProjectQuota,
   type ProjectServiceService,
+  UpdateProjectQuotaRequest,
 } from '@vpcd/api';
 import { invalidArgument, RpcError, Status, type AsyncServiceImplementation } from '@vpcd/rpc';
 import { hashToken, newToken } from '../auth/tokens.js';
@@ -35,7 +37,32 @@ export function projectHandlers(
         req.requestId,
         CreateProjectRequest.encode(req).finish(),
         Project,
-        (tx) => projectStore.create(tx, randomUUID(), req.name),
+        async (tx) => {
+          const project = await projectStore.create(tx, randomUUID(), req.name);
+          await deps.quotas.createFor(tx, project.id);
+          return project;
+        },
+      );
+    },
+
+    async getProjectQuota(req) {
+      requireId('project_id', req.projectId);
+      return deps.quotas.get(deps.db, req.projectId);
+    },
+
+    async updateProjectQuota(req) {
+      requireId('project_id', req.projectId);
+      return deps.idempotent(
+        'UpdateProjectQuota',
+        req.requestId,
+        UpdateProjectQuotaRequest.encode(req).finish(),
+        ProjectQuota,
+        (tx) =>
+          deps.quotas.update(tx, req.projectId, {
+            maxVpcs: req.maxVpcs,
+            maxInterfacesPerVpc: req.maxInterfacesPerVpc,
+            maxInterfaces: req.maxInterfaces,
+          }),
       );
     },
 

@@ -31,7 +31,7 @@ export function vpcHandlers(
         req.requestId,
         CreateVpcRequest.encode(req).finish(),
         Vpc,
-        (tx) => vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }),
+        (tx) => vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }, deps.quotas),
       );
     },
 

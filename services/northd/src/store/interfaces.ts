@@ -5,7 +5,9 @@ import { formatIpv4, parseCidr, type Cidr } from '../validation/ipv4.js';
 import { randomMac } from '../validation/mac.js';
 import { checkInterfaceIp } from '../validation/requests.js';
 import { bumpChassis, chassisOfVpc } from './generations.js';
+import { checkChassisPorts } from './chassis-ports.js';
 import { pageOf, type Page } from './pagination.js';
+import type { QuotaStore } from './quotas.js';
 import { vpcStore } from './vpcs.js';
 
 interface InterfaceRow {
@@ -72,12 +74,19 @@ export interface NewInterface {
   mac: string | undefined;
 }
 
+/** What limits a new interface: its project's quotas and the size of chassis states. */
+export interface InterfaceLimits {
+  readonly quotas: QuotaStore;
+  readonly chassisMaxStatePorts: number;
+}
+
 export const interfaceStore = {
   /**
    * Allocates, writes and schedules an interface in one transaction. The VPC row is locked
-   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. The
-   * chassis rows are locked last (see bumpChassis): every write in a VPC that shares a chassis
-   * waits for them, so after them come only the insert and the commit.
+   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. Then the
+   * project's quota row, under which its quotas are counted. The chassis rows are locked last
+   * (see bumpChassis): every write in a VPC that shares a chassis waits for them, so after them
+   * come only the per-chassis limit's count, the insert and the commit.
    * Returns the interface, PENDING: its chassis cannot have acknowledged a generation that is
    * not committed yet.
    */
@@ -85,16 +94,30 @@ export const interfaceStore = {
     tx: Queryable,
     input: NewInterface,
     projectId: string | undefined,
+    limits: InterfaceLimits,
   ): Promise<Interface> {
     const vpc = await vpcStore.lockForInterfaces(tx, input.vpcId, projectId, input.chassisId);
     const cidr = parseCidr(vpc.cidr) as Cidr;
     if (!vpc.chassisFound)
       throw new RpcError(Status.NOT_FOUND, `chassis ${input.chassisId} not found`);
     if (input.ip !== undefined) checkInterfaceIp(input.ip, cidr);
+    const quota = await limits.quotas.lock(tx, vpc.project_id);
+    const vpcInterfaces = await limits.quotas.checkNewInterface(
+      tx,
+      vpc.project_id,
+      input.vpcId,
+      quota,
+    );
     const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
     await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
     const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
     const generation = await bumpChassis(tx, affected, input.chassisId);
+    await checkChassisPorts(
+      tx,
+      { vpcId: input.vpcId, chassisId: input.chassisId, vpcInterfaces },
+      affected,
+      limits.chassisMaxStatePorts,
+    );
     for (let attempt = 0; ; attempt++) {
       const mac = input.mac ?? randomMac();
       try {

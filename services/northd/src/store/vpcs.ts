@@ -3,6 +3,7 @@ import { isDbError, type Queryable } from '@vpcd/db';
 import { RpcError, Status } from '@vpcd/rpc';
 import type { Cidr } from '../validation/ipv4.js';
 import { pageOf, type Page } from './pagination.js';
+import type { QuotaStore } from './quotas.js';
 
 export interface VpcRow {
   id: string;
@@ -37,18 +38,16 @@ function scoped(projectId: string | undefined): [string, unknown[]] {
 
 export const vpcStore = {
   /**
-   * Creates a VPC. The project row is locked first, so concurrent creates in one project are
-   * serialised and the overlap check cannot race.
+   * Creates a VPC. The project's quota row is locked first, so concurrent creates in one project
+   * are serialised and neither the quota nor the overlap check can race.
    */
   async create(
     tx: Queryable,
     input: { id: string; projectId: string; name: string; cidr: Cidr },
+    quotas: QuotaStore,
   ): Promise<Vpc> {
-    const project = await tx.query('SELECT id FROM projects WHERE id = ? FOR UPDATE', [
-      input.projectId,
-    ]);
-    if (project.length === 0)
-      throw new RpcError(Status.NOT_FOUND, `project ${input.projectId} not found`);
+    const limits = await quotas.lock(tx, input.projectId);
+    await quotas.checkNewVpc(tx, input.projectId, limits);
     const overlapping = await tx.query<{ name: string; cidr: string }>(
       'SELECT name, cidr FROM vpcs WHERE project_id = ? AND net_first <= ? AND net_last >= ? LIMIT 1',
       [input.projectId, input.cidr.last, input.cidr.first],

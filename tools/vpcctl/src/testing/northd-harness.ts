@@ -87,6 +87,7 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
       generation: state.generation,
       stateHash: `hash-${state.generation}`,
       error: '',
+      refused: '',
     }).finish();
     await broker.publish(queues.acksExchange, '', Buffer.from(ack));
     return 'ack';

@@ -61,6 +61,12 @@ export interface ChassisStateAck {
   stateHash: string;
   /** Empty on success. */
   error: string;
+  /**
+   * Set with `error` when the state is refused for good, whatever the number of tries: its
+   * reason, "too_large" or "invalid". northd does not send this generation again; a newer one
+   * (any change on the chassis) is sent as usual. (Field 10 leaves 6 to 9 for other reports.)
+   */
+  refused: string;
 }
 
 function createBaseChassisState(): ChassisState {
@@ -652,7 +658,7 @@ export const RemotePortState: MessageFns<RemotePortState> = {
 };
 
 function createBaseChassisStateAck(): ChassisStateAck {
-  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "" };
+  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "", refused: "" };
 }
 
 export const ChassisStateAck: MessageFns<ChassisStateAck> = {
@@ -671,6 +677,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     }
     if (message.error !== "") {
       writer.uint32(42).string(message.error);
+    }
+    if (message.refused !== "") {
+      writer.uint32(82).string(message.refused);
     }
     return writer;
   },
@@ -728,6 +737,14 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
             message.error = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.refused = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -755,6 +772,7 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
         ? globalThis.String(object.state_hash)
         : "",
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      refused: isSet(object.refused) ? globalThis.String(object.refused) : "",
     };
   },
 
@@ -775,6 +793,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.refused !== "") {
+      obj.refused = message.refused;
+    }
     return obj;
   },
 
@@ -788,6 +809,7 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     message.generation = object.generation ?? 0;
     message.stateHash = object.stateHash ?? "";
     message.error = object.error ?? "";
+    message.refused = object.refused ?? "";
     return message;
   },
 };
