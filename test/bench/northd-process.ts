@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { parsePromText, type PromSample } from './prom-text.js';
+import { loadQuotaEnv } from '../region/load-quotas.js';
 
 // `node services/northd/dist/main.js`, found through the package so no path is spelled here.
 const northdMain = join(dirname(fileURLToPath(import.meta.resolve('@vpcd/northd'))), 'main.js');
@@ -71,6 +72,7 @@ export async function startNorthdProcess(options: NorthdProcessOptions): Promise
       METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
       LOG_LEVEL: 'warn',
       OTEL_TRACES_EXPORTER: 'none',
+      ...loadQuotaEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { startOvsSandbox, ovsSandboxUnavailable, type OvsSandbox } from '@vpcd/hvflowd/testing';
 import { testVhostUrl } from '@vpcd/messaging/testing';
 import { spawnService, type ServiceProcess } from './service-process.js';
+import { loadQuotaEnv } from './load-quotas.js';
 
 const serviceMain = (name: string) =>
   fileURLToPath(new URL(`../../../services/${name}/dist/main.js`, import.meta.url));
@@ -100,6 +101,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         NORTHD_ID: `northd-${i}`,
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
         CONVERGE_INTERVAL_MS: '500',
+        ...loadQuotaEnv,
         ...env,
       },
     });
