@@ -30,6 +30,9 @@ export const commandOptions = {
   hostname: { type: 'string' },
   'underlay-ip': { type: 'string' },
   'hvflowd-addr': { type: 'string' },
+  'max-vpcs': { type: 'string' },
+  'max-interfaces-per-vpc': { type: 'string' },
+  'max-interfaces': { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type GlobalOption = keyof typeof globalOptions;

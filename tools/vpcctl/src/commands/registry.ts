@@ -4,12 +4,14 @@ import { chassisCommands } from './chassis.js';
 import type { Command } from './command.js';
 import { interfaceCommands } from './interface.js';
 import { projectCommands } from './project.js';
+import { quotaCommands } from './quota.js';
 import { statusCommand } from './status.js';
 import { vpcCommands } from './vpc.js';
 
 /** Every command, in the order help lists them. */
 export const commands: readonly Command[] = [
   ...projectCommands,
+  ...quotaCommands,
   ...vpcCommands,
   ...interfaceCommands,
   ...chassisCommands,
