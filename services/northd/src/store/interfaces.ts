@@ -84,7 +84,8 @@ export const interfaceStore = {
   /**
    * Allocates, writes and schedules an interface in one transaction. The VPC row is locked
    * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. Then the
-   * project's quota row, under which its quotas are counted. The chassis rows are locked last
+   * project's quota row, under which its quotas are counted, which serialises the creates of a
+   * project (in all its VPCs) from there to the commit. The chassis rows are locked last
    * (see bumpChassis): every write in a VPC that shares a chassis waits for them, so after them
    * come only the per-chassis limit's count, the insert and the commit.
    * Returns the interface, PENDING: its chassis cannot have acknowledged a generation that is
@@ -101,6 +102,10 @@ export const interfaceStore = {
     if (!vpc.chassisFound)
       throw new RpcError(Status.NOT_FOUND, `chassis ${input.chassisId} not found`);
     if (input.ip !== undefined) checkInterfaceIp(input.ip, cidr);
+    const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
+    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
+    const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
+    // Every create in the project waits for this row: it is taken as late as the count allows.
     const quota = await limits.quotas.lock(tx, vpc.project_id);
     const vpcInterfaces = await limits.quotas.checkNewInterface(
       tx,
@@ -108,9 +113,6 @@ export const interfaceStore = {
       input.vpcId,
       quota,
     );
-    const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
-    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
-    const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
     const generation = await bumpChassis(tx, affected, input.chassisId);
     await checkChassisPorts(
       tx,
