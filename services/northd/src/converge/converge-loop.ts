@@ -174,10 +174,12 @@ export class ConvergeLoop {
       epoch: number;
       desired_generation: number;
       applied_generation: number;
+      refused_generation: number;
       hvflowd_addr: string;
       desired_traceparent: string | null;
     }>(
-      `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr, desired_traceparent
+      `SELECT id, epoch, desired_generation, applied_generation, refused_generation, hvflowd_addr,
+         desired_traceparent
        FROM chassis
        WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation
          AND refused_generation < desired_generation`,
@@ -203,12 +205,16 @@ export class ConvergeLoop {
     return due;
   }
 
-  /** When a chassis that got state `sent` (in its current epoch) is due again. */
+  /**
+   * When a chassis that got state `sent` (in its current epoch) is due again. A state refused
+   * for good is answered as an applied one is: the next generation need not wait for its retry.
+   */
   private dueAt(
     sent: Sent,
-    row: { desired_generation: number; applied_generation: number },
+    row: { desired_generation: number; applied_generation: number; refused_generation: number },
   ): number {
-    if (Number(row.applied_generation) < sent.generation) {
+    const answered = Math.max(Number(row.applied_generation), Number(row.refused_generation));
+    if (answered < sent.generation) {
       if (Number(row.desired_generation) > sent.generation) sent.superseded = true;
       return sent.retryAtMs;
     }

@@ -13,7 +13,6 @@ export interface ConvergeMetrics {
 
 /** Why a state is refused for good; every reason's series exists from the start (at 0). */
 export const refusedReasons = ['too_large', 'invalid'] as const;
-export type RefusedReason = (typeof refusedReasons)[number];
 
 /** The converge gauges of the original system, plus lag, acks and the hint channel. */
 export function convergeMetrics(registry: Registry): ConvergeMetrics {
