@@ -38,7 +38,8 @@ export class QuotaStore {
     if (!row) {
       // A project made before its row could exist gets one now (the migration adds them too).
       const found = await tx.query('SELECT id FROM projects WHERE id = ?', [projectId]);
-      if (found.length === 0) throw new RpcError(Status.NOT_FOUND, `project ${projectId} not found`);
+      if (found.length === 0)
+        throw new RpcError(Status.NOT_FOUND, `project ${projectId} not found`);
       await tx.execute('INSERT IGNORE INTO project_quotas (project_id) VALUES (?)', [projectId]);
       [row] = await read();
     }
