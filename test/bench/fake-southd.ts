@@ -57,6 +57,7 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
         stateHash: `bench-${state.generation}`,
         error: '',
         rejectedPorts: [],
+        refused: '',
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
         type: messageTypes.chassisStateAck,

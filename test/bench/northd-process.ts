@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { testBusKey } from '@vpcd/messaging/testing';
 import { parsePromText, type PromSample } from './prom-text.js';
+import { loadQuotaEnv } from '../region/load-quotas.js';
 
 // `node services/northd/dist/main.js`, found through the package so no path is spelled here.
 const northdMain = join(dirname(fileURLToPath(import.meta.resolve('@vpcd/northd'))), 'main.js');
@@ -73,6 +74,7 @@ export async function startNorthdProcess(options: NorthdProcessOptions): Promise
       LOG_LEVEL: 'warn',
       OTEL_TRACES_EXPORTER: 'none',
       ...testBusKey.env,
+      ...loadQuotaEnv,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

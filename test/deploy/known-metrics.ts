@@ -41,6 +41,7 @@ export const vpcdFamilies: readonly string[] = [
   'northd_converge_acks_total',
   'northd_converge_in_flight_chassis',
   'northd_change_hints_total',
+  'northd_converge_refused_total',
   'northd_owned_chassis',
   'northd_live_members',
   'northd_lease_renewals_total',
@@ -48,6 +49,7 @@ export const vpcdFamilies: readonly string[] = [
   'northd_lease_releases_total',
   // services/southd (KeyedPool named southd_workers)
   'southd_deliveries_total',
+  'southd_dead_lettered_total',
   'southd_workers_in_flight',
   'southd_workers_capacity',
   'southd_workers_queue_depth',

@@ -27,7 +27,7 @@ describe(
       }>('/api/v1/rules');
       const rules = data.groups.flatMap((g) => g.rules);
       assert.equal(data.groups.length, 5);
-      assert.equal(rules.length, 17);
+      assert.equal(rules.length, 18);
       // Rules are evaluated every 5 s; before their first evaluation their health is "unknown".
       assert.deepEqual(
         rules.filter((r) => r.health === 'err').map((r) => `${r.name}: ${r.lastError}`),

@@ -7,6 +7,7 @@ import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import type { ClientTlsOptions } from '@vpcd/rpc';
 import { createRegionTls, type RegionTls } from './region-tls.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
+import { loadQuotaEnv } from './load-quotas.js';
 
 const serviceMain = (name: string) =>
   fileURLToPath(new URL(`../../../services/${name}/dist/main.js`, import.meta.url));
@@ -127,6 +128,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         CONVERGE_INTERVAL_MS: '500',
         ...testBusKey.env,
         ...o.northdEnv,
+        ...loadQuotaEnv,
         ...env,
       },
     });

@@ -260,6 +260,7 @@ describe('the bus: broker users, signed states and acks', () => {
         stateHash: 'forged',
         error: '',
         rejectedPorts: [],
+        refused: '',
       }).finish(),
     );
     const before = await rejected(northd(), queues.acksQueue);

@@ -2,6 +2,15 @@
 export { descriptorSetPath, loadPackageDefinition } from './descriptor.js';
 export { convergeHeaders, convergeTopology, messageTypes, queues } from './queues.js';
 export {
+  maxChassisStateBytes,
+  maxChassisStatePorts,
+  maxPortEntryBytes,
+  maxStateHeaderBytes,
+  maxStateMessageBytes,
+  stateEnvelopeBytes,
+  stateFieldMaxChars,
+} from './limits.js';
+export {
   Chassis,
   ChassisServiceClient,
   type ChassisServiceServer,
@@ -52,17 +61,20 @@ export {
   CreateServiceTokenRequest,
   CreateTokenRequest,
   CreateTokenResponse,
+  GetProjectQuotaRequest,
   GetProjectRequest,
   ListProjectsRequest,
   ListProjectsResponse,
   ListTokensRequest,
   ListTokensResponse,
   Project,
+  ProjectQuota,
   ProjectServiceClient,
   type ProjectServiceServer,
   ProjectServiceService,
   RevokeTokenRequest,
   Token,
+  UpdateProjectQuotaRequest,
 } from './gen/vpc/v1/project.js';
 export {
   CreateVpcRequest,

@@ -1,4 +1,9 @@
-import { ChassisServiceClient, HvflowdServiceService, loadPackageDefinition } from '@vpcd/api';
+import {
+  ChassisServiceClient,
+  HvflowdServiceService,
+  loadPackageDefinition,
+  maxStateMessageBytes,
+} from '@vpcd/api';
 import {
   parseListenAddress,
   startHttpServer,
@@ -94,6 +99,8 @@ export async function startHvflowd(
     reflection: loadPackageDefinition(),
     tls: tlsFiles && { files: tlsFiles, clientCert: verifiesClients ? 'require' : 'none' },
     layers: verifiesClients ? [southdOnlyLayer()] : [],
+    // The largest state northd lets exist, with its envelope (see @vpcd/api limits).
+    maxReceiveMessageBytes: maxStateMessageBytes,
   });
   rpc.add(HvflowdServiceService, hvflowdHandlers({ mode: config.chassis.kind, chassis }));
   const grpcPort = await rpc.listen(config.grpcListen);
@@ -108,6 +115,8 @@ export async function startHvflowd(
     tracerProvider: deps.tracing?.tracerProvider,
     tls: tlsFiles && { files: tlsFiles },
     bearerToken: config.token,
+    // SyncInitialChassis answers with the full state.
+    maxReceiveMessageBytes: maxStateMessageBytes,
   });
   const limit = concurrencyLimit(
     config.chassis.kind === 'fleet' ? FLEET_SYNC_CONCURRENCY : 1,

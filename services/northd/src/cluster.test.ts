@@ -107,6 +107,7 @@ describe('two northd processes', () => {
           stateHash: 'h',
           error: '',
           rejectedPorts: [],
+          refused: '',
         };
         await broker.publish(
           queues.acksExchange,

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { maxChassisStatePorts } from '@vpcd/api';
 import { EnvError } from '@vpcd/observability';
 import { loadConfig } from './config.js';
 
@@ -65,6 +66,46 @@ describe('loadConfig CONVERGE_BURST_INTERVAL_MS', () => {
     );
     assert.deepEqual(problems({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '-5' }), [
       'CONVERGE_BURST_INTERVAL_MS: "-5" is not a whole number >= 0',
+    ]);
+  });
+});
+
+describe('loadConfig quotas and the per-chassis limit', () => {
+  it('defaults the quotas and the limit, and takes values within range', () => {
+    const defaults = loadConfig(minimal);
+    assert.deepEqual(defaults.quotaDefaults, {
+      maxVpcs: 100,
+      maxInterfacesPerVpc: 2000,
+      maxInterfaces: 10_000,
+    });
+    assert.equal(defaults.chassisMaxStatePorts, maxChassisStatePorts);
+    const set = loadConfig({
+      ...minimal,
+      QUOTA_DEFAULT_VPCS: '0',
+      QUOTA_DEFAULT_INTERFACES_PER_VPC: '5',
+      QUOTA_DEFAULT_INTERFACES: '7',
+      CHASSIS_MAX_STATE_PORTS: '1000',
+    });
+    assert.deepEqual([set.quotaDefaults.maxVpcs, set.quotaDefaults.maxInterfacesPerVpc], [0, 5]);
+    assert.deepEqual([set.quotaDefaults.maxInterfaces, set.chassisMaxStatePorts], [7, 1000]);
+  });
+
+  it('names every bad value in one error; the limit cannot pass what the transport carries', () => {
+    assert.deepEqual(
+      problems({
+        ...minimal,
+        QUOTA_DEFAULT_VPCS: 'many',
+        QUOTA_DEFAULT_INTERFACES: '4294967296',
+        CHASSIS_MAX_STATE_PORTS: String(maxChassisStatePorts + 1),
+      }),
+      [
+        'QUOTA_DEFAULT_VPCS: "many" is not a whole number >= 0',
+        'QUOTA_DEFAULT_INTERFACES: at most 4294967295',
+        `CHASSIS_MAX_STATE_PORTS: at most ${maxChassisStatePorts}`,
+      ],
+    );
+    assert.deepEqual(problems({ ...minimal, CHASSIS_MAX_STATE_PORTS: '0' }), [
+      'CHASSIS_MAX_STATE_PORTS: "0" is not a whole number >= 1',
     ]);
   });
 });

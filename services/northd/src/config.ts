@@ -7,9 +7,17 @@ import {
   readTracing,
   type TracingConfig,
 } from '@vpcd/observability';
+import { maxChassisStatePorts } from '@vpcd/api';
 import { readAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
 import { readBusConfig, type BusConfig } from '@vpcd/messaging';
+
+/** A project's limits; each is a count of objects the project may hold at once. */
+export interface QuotaLimits {
+  readonly maxVpcs: number;
+  readonly maxInterfacesPerVpc: number;
+  readonly maxInterfaces: number;
+}
 
 export interface NorthdConfig {
   readonly grpcListen: string;
@@ -42,6 +50,17 @@ export interface NorthdConfig {
   readonly tracing: TracingConfig;
   /** The broker: bus signing keys and amqps TLS files; see readBusConfig. */
   readonly bus: BusConfig;
+  /**
+   * The quotas of a project for which an admin set none: QUOTA_DEFAULT_VPCS (default 100),
+   * QUOTA_DEFAULT_INTERFACES_PER_VPC (2000), QUOTA_DEFAULT_INTERFACES (10000).
+   */
+  readonly quotaDefaults: QuotaLimits;
+  /**
+   * CHASSIS_MAX_STATE_PORTS: the most ports (its interfaces plus the remote ports of its VPCs)
+   * a chassis' state may hold; default and ceiling the largest whose state every hop carries
+   * (maxChassisStatePorts of @vpcd/api).
+   */
+  readonly chassisMaxStatePorts: number;
 }
 
 /**
@@ -88,6 +107,22 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     })
     .filter((c): c is Cidr => typeof c !== 'string');
   const tracing = readTracing(r, env, 'northd');
+  const count = (name: string, fallback: number, max = 0xffff_ffff, min = 0) => {
+    const value = r.integer(name, min) ?? fallback;
+    if (value > max) r.report(name, `at most ${max}`);
+    return value;
+  };
+  const quotaDefaults: QuotaLimits = Object.freeze({
+    maxVpcs: count('QUOTA_DEFAULT_VPCS', 100),
+    maxInterfacesPerVpc: count('QUOTA_DEFAULT_INTERFACES_PER_VPC', 2000),
+    maxInterfaces: count('QUOTA_DEFAULT_INTERFACES', 10_000),
+  });
+  const chassisMaxStatePorts = count(
+    'CHASSIS_MAX_STATE_PORTS',
+    maxChassisStatePorts,
+    maxChassisStatePorts,
+    1,
+  );
   const grpcListen = listen('GRPC_LISTEN', '0.0.0.0:50051');
   const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9101');
   const config: NorthdConfig = {
@@ -113,6 +148,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     vniMax: VNI_MAX,
     tracing: tracing!,
     bus: readBusConfig(r),
+    quotaDefaults,
+    chassisMaxStatePorts,
   };
   r.throwIfInvalid();
   return Object.freeze(config);

@@ -42,6 +42,7 @@ describe('convergence at the RabbitMQ boundary', () => {
           stateHash: `hash-${state.generation}`,
           error: '',
           rejectedPorts: [],
+          refused: '',
         }).finish(),
       ),
       { type: messageTypes.chassisStateAck },

@@ -35,6 +35,7 @@ describe('heartbeats and drift', () => {
         stateHash: `acked-${state.generation}`,
         error: '',
         rejectedPorts: [],
+        refused: '',
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
         type: messageTypes.chassisStateAck,

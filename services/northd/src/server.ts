@@ -27,6 +27,7 @@ import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
+import { QuotaStore } from './store/quotas.js';
 import { VniPool } from './store/vni-pool.js';
 
 /** A running northd: its API, leases, converge loop and ops endpoint. */
@@ -81,6 +82,8 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     },
     privateRanges: config.privateRanges,
     vnis: new VniPool(config.vniMax, registry),
+    quotas: new QuotaStore(config.quotaDefaults),
+    chassisMaxStatePorts: config.chassisMaxStatePorts,
     changed: () => hints.send(),
     tokenRevoked: (tokenId) => auth.revocations.announce(tokenId),
   };

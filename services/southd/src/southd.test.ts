@@ -147,6 +147,7 @@ describe('southd', () => {
         stateHash: 'hash-7',
         error: '',
         rejectedPorts: [],
+        refused: '',
       },
     );
     await h.server.shutdown();

@@ -12,6 +12,8 @@ const allowed: Record<string, readonly Kind[]> = {
   '/vpc.v1.ProjectService/ListTokens': ['admin'],
   '/vpc.v1.ProjectService/RevokeToken': ['admin'],
   '/vpc.v1.ProjectService/CreateServiceToken': ['admin'],
+  '/vpc.v1.ProjectService/GetProjectQuota': ['admin'],
+  '/vpc.v1.ProjectService/UpdateProjectQuota': ['admin'],
   '/vpc.v1.VpcService/CreateVpc': ['admin', 'project'],
   '/vpc.v1.VpcService/GetVpc': ['admin', 'project'],
   '/vpc.v1.VpcService/ListVpcs': ['admin', 'project'],

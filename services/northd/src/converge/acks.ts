@@ -2,7 +2,7 @@ import { ChassisStateAck } from '@vpcd/api';
 import type { Database } from '@vpcd/db';
 import type { Delivery, HandlerResult } from '@vpcd/messaging';
 import type { Logger } from 'pino';
-import type { ConvergeMetrics } from './converge-metrics.js';
+import { refusedReasons, type ConvergeMetrics } from './converge-metrics.js';
 
 /**
  * Records acknowledgements from southd. An ack counts only when it fits: its epoch is the
@@ -28,6 +28,24 @@ export function ackHandler(
     } catch (err) {
       logger.error({ err }, 'undecodable converge ack');
       return 'reject';
+    }
+    if (ack.refused !== '') {
+      // Refused for good: this generation is not sent again (a newer one is). Only while it is
+      // the desired one and the epoch current, as for an applied ack.
+      metrics.acks.inc({ result: 'refused' });
+      const reason = refusedReasons.find((r) => r === ack.refused);
+      if (reason) metrics.refused.inc({ reason });
+      logger.error(
+        {
+          chassis: ack.chassisId,
+          generation: ack.generation,
+          reason: ack.refused,
+          error: ack.error,
+        },
+        'chassis state refused for good; not sent again until the chassis changes',
+      );
+      await recordRefused(db, ack, `${ack.refused}: ${ack.error}`);
+      return 'ack';
     }
     if (ack.error !== '') {
       metrics.acks.inc({ result: 'error' });
@@ -81,4 +99,27 @@ export function ackHandler(
     }
     return 'ack';
   };
+}
+
+/**
+ * Marks generation `ack.generation` of a chassis as refused for good, so that its owner's
+ * converge loop stops sending it; a newer desired generation is sent as usual.
+ */
+export async function recordRefused(
+  db: Pick<Database, 'execute'>,
+  ack: Pick<ChassisStateAck, 'chassisId' | 'epoch' | 'generation'>,
+  reason: string,
+): Promise<void> {
+  await db.execute(
+    `UPDATE chassis SET refused_generation = ?, refused_reason = ?
+     WHERE id = ? AND epoch = ? AND desired_generation = ? AND refused_generation < ?`,
+    [
+      ack.generation,
+      reason.slice(0, 255),
+      ack.chassisId,
+      ack.epoch,
+      ack.generation,
+      ack.generation,
+    ],
+  );
 }

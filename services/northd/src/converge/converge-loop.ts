@@ -1,5 +1,11 @@
 import { context } from '@opentelemetry/api';
-import { ChassisState, convergeHeaders, messageTypes, queues } from '@vpcd/api';
+import {
+  ChassisState,
+  convergeHeaders,
+  maxChassisStateBytes,
+  messageTypes,
+  queues,
+} from '@vpcd/api';
 import type { Database } from '@vpcd/db';
 import type { Broker } from '@vpcd/messaging';
 import type { Logger } from 'pino';
@@ -7,6 +13,7 @@ import type { Registry } from 'prom-client';
 import type { LeaseManager } from '../leases/lease-manager.js';
 import { loadChassisStates } from '../store/chassis-state.js';
 import { contextOf } from '../trace-parent.js';
+import { recordRefused } from './acks.js';
 import { retryDelayMs } from './backoff.js';
 import { convergeMetrics, type ConvergeMetrics } from './converge-metrics.js';
 
@@ -173,12 +180,15 @@ export class ConvergeLoop {
       epoch: number;
       desired_generation: number;
       applied_generation: number;
+      refused_generation: number;
       hvflowd_addr: string;
       desired_traceparent: string | null;
     }>(
-      `SELECT id, epoch, desired_generation, applied_generation, hvflowd_addr, desired_traceparent
+      `SELECT id, epoch, desired_generation, applied_generation, refused_generation, hvflowd_addr,
+         desired_traceparent
        FROM chassis
-       WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation`,
+       WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation
+         AND refused_generation < desired_generation`,
       [this.o.northdId],
     );
     const now = Date.now();
@@ -201,12 +211,16 @@ export class ConvergeLoop {
     return due;
   }
 
-  /** When a chassis that got state `sent` (in its current epoch) is due again. */
+  /**
+   * When a chassis that got state `sent` (in its current epoch) is due again. A state refused
+   * for good is answered as an applied one is: the next generation need not wait for its retry.
+   */
   private dueAt(
     sent: Sent,
-    row: { desired_generation: number; applied_generation: number },
+    row: { desired_generation: number; applied_generation: number; refused_generation: number },
   ): number {
-    if (Number(row.applied_generation) < sent.generation) {
+    const answered = Math.max(Number(row.applied_generation), Number(row.refused_generation));
+    if (answered < sent.generation) {
       if (Number(row.desired_generation) > sent.generation) sent.superseded = true;
       return sent.retryAtMs;
     }
@@ -229,25 +243,35 @@ export class ConvergeLoop {
       retryAtMs,
       superseded: false,
     });
+    const body = Buffer.from(ChassisState.encode(state).finish());
+    if (body.length > maxChassisStateBytes) {
+      // No hop would carry it; northd's per-chassis limit keeps this from happening.
+      this.metrics.refused.inc({ reason: 'too_large' });
+      this.o.logger.error(
+        { chassis: state.chassisId, generation: state.generation, bytes: body.length },
+        'chassis state over the transport limit; not sent',
+      );
+      await recordRefused(
+        this.o.db,
+        state,
+        `too_large: ${body.length} bytes, limit ${maxChassisStateBytes}`,
+      );
+      return true; // not a publish failure: counted as refused, and not due again
+    }
     try {
       // Published in the trace of the change that made it due: one trace from the API call.
       await context.with(contextOf(this.traceparents.get(state.chassisId)), () =>
-        this.o.broker.publish(
-          queues.convergeExchange,
-          state.chassisId,
-          Buffer.from(ChassisState.encode(state).finish()),
-          {
-            messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
-            type: messageTypes.chassisState,
-            headers: {
-              [convergeHeaders.chassisId]: state.chassisId,
-              [convergeHeaders.epoch]: state.epoch,
-              [convergeHeaders.generation]: state.generation,
-              [convergeHeaders.northdId]: this.o.northdId,
-              [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
-            },
+        this.o.broker.publish(queues.convergeExchange, state.chassisId, body, {
+          messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
+          type: messageTypes.chassisState,
+          headers: {
+            [convergeHeaders.chassisId]: state.chassisId,
+            [convergeHeaders.epoch]: state.epoch,
+            [convergeHeaders.generation]: state.generation,
+            [convergeHeaders.northdId]: this.o.northdId,
+            [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
           },
-        ),
+        }),
       );
       return true;
     } catch (err) {

@@ -9,12 +9,27 @@ export interface ConvergeMetrics {
   rejectedInterfaces: Counter<'reason'>;
   inFlight: Gauge;
   hints: Counter<'direction'>;
+  refused: Counter<'reason'>;
 }
+
+/** Why a state is refused for good; every reason's series exists from the start (at 0). */
+export const refusedReasons = ['too_large', 'invalid'] as const;
 
 /** The converge gauges of the original system, plus lag, acks and the hint channel. */
 export function convergeMetrics(registry: Registry): ConvergeMetrics {
   const registers = [registry];
+  const refused = new Counter({
+    name: 'northd_converge_refused_total',
+    help:
+      'Chassis states refused for good and not sent again until the chassis changes, by ' +
+      'reason: too_large (over the transport limit) or invalid (hvflowd refused it); found ' +
+      'by this northd before publishing, or reported by southd in an ack it recorded.',
+    labelNames: ['reason'],
+    registers,
+  });
+  for (const reason of refusedReasons) refused.inc({ reason }, 0);
   return {
+    refused,
     attempted: new Gauge({
       name: 'northd_attempted_converge_chassis',
       help: 'Chassis this northd tried to converge in its last converge pass.',
@@ -39,7 +54,7 @@ export function convergeMetrics(registry: Registry): ConvergeMetrics {
     }),
     acks: new Counter({
       name: 'northd_converge_acks_total',
-      help: 'Acknowledgements received, by result (applied, stale, error).',
+      help: 'Acknowledgements received, by result (applied, stale, error, refused).',
       labelNames: ['result'],
       registers,
     }),

@@ -1,6 +1,7 @@
 import type { Database } from '@vpcd/db';
 import type { HeartbeatBatcher } from '../store/heartbeat-batcher.js';
 import type { VniPool } from '../store/vni-pool.js';
+import type { QuotaStore } from '../store/quotas.js';
 import type { Cidr } from '../validation/ipv4.js';
 import type { Idempotent } from './idempotent.js';
 
@@ -19,6 +20,10 @@ export interface HandlerDeps {
   readonly privateRanges: readonly Cidr[];
   /** Where new VPCs' VNIs come from. */
   readonly vnis: VniPool;
+  /** Per-project quotas, with northd's defaults. */
+  readonly quotas: QuotaStore;
+  /** The most ports a chassis' state may hold (CHASSIS_MAX_STATE_PORTS). */
+  readonly chassisMaxStatePorts: number;
   /** Tells every northd that desired state changed, so converge loops wake now. Never throws. */
   readonly changed: () => void;
   /** Drops a revoked token from every northd's cache; rejects when not every one was told. */

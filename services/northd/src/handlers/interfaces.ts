@@ -31,6 +31,7 @@ export function interfaceHandlers(
             tx,
             { id: randomUUID(), vpcId: req.vpcId, chassisId: req.chassisId, ...valid },
             projectId,
+            deps,
           ),
       );
       deps.changed();

@@ -7,6 +7,7 @@ import { projectStore } from '../store/projects.js';
 import { dnsLabelProblem } from '../validation/names.js';
 import { requireId } from '../validation/requests.js';
 import type { HandlerDeps } from './deps.js';
+import { quotaHandlers } from './quotas.js';
 import { tokenHandlers } from './tokens.js';
 
 export function projectHandlers(
@@ -21,7 +22,11 @@ export function projectHandlers(
         req.requestId,
         CreateProjectRequest.encode(req).finish(),
         Project,
-        (tx) => projectStore.create(tx, randomUUID(), req.name),
+        async (tx) => {
+          const project = await projectStore.create(tx, randomUUID(), req.name);
+          await deps.quotas.createFor(tx, project.id);
+          return project;
+        },
       );
     },
 
@@ -39,5 +44,6 @@ export function projectHandlers(
     },
 
     ...tokenHandlers(deps),
+    ...quotaHandlers(deps),
   });
 }

@@ -31,7 +31,8 @@ export function vpcHandlers(
         req.requestId,
         CreateVpcRequest.encode(req).finish(),
         Vpc,
-        (tx) => vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }, deps.vnis),
+        (tx) =>
+          vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }, deps.vnis, deps.quotas),
       );
     },
 

@@ -6,7 +6,9 @@ import { formatIpv4, gatewayOf, parseCidr, type Cidr } from '../validation/ipv4.
 import { randomMac } from '../validation/mac.js';
 import { checkInterfaceIp } from '../validation/requests.js';
 import { bumpChassis, chassisOfVpc } from './generations.js';
+import { checkChassisPorts } from './chassis-ports.js';
 import { pageOf, type Page } from './pagination.js';
+import type { QuotaStore } from './quotas.js';
 import { vpcStore } from './vpcs.js';
 
 interface InterfaceRow {
@@ -108,12 +110,20 @@ export interface NewInterface {
   mac: string | undefined;
 }
 
+/** What limits a new interface: its project's quotas and the size of chassis states. */
+export interface InterfaceLimits {
+  readonly quotas: QuotaStore;
+  readonly chassisMaxStatePorts: number;
+}
+
 export const interfaceStore = {
   /**
    * Allocates, writes and schedules an interface in one transaction. The VPC row is locked
-   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. The
-   * chassis rows are locked last (see bumpChassis): every write in a VPC that shares a chassis
-   * waits for them, so after them come only the insert and the commit.
+   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. Then the
+   * project's quota row, under which its quotas are counted, which serialises the creates of a
+   * project (in all its VPCs) from there to the commit. The chassis rows are locked last
+   * (see bumpChassis): every write in a VPC that shares a chassis waits for them, so after them
+   * come only the per-chassis limit's count, the insert and the commit.
    * Returns the interface, PENDING: its chassis cannot have acknowledged a generation that is
    * not committed yet.
    */
@@ -121,6 +131,7 @@ export const interfaceStore = {
     tx: Queryable,
     input: NewInterface,
     projectId: string | undefined,
+    limits: InterfaceLimits,
   ): Promise<Interface> {
     const vpc = await vpcStore.lockForInterfaces(tx, input.vpcId, projectId, input.chassisId);
     const cidr = parseCidr(vpc.cidr) as Cidr;
@@ -134,7 +145,21 @@ export const interfaceStore = {
     refuseUnportable(input, formatIpv4(ip), mac, { vpcId: input.vpcId, vni: vpc.vni, gatewayIp });
     await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
     const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
+    // Every create in the project waits for this row: it is taken as late as the count allows.
+    const quota = await limits.quotas.lock(tx, vpc.project_id);
+    const vpcInterfaces = await limits.quotas.checkNewInterface(
+      tx,
+      vpc.project_id,
+      input.vpcId,
+      quota,
+    );
     const generation = await bumpChassis(tx, affected, input.chassisId);
+    await checkChassisPorts(
+      tx,
+      { vpcId: input.vpcId, chassisId: input.chassisId, vpcInterfaces },
+      affected,
+      limits.chassisMaxStatePorts,
+    );
     for (let attempt = 0; ; attempt++) {
       if (attempt > 0) mac = randomMac();
       try {

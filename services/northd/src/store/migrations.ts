@@ -112,6 +112,27 @@ export const migrations: readonly Migration[] = [
     ],
   },
   {
+    id: 4,
+    name: 'per-project quotas, and states refused for good',
+    statements: [
+      // NULL: northd's default (QUOTA_DEFAULT_*) is in force. Every project has a row, so the
+      // row can be locked to serialise the creates that a quota counts.
+      `CREATE TABLE project_quotas (
+        project_id CHAR(36) NOT NULL PRIMARY KEY,
+        max_vpcs INT UNSIGNED NULL,
+        max_interfaces_per_vpc INT UNSIGNED NULL,
+        max_interfaces INT UNSIGNED NULL,
+        update_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        CONSTRAINT fk_project_quotas_project FOREIGN KEY (project_id) REFERENCES projects (id)
+      ) ENGINE=InnoDB`,
+      'INSERT INTO project_quotas (project_id) SELECT id FROM projects',
+      // The generation of a chassis' state that the path to its hvflowd refused for good (too
+      // large, invalid): not sent again until the desired generation moves past it.
+      `ALTER TABLE chassis ADD COLUMN refused_generation BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN refused_reason VARCHAR(255) NOT NULL DEFAULT ''`,
+    ],
+  },
+  {
     id: 5,
     name: 'service tokens, token expiry and revocation',
     statements: [

@@ -4,6 +4,7 @@ import { RpcError, Status } from '@vpcd/rpc';
 import type { Cidr } from '../validation/ipv4.js';
 import { pageOf, type Page } from './pagination.js';
 import type { VniPool } from './vni-pool.js';
+import type { QuotaStore } from './quotas.js';
 
 export interface VpcRow {
   id: string;
@@ -38,19 +39,18 @@ function scoped(projectId: string | undefined): [string, unknown[]] {
 
 export const vpcStore = {
   /**
-   * Creates a VPC with a VNI from the pool. The project row is locked first, so concurrent
-   * creates in one project are serialised and the overlap check cannot race.
+   * Creates a VPC with a VNI from the pool. The project's quota row is locked first, so
+   * concurrent creates in one project are serialised and neither the quota nor the overlap check
+   * can race.
    */
   async create(
     tx: Queryable,
     input: { id: string; projectId: string; name: string; cidr: Cidr },
     vnis: VniPool,
+    quotas: QuotaStore,
   ): Promise<Vpc> {
-    const project = await tx.query('SELECT id FROM projects WHERE id = ? FOR UPDATE', [
-      input.projectId,
-    ]);
-    if (project.length === 0)
-      throw new RpcError(Status.NOT_FOUND, `project ${input.projectId} not found`);
+    const limits = await quotas.lock(tx, input.projectId);
+    await quotas.checkNewVpc(tx, input.projectId, limits);
     const overlapping = await tx.query<{ name: string; cidr: string }>(
       'SELECT name, cidr FROM vpcs WHERE project_id = ? AND net_first <= ? AND net_last >= ? LIMIT 1',
       [input.projectId, input.cidr.last, input.cidr.first],

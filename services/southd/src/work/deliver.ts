@@ -1,10 +1,18 @@
-import { ChassisState, ChassisStateAck, convergeHeaders, messageTypes, queues } from '@vpcd/api';
+import {
+  ChassisState,
+  ChassisStateAck,
+  convergeHeaders,
+  maxChassisStateBytes,
+  messageTypes,
+  queues,
+} from '@vpcd/api';
 import type { Broker, Delivery, HandlerResult } from '@vpcd/messaging';
 import { isRpcError, RpcError, Status } from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { HvflowdClients } from './hvflowd-clients.js';
 import type { KeyedPool } from './keyed-pool.js';
+import { refusal, type Refusal } from './refusal.js';
 import { Supersede } from './supersede.js';
 
 export interface DeliverOptions {
@@ -30,13 +38,20 @@ const retryable = new Set<Status>([
   Status.UNKNOWN,
 ]);
 
-export type DeliveryResult = 'applied' | 'superseded' | 'fenced' | 'retry' | 'failed' | 'malformed';
+export type DeliveryResult =
+  'applied' | 'superseded' | 'fenced' | 'retry' | 'failed' | 'malformed' | 'dead_lettered';
+
+/** Why a state is dead-lettered; each reason's series exists from the start (at 0). */
+const deadLetterReasons = ['malformed', 'too_large', 'invalid'] as const;
 
 /**
  * The converge queue's handler: applies one ChassisState on its chassis' hvflowd and publishes
  * the outcome to northd. Work already overtaken by a newer state for its chassis is dropped
  * (superseded); work fenced by a newer lease epoch is dropped; an unreachable hvflowd means
  * requeue after a capped, jittered backoff; a state hvflowd refuses is acknowledged with the error.
+ * A state refused for good (undecodable, larger than any hop carries, invalid to hvflowd) is
+ * dead-lettered at once and counted, never retried, and northd is told so in the ack (it then
+ * stops sending that generation; see ChassisStateAck.refused).
  */
 export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promise<HandlerResult> {
   const supersede = new Supersede();
@@ -47,6 +62,20 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
     registers: [o.registry],
   });
   const count = (result: DeliveryResult) => results.inc({ result });
+  const deadLettered = new Counter({
+    name: 'southd_dead_lettered_total',
+    help:
+      'Converge states dead-lettered because no retry can succeed, by reason: malformed ' +
+      '(undecodable), too_large (over the transport limit), invalid (hvflowd refused it).',
+    labelNames: ['reason'],
+    registers: [o.registry],
+  });
+  for (const reason of deadLetterReasons) deadLettered.inc({ reason }, 0);
+  const deadLetter = (reason: (typeof deadLetterReasons)[number]) => {
+    count('dead_lettered');
+    deadLettered.inc({ reason });
+    return 'reject' as const;
+  };
   const publishAck = (ack: ChassisStateAck) =>
     o.broker.publish(queues.acksExchange, '', Buffer.from(ChassisStateAck.encode(ack).finish()), {
       type: messageTypes.chassisStateAck,
@@ -59,6 +88,7 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
     } catch (err) {
       o.logger.error({ err }, 'undecodable converge state: dead-lettered');
       count('malformed');
+      deadLettered.inc({ reason: 'malformed' });
       return 'reject';
     }
     const version = { generation: state.generation, epoch: state.epoch };
@@ -76,7 +106,27 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       stateHash: '',
       error: '',
       rejectedPorts: [],
+      refused: '',
     };
+    const refuse = async (r: Refusal) => {
+      o.logger.error(
+        {
+          chassis: state.chassisId,
+          generation: state.generation,
+          reason: r.reason,
+          error: r.error,
+        },
+        'converge state refused for good: dead-lettered',
+      );
+      await publishAck({ ...ack, error: r.error, refused: r.reason });
+      return deadLetter(r.reason);
+    };
+    if (delivery.body.length > maxChassisStateBytes) {
+      return refuse({
+        reason: 'too_large',
+        error: `state of ${delivery.body.length} bytes, over the limit of ${maxChassisStateBytes}`,
+      });
+    }
     const outcome = await o.pool.run(state.chassisId, async () => {
       if (!supersede.isCurrent(state.chassisId, version)) return 'superseded' as const;
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
@@ -102,6 +152,8 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
         count('fenced');
         return 'ack';
       }
+      const refused = refusal(outcome);
+      if (refused) return refuse(refused);
       if (retryable.has(outcome.code)) {
         count('retry');
         o.logger.warn(

@@ -1,4 +1,4 @@
-import { HvflowdServiceClient } from '@vpcd/api';
+import { HvflowdServiceClient, maxStateMessageBytes } from '@vpcd/api';
 import { createClient, type ClientTlsOptions, type PromiseClient } from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
@@ -71,6 +71,8 @@ export class HvflowdClients {
             }
           : tls,
         bearerToken: this.options.bearerToken,
+        // What hvflowd receives at most (see @vpcd/api limits): larger is refused here, for good.
+        channelOptions: { 'grpc.max_send_message_length': maxStateMessageBytes },
       });
       const max = this.options.maxClients ?? 4096;
       if (this.clients.size >= max) {

@@ -32,6 +32,9 @@ export const commandOptions = {
   'hvflowd-addr': { type: 'string' },
   ttl: { type: 'string' },
   'expire-time': { type: 'string' },
+  'max-vpcs': { type: 'string' },
+  'max-interfaces-per-vpc': { type: 'string' },
+  'max-interfaces': { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type GlobalOption = keyof typeof globalOptions;

@@ -4,6 +4,7 @@ import { chassisCommands } from './chassis.js';
 import type { Command } from './command.js';
 import { interfaceCommands } from './interface.js';
 import { projectCommands } from './project.js';
+import { quotaCommands } from './quota.js';
 import { statusCommand } from './status.js';
 import { tokenCommands } from './token.js';
 import { vpcCommands } from './vpc.js';
@@ -12,6 +13,7 @@ import { vpcCommands } from './vpc.js';
 export const commands: readonly Command[] = [
   ...projectCommands,
   ...tokenCommands,
+  ...quotaCommands,
   ...vpcCommands,
   ...interfaceCommands,
   ...chassisCommands,

@@ -4,6 +4,7 @@ import {
   Interface,
   interfaceStatusToJSON,
   Project,
+  ProjectQuota,
   Token,
   Vpc,
   type InterfaceStatus,
@@ -50,6 +51,18 @@ export const projectView: View<Project> = {
     col('created', (p) => formatTime(p.createTime)),
   ],
   toJson: (p) => Project.toJSON(p),
+};
+
+export const quotaView: View<ProjectQuota> = {
+  noun: 'quota',
+  listKey: 'quotas',
+  columns: [
+    col('project', (q) => q.projectId),
+    col('vpcs', (q) => `${q.vpcs}/${q.maxVpcs}`),
+    col('interfaces', (q) => `${q.interfaces}/${q.maxInterfaces}`),
+    col('interfaces per vpc', (q) => q.maxInterfacesPerVpc),
+  ],
+  toJson: (q) => ProjectQuota.toJSON(q),
 };
 
 export const tokenView: View<CreateTokenResponse> = {

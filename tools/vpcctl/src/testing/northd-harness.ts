@@ -106,6 +106,7 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
           message: `port "${p.interfaceId}": mac ${p.mac} is in the gateways' range`,
           remote: false,
         })),
+      refused: '',
     }).finish();
     await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
       type: messageTypes.chassisStateAck,

@@ -63,6 +63,12 @@ export interface ChassisStateAck {
   error: string;
   /** Ports of the state that the chassis left out of its flows (the rest is applied). */
   rejectedPorts: RejectedPort[];
+  /**
+   * Set with `error` when the state is refused for good, whatever the number of tries: its
+   * reason, "too_large" or "invalid". northd does not send this generation again; a newer one
+   * (any change on the chassis) is sent as usual.
+   */
+  refused: string;
 }
 
 /**
@@ -668,7 +674,7 @@ export const RemotePortState: MessageFns<RemotePortState> = {
 };
 
 function createBaseChassisStateAck(): ChassisStateAck {
-  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "", rejectedPorts: [] };
+  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "", rejectedPorts: [], refused: "" };
 }
 
 export const ChassisStateAck: MessageFns<ChassisStateAck> = {
@@ -690,6 +696,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     }
     for (const v of message.rejectedPorts) {
       RejectedPort.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.refused !== "") {
+      writer.uint32(90).string(message.refused);
     }
     return writer;
   },
@@ -755,6 +764,14 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
             message.rejectedPorts.push(RejectedPort.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.refused = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -787,6 +804,7 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
         : globalThis.Array.isArray(object?.rejected_ports)
         ? object.rejected_ports.map((e: any) => RejectedPort.fromJSON(e))
         : [],
+      refused: isSet(object.refused) ? globalThis.String(object.refused) : "",
     };
   },
 
@@ -810,6 +828,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     if (message.rejectedPorts?.length) {
       obj.rejectedPorts = message.rejectedPorts.map((e) => RejectedPort.toJSON(e));
     }
+    if (message.refused !== "") {
+      obj.refused = message.refused;
+    }
     return obj;
   },
 
@@ -824,6 +845,7 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     message.stateHash = object.stateHash ?? "";
     message.error = object.error ?? "";
     message.rejectedPorts = object.rejectedPorts?.map((e) => RejectedPort.fromPartial(e)) || [];
+    message.refused = object.refused ?? "";
     return message;
   },
 };

@@ -116,6 +116,38 @@ export interface CreateServiceTokenRequest {
   ttl?: Duration | undefined;
 }
 
+/**
+ * A project's quotas: the limits in force (the project's own where an admin set one, else
+ * northd's defaults) and what the project uses now. Creates past a limit are RESOURCE_EXHAUSTED.
+ */
+export interface ProjectQuota {
+  projectId: string;
+  /** VPCs in the project. */
+  maxVpcs: number;
+  /** Interfaces in any one VPC of the project. */
+  maxInterfacesPerVpc: number;
+  /** Interfaces in all the project's VPCs together. */
+  maxInterfaces: number;
+  vpcs: number;
+  interfaces: number;
+}
+
+export interface GetProjectQuotaRequest {
+  projectId: string;
+}
+
+/**
+ * Sets the limits given; an absent one is left as it is. A limit below the current usage is
+ * accepted: nothing is deleted, new creates are refused until usage falls below it.
+ */
+export interface UpdateProjectQuotaRequest {
+  projectId: string;
+  maxVpcs?: number | undefined;
+  maxInterfacesPerVpc?: number | undefined;
+  maxInterfaces?: number | undefined;
+  requestId: string;
+}
+
 function createBaseProject(): Project {
   return { id: "", name: "", createTime: undefined };
 }
@@ -1430,6 +1462,397 @@ export const CreateServiceTokenRequest: MessageFns<CreateServiceTokenRequest> = 
   },
 };
 
+function createBaseProjectQuota(): ProjectQuota {
+  return { projectId: "", maxVpcs: 0, maxInterfacesPerVpc: 0, maxInterfaces: 0, vpcs: 0, interfaces: 0 };
+}
+
+export const ProjectQuota: MessageFns<ProjectQuota> = {
+  encode(message: ProjectQuota, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.maxVpcs !== 0) {
+      writer.uint32(16).uint32(message.maxVpcs);
+    }
+    if (message.maxInterfacesPerVpc !== 0) {
+      writer.uint32(24).uint32(message.maxInterfacesPerVpc);
+    }
+    if (message.maxInterfaces !== 0) {
+      writer.uint32(32).uint32(message.maxInterfaces);
+    }
+    if (message.vpcs !== 0) {
+      writer.uint32(40).uint32(message.vpcs);
+    }
+    if (message.interfaces !== 0) {
+      writer.uint32(48).uint32(message.interfaces);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ProjectQuota {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseProjectQuota();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxVpcs = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxInterfacesPerVpc = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxInterfaces = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vpcs = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.interfaces = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ProjectQuota {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      maxVpcs: isSet(object.maxVpcs)
+        ? globalThis.Number(object.maxVpcs)
+        : isSet(object.max_vpcs)
+        ? globalThis.Number(object.max_vpcs)
+        : 0,
+      maxInterfacesPerVpc: isSet(object.maxInterfacesPerVpc)
+        ? globalThis.Number(object.maxInterfacesPerVpc)
+        : isSet(object.max_interfaces_per_vpc)
+        ? globalThis.Number(object.max_interfaces_per_vpc)
+        : 0,
+      maxInterfaces: isSet(object.maxInterfaces)
+        ? globalThis.Number(object.maxInterfaces)
+        : isSet(object.max_interfaces)
+        ? globalThis.Number(object.max_interfaces)
+        : 0,
+      vpcs: isSet(object.vpcs) ? globalThis.Number(object.vpcs) : 0,
+      interfaces: isSet(object.interfaces) ? globalThis.Number(object.interfaces) : 0,
+    };
+  },
+
+  toJSON(message: ProjectQuota): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.maxVpcs !== 0) {
+      obj.maxVpcs = Math.round(message.maxVpcs);
+    }
+    if (message.maxInterfacesPerVpc !== 0) {
+      obj.maxInterfacesPerVpc = Math.round(message.maxInterfacesPerVpc);
+    }
+    if (message.maxInterfaces !== 0) {
+      obj.maxInterfaces = Math.round(message.maxInterfaces);
+    }
+    if (message.vpcs !== 0) {
+      obj.vpcs = Math.round(message.vpcs);
+    }
+    if (message.interfaces !== 0) {
+      obj.interfaces = Math.round(message.interfaces);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ProjectQuota>): ProjectQuota {
+    return ProjectQuota.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ProjectQuota>): ProjectQuota {
+    const message = createBaseProjectQuota();
+    message.projectId = object.projectId ?? "";
+    message.maxVpcs = object.maxVpcs ?? 0;
+    message.maxInterfacesPerVpc = object.maxInterfacesPerVpc ?? 0;
+    message.maxInterfaces = object.maxInterfaces ?? 0;
+    message.vpcs = object.vpcs ?? 0;
+    message.interfaces = object.interfaces ?? 0;
+    return message;
+  },
+};
+
+function createBaseGetProjectQuotaRequest(): GetProjectQuotaRequest {
+  return { projectId: "" };
+}
+
+export const GetProjectQuotaRequest: MessageFns<GetProjectQuotaRequest> = {
+  encode(message: GetProjectQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetProjectQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetProjectQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetProjectQuotaRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetProjectQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GetProjectQuotaRequest>): GetProjectQuotaRequest {
+    return GetProjectQuotaRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GetProjectQuotaRequest>): GetProjectQuotaRequest {
+    const message = createBaseGetProjectQuotaRequest();
+    message.projectId = object.projectId ?? "";
+    return message;
+  },
+};
+
+function createBaseUpdateProjectQuotaRequest(): UpdateProjectQuotaRequest {
+  return { projectId: "", maxVpcs: undefined, maxInterfacesPerVpc: undefined, maxInterfaces: undefined, requestId: "" };
+}
+
+export const UpdateProjectQuotaRequest: MessageFns<UpdateProjectQuotaRequest> = {
+  encode(message: UpdateProjectQuotaRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.projectId !== "") {
+      writer.uint32(10).string(message.projectId);
+    }
+    if (message.maxVpcs !== undefined) {
+      writer.uint32(16).uint32(message.maxVpcs);
+    }
+    if (message.maxInterfacesPerVpc !== undefined) {
+      writer.uint32(24).uint32(message.maxInterfacesPerVpc);
+    }
+    if (message.maxInterfaces !== undefined) {
+      writer.uint32(32).uint32(message.maxInterfaces);
+    }
+    if (message.requestId !== "") {
+      writer.uint32(42).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): UpdateProjectQuotaRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseUpdateProjectQuotaRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.projectId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.maxVpcs = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxInterfacesPerVpc = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxInterfaces = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): UpdateProjectQuotaRequest {
+    return {
+      projectId: isSet(object.projectId)
+        ? globalThis.String(object.projectId)
+        : isSet(object.project_id)
+        ? globalThis.String(object.project_id)
+        : "",
+      maxVpcs: isSet(object.maxVpcs)
+        ? globalThis.Number(object.maxVpcs)
+        : isSet(object.max_vpcs)
+        ? globalThis.Number(object.max_vpcs)
+        : undefined,
+      maxInterfacesPerVpc: isSet(object.maxInterfacesPerVpc)
+        ? globalThis.Number(object.maxInterfacesPerVpc)
+        : isSet(object.max_interfaces_per_vpc)
+        ? globalThis.Number(object.max_interfaces_per_vpc)
+        : undefined,
+      maxInterfaces: isSet(object.maxInterfaces)
+        ? globalThis.Number(object.maxInterfaces)
+        : isSet(object.max_interfaces)
+        ? globalThis.Number(object.max_interfaces)
+        : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: UpdateProjectQuotaRequest): unknown {
+    const obj: any = {};
+    if (message.projectId !== "") {
+      obj.projectId = message.projectId;
+    }
+    if (message.maxVpcs !== undefined) {
+      obj.maxVpcs = Math.round(message.maxVpcs);
+    }
+    if (message.maxInterfacesPerVpc !== undefined) {
+      obj.maxInterfacesPerVpc = Math.round(message.maxInterfacesPerVpc);
+    }
+    if (message.maxInterfaces !== undefined) {
+      obj.maxInterfaces = Math.round(message.maxInterfaces);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<UpdateProjectQuotaRequest>): UpdateProjectQuotaRequest {
+    return UpdateProjectQuotaRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<UpdateProjectQuotaRequest>): UpdateProjectQuotaRequest {
+    const message = createBaseUpdateProjectQuotaRequest();
+    message.projectId = object.projectId ?? "";
+    message.maxVpcs = object.maxVpcs ?? undefined;
+    message.maxInterfacesPerVpc = object.maxInterfacesPerVpc ?? undefined;
+    message.maxInterfaces = object.maxInterfaces ?? undefined;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
 /** ProjectService manages tenants (projects) and their API tokens. Admin only. */
 export type ProjectServiceService = typeof ProjectServiceService;
 export const ProjectServiceService = {
@@ -1505,6 +1928,28 @@ export const ProjectServiceService = {
     responseSerialize: (value: CreateTokenResponse): Buffer => Buffer.from(CreateTokenResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CreateTokenResponse => CreateTokenResponse.decode(value),
   },
+  /** GetProjectQuota returns a project's limits and usage. */
+  getProjectQuota: {
+    path: "/vpc.v1.ProjectService/GetProjectQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetProjectQuotaRequest): Buffer =>
+      Buffer.from(GetProjectQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetProjectQuotaRequest => GetProjectQuotaRequest.decode(value),
+    responseSerialize: (value: ProjectQuota): Buffer => Buffer.from(ProjectQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ProjectQuota => ProjectQuota.decode(value),
+  },
+  /** UpdateProjectQuota changes a project's limits. */
+  updateProjectQuota: {
+    path: "/vpc.v1.ProjectService/UpdateProjectQuota" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: UpdateProjectQuotaRequest): Buffer =>
+      Buffer.from(UpdateProjectQuotaRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): UpdateProjectQuotaRequest => UpdateProjectQuotaRequest.decode(value),
+    responseSerialize: (value: ProjectQuota): Buffer => Buffer.from(ProjectQuota.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ProjectQuota => ProjectQuota.decode(value),
+  },
 } as const;
 
 export interface ProjectServiceServer extends UntypedServiceImplementation {
@@ -1522,6 +1967,10 @@ export interface ProjectServiceServer extends UntypedServiceImplementation {
    * agents and services where TLS is off; it resolves to what that identity's certificate would.
    */
   createServiceToken: handleUnaryCall<CreateServiceTokenRequest, CreateTokenResponse>;
+  /** GetProjectQuota returns a project's limits and usage. */
+  getProjectQuota: handleUnaryCall<GetProjectQuotaRequest, ProjectQuota>;
+  /** UpdateProjectQuota changes a project's limits. */
+  updateProjectQuota: handleUnaryCall<UpdateProjectQuotaRequest, ProjectQuota>;
 }
 
 export interface ProjectServiceClient extends Client {
@@ -1636,6 +2085,38 @@ export interface ProjectServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CreateTokenResponse) => void,
+  ): ClientUnaryCall;
+  /** GetProjectQuota returns a project's limits and usage. */
+  getProjectQuota(
+    request: GetProjectQuotaRequest,
+    callback: (error: ServiceError | null, response: ProjectQuota) => void,
+  ): ClientUnaryCall;
+  getProjectQuota(
+    request: GetProjectQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ProjectQuota) => void,
+  ): ClientUnaryCall;
+  getProjectQuota(
+    request: GetProjectQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ProjectQuota) => void,
+  ): ClientUnaryCall;
+  /** UpdateProjectQuota changes a project's limits. */
+  updateProjectQuota(
+    request: UpdateProjectQuotaRequest,
+    callback: (error: ServiceError | null, response: ProjectQuota) => void,
+  ): ClientUnaryCall;
+  updateProjectQuota(
+    request: UpdateProjectQuotaRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ProjectQuota) => void,
+  ): ClientUnaryCall;
+  updateProjectQuota(
+    request: UpdateProjectQuotaRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ProjectQuota) => void,
   ): ClientUnaryCall;
 }
 

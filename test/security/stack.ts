@@ -1,0 +1,194 @@
+// A region in this process for the security suite: northd instances on one throwaway database
+// and vhost, and on demand southd and hvflowd (memory datapath), each with its own registry.
+import {
+  ChassisServiceClient,
+  InterfaceServiceClient,
+  ProjectServiceClient,
+  VpcServiceClient,
+} from '@vpcd/api';
+import { migrate } from '@vpcd/db';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import {
+  defaultExec,
+  loadConfig as hvflowdConfig,
+  startHvflowd,
+  type Hvflowd,
+} from '@vpcd/hvflowd';
+import { createBroker } from '@vpcd/messaging';
+import { testBusKey, type TestVhost, testVhostUrl } from '@vpcd/messaging/testing';
+import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
+import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
+import { createClient, type PromiseClient } from '@vpcd/rpc';
+import { loadConfig as southdConfig, startSouthd, type Southd } from '@vpcd/southd';
+
+export const adminToken = 'security-suite-admin-token';
+
+export interface Clients {
+  readonly projects: PromiseClient<ProjectServiceClient>;
+  readonly vpcs: PromiseClient<VpcServiceClient>;
+  readonly interfaces: PromiseClient<InterfaceServiceClient>;
+  readonly chassis: PromiseClient<ChassisServiceClient>;
+}
+
+export interface Stack {
+  readonly database: TestDatabase;
+  readonly vhost: TestVhost;
+  readonly northds: Array<{ northd: Northd; registry: Registry; address: string }>;
+  /** Starts one more northd on the stack's database and vhost; `env` adds to its config. */
+  startNorthd(
+    env?: Record<string, string>,
+  ): Promise<{ northd: Northd; registry: Registry; address: string }>;
+  startSouthd(): Promise<{ southd: Southd; registry: Registry }>;
+  /** One chassis on the memory datapath, registered with the first northd. */
+  startHvflowd(chassisId: string, underlayIp: string): Promise<Hvflowd>;
+  /** Clients of northd `index` (default the first) with `token`. */
+  clients(token: string, index?: number): Clients;
+  stop(): Promise<void>;
+}
+
+const silent = createLogger({ name: 'security-test', level: 'silent' });
+
+export async function startStack(env: Record<string, string> = {}): Promise<Stack> {
+  const database = await createTestDatabase();
+  const vhost = await testVhostUrl();
+  const stoppers: Array<() => Promise<void>> = [];
+  const closers: Array<() => void> = [];
+  const northds: Stack['northds'] = [];
+  const stack: Stack = {
+    database,
+    vhost,
+    northds,
+    async startNorthd(extra = {}) {
+      const config = loadConfig({
+        MYSQL_URL: database.url,
+        AMQP_URL: vhost.url,
+        VPCD_ADMIN_TOKEN: adminToken,
+        GRPC_LISTEN: '127.0.0.1:0',
+        METRICS_LISTEN: '127.0.0.1:0',
+        NORTHD_ID: `northd-${northds.length}`,
+        LEASE_TTL_MS: '3000',
+        CONVERGE_INTERVAL_MS: '200',
+        LOG_LEVEL: 'error',
+        OTEL_SDK_DISABLED: 'true',
+        ...testBusKey.env,
+        ...env,
+        ...extra,
+      });
+      // As createDeps, without the process-wide tracing: several northd share this process.
+      const registry = createRegistry({ service: 'northd', collectDefault: false });
+      const db = createPools({ url: config.mysqlUrl, logger: silent, registry });
+      await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
+      const broker = createBroker({
+        url: config.amqpUrl,
+        logger: silent,
+        registry,
+        name: config.northdId,
+        signingKeys: config.bus.signingKeys,
+      });
+      const deps = { logger: silent, registry, tracing: undefined, db, broker };
+      const northd = await startNorthd(config, deps);
+      stoppers.push(() => northd.stop());
+      const started = { northd, registry, address: `127.0.0.1:${northd.grpcPort}` };
+      northds.push(started);
+      return started;
+    },
+    async startSouthd() {
+      const config = southdConfig({
+        AMQP_URL: vhost.url,
+        GRPC_LISTEN: '127.0.0.1:0',
+        METRICS_LISTEN: '127.0.0.1:0',
+        VPCD_TOKEN: adminToken,
+        RETRY_INITIAL_DELAY_MS: '20',
+        RETRY_MAX_DELAY_MS: '200',
+        LOG_LEVEL: 'silent',
+        ...testBusKey.env,
+      });
+      const registry = createRegistry({ service: 'southd', collectDefault: false });
+      const broker = createBroker({
+        url: vhost.url,
+        logger: silent,
+        registry,
+        signingKeys: config.bus.signingKeys,
+      });
+      const southd = await startSouthd(config, {
+        logger: silent,
+        registry,
+        tracing: undefined,
+        broker,
+      });
+      stoppers.push(() => southd.stop());
+      return { southd, registry };
+    },
+    async startHvflowd(chassisId, underlayIp) {
+      const config = hvflowdConfig({
+        GRPC_LISTEN: '127.0.0.1:0',
+        METRICS_LISTEN: '127.0.0.1:0',
+        NORTHD_ADDR: northds[0]!.address,
+        VPCD_TOKEN: adminToken,
+        CHASSIS_ID: chassisId,
+        UNDERLAY_IP: underlayIp,
+        // Plaintext: these suites are about quotas and limits, not who may deliver a state.
+        HVFLOWD_INSECURE_DEV: 'true',
+        DATAPATH: 'memory',
+        HEARTBEAT_INTERVAL_MS: '500',
+        LOG_LEVEL: 'silent',
+        OTEL_SDK_DISABLED: 'true',
+      });
+      const registry = createRegistry({ service: 'hvflowd', collectDefault: false });
+      const hvflowd = await startHvflowd(config, {
+        logger: silent,
+        registry,
+        tracing: undefined,
+        exec: defaultExec(),
+      });
+      stoppers.push(() => hvflowd.stop());
+      return hvflowd;
+    },
+    clients(token, index = 0) {
+      const base = {
+        address: northds[index]!.address,
+        logger: silent,
+        registry: createRegistry({ service: 'client', collectDefault: false }),
+        bearerToken: token,
+      };
+      const c = {
+        projects: createClient(ProjectServiceClient, base),
+        vpcs: createClient(VpcServiceClient, base),
+        interfaces: createClient(InterfaceServiceClient, base),
+        chassis: createClient(ChassisServiceClient, base),
+      };
+      closers.push(() => Object.values(c).forEach((x) => x.close()));
+      return c;
+    },
+    async stop() {
+      for (const close of closers.splice(0)) close();
+      for (const stop of stoppers.splice(0).reverse()) await stop();
+      await database.drop();
+      await vhost.drop();
+    },
+  };
+  await stack.startNorthd();
+  return stack;
+}
+
+/** The value of one series in a registry's exposition, 0 when absent. */
+export async function metricValue(registry: Registry, series: string): Promise<number> {
+  const text = await registry.metrics();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : 0;
+}
+
+/** Polls `probe` until it returns something other than undefined; throws after `timeoutMs`. */
+export async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
