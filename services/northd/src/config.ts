@@ -24,6 +24,8 @@ export interface NorthdConfig {
    */
   readonly convergeBurstIntervalMs: number;
   readonly adminToken: string;
+  /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
+  readonly reflection: boolean;
   readonly logLevel: string;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
   /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
@@ -89,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
     convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
     adminToken,
+    reflection: r.boolean('GRPC_REFLECTION'),
     logLevel: r.choice(
       'LOG_LEVEL',
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],

@@ -1,8 +1,10 @@
 import type { Authenticate } from '@vpcd/rpc';
 import { RpcError, Status } from '@vpcd/rpc';
 import type { TokenStore } from '../store/tokens.js';
+import { presentedCredential } from './credentials.js';
 import { authorize } from './policy.js';
 import type { Principal } from './principal.js';
+import { principalOfCommonName } from './service-identity.js';
 import { hashToken, sameHash } from './tokens.js';
 
 export interface AuthenticatorOptions {
@@ -16,8 +18,8 @@ export interface AuthenticatorOptions {
 
 /**
  * Resolves the caller from a bearer token (the admin token, or a project token looked up by its
- * hash) or, on mutual TLS, from the client certificate's common name (a service), then checks
- * the policy for the method.
+ * hash) or, on mutual TLS, from the client certificate's common name (a service role and
+ * subject), never from both (see presentedCredential), then checks the policy for the method.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate<Principal> {
   const adminHash = hashToken(options.adminToken);
@@ -39,20 +41,13 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     return principal;
   }
 
-  return async ({ path, metadata, authContext }) => {
-    const header = metadata.get('authorization')[0];
-    let principal: Principal;
-    if (typeof header === 'string' && header.startsWith('Bearer ')) {
-      principal = await fromToken(header.slice('Bearer '.length).trim());
-    } else if (authContext.sslPeerCertificate?.subject?.CN) {
-      principal = { kind: 'service', name: String(authContext.sslPeerCertificate.subject.CN) };
-    } else {
-      throw new RpcError(
-        Status.UNAUTHENTICATED,
-        'credentials required: authorization: Bearer <token>',
-      );
-    }
-    authorize(path, principal);
+  return async (call) => {
+    const presented = presentedCredential(call);
+    const principal =
+      presented.kind === 'token'
+        ? await fromToken(presented.token)
+        : principalOfCommonName(presented.commonName);
+    authorize(call.path, principal);
     return principal;
   };
 }
