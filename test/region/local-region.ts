@@ -77,6 +77,8 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     AMQP_URL: vhost.url,
     LOG_LEVEL: 'info',
     OTEL_TRACES_EXPORTER: 'none',
+    // Development: grpcurl and grpc_cli can list and describe every service (off by default).
+    GRPC_REFLECTION: 'true',
     ...o.env,
   };
   const northds: ServiceProcess[] = [];

@@ -76,7 +76,7 @@ export async function startHvflowd(
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    reflection: loadPackageDefinition(),
+    reflection: config.reflection ? loadPackageDefinition() : undefined,
     // southd is the only caller: with a CA, it must present a certificate the CA signed.
     tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'require' : 'none' },
   });

@@ -40,7 +40,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    reflection: loadPackageDefinition(),
+    reflection: config.reflection ? loadPackageDefinition() : undefined,
     tls: tlsFiles?.hasIdentity ? { files: tlsFiles, clientCert: 'none' } : undefined,
   });
   await broker.start(convergeTopology);
