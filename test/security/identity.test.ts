@@ -50,7 +50,7 @@ const base = {
 
 /** northd's parts, without process-wide tracing (two northds run in this process). */
 async function depsOf(config: NorthdConfig): Promise<NorthdDeps> {
-  const logger = createLogger({ name: 'northd', level: 'warn' });
+  const logger = createLogger({ name: 'northd', level: 'silent' });
   const registry = createRegistry({ service: 'northd', collectDefault: false });
   const db = createPools({ url: config.mysqlUrl, logger, registry });
   await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
