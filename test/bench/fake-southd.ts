@@ -54,6 +54,7 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
         generation: state.generation,
         stateHash: `bench-${state.generation}`,
         error: '',
+        rejectedPorts: [],
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack));
       receipt.ackedAtMs = performance.now();

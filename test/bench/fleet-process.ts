@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { fleetChassisId } from '@vpcd/hvflowd';
-import type { Region } from '../region/local-region.js';
+import { FLEET_PREFIX, type Region } from '../region/local-region.js';
 import { spawnService, type ServiceProcess } from '../region/service-process.js';
 
 const hvflowdMain = fileURLToPath(
@@ -38,8 +38,11 @@ export function spawnFleet(region: Region, o: FleetProcessOptions): Promise<Serv
       LOG_LEVEL: 'info',
       OTEL_TRACES_EXPORTER: 'none',
       NORTHD_ADDR: region.northdAddr,
-      VPCD_TOKEN: region.adminToken,
+      ...(region.tls
+        ? region.tls.serviceEnv(`hvflowd-fleet:${FLEET_PREFIX}`)
+        : { VPCD_TOKEN: region.adminToken, HVFLOWD_INSECURE_DEV: 'true' }),
       SIMULATE_CHASSIS: String(o.size),
+      FLEET_PREFIX,
       DATAPATH: 'memory',
     },
   });

@@ -115,6 +115,7 @@ describe(
       const vpcs = createClient(VpcServiceClient, {
         address: region!.northdAddr,
         bearerToken: region!.adminToken,
+        tls: region!.clientTls,
         logger: createLogger({ name: 'alerts-chaos', level: 'silent' }),
         registry: createRegistry({ service: 'alerts-chaos', collectDefault: false }),
       });

@@ -39,6 +39,7 @@ describe('chaos', () => {
       ...base(),
       address: region.northdAddr,
       bearerToken: region.adminToken,
+      tls: region.clientTls,
     });
     for (const id of chassisIds) {
       for (let i = 0; ; i++) {

@@ -75,6 +75,7 @@ describe('network chaos', () => {
       registry: createRegistry({ service: 'chaos', collectDefault: false }),
       address: region.northdAddr,
       bearerToken: region.adminToken,
+      tls: region.clientTls,
     });
     for (const id of chassisIds) {
       for (

@@ -22,6 +22,7 @@ export async function underLoad(
     registry: createRegistry({ service: 'chaos', collectDefault: false }),
     address: region.northdAddr,
     bearerToken: region.adminToken,
+    tls: region.clientTls,
   };
   const projects = createClient(ProjectServiceClient, api);
   const vpcs = createClient(VpcServiceClient, api);
@@ -38,6 +39,7 @@ export async function underLoad(
   const load = startWriteLoad({
     addresses,
     token: region.adminToken,
+    tls: region.clientTls,
     vpcId: vpc.id,
     chassisIds,
     requestIdPrefix: name,
@@ -54,6 +56,9 @@ export async function underLoad(
   const result = await auditWrites({
     northdAddr: `127.0.0.1:${live.grpcPort}`,
     token: region.adminToken,
+    northdTls: region.clientTls,
+    // hvflowd serves southd's certificate only: the audit reads the flows as southd.
+    hvflowdTls: region.tls?.clientTls('southd'),
     vpcId: vpc.id,
     writes,
     hvflowds: new Map(chassisIds.map((id, i) => [id, `127.0.0.1:${region.hvflowds[i]!.grpcPort}`])),

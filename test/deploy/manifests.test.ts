@@ -180,9 +180,14 @@ describe('deploy manifests', { skip }, () => {
           const hostPaths = (pod.volumes ?? []).flatMap((v) =>
             v.hostPath ? [v.hostPath.path] : [],
           );
+          // The OVS run directory, and in prod the node's own certificate (per-node identity).
+          const certificate = name === 'prod' || name === 'with-operators';
           assert.deepEqual(
-            hostPaths,
-            service === 'hvflowd' ? ['/var/run/openvswitch'] : [],
+            hostPaths.sort(),
+            [
+              ...(certificate ? [`/etc/vpcd/pki/${service}`] : []),
+              ...(service === 'hvflowd' ? ['/var/run/openvswitch'] : []),
+            ],
             service,
           );
         }
@@ -231,7 +236,7 @@ describe('deploy manifests', { skip }, () => {
     }
   });
 
-  it('runs mutual TLS in prod: certificates from vpcd-ca, mounted, probes on the health port', () => {
+  it('runs mutual TLS in prod: certificates from vpcd-ca or the node, probes on the health port', () => {
     const objects = render('prod');
     const certificates = new Map(
       objects
@@ -241,30 +246,35 @@ describe('deploy manifests', { skip }, () => {
     const usages: Record<string, string[]> = {
       northd: ['server auth'],
       southd: ['server auth', 'client auth'],
-      hvflowd: ['server auth', 'client auth'],
-      hvaddr: ['client auth'],
     };
+    // northd and southd: a Certificate each; hvflowd and hvaddr: the node's own certificate in
+    // /etc/vpcd/pki/<service> on the host (no Certificate: every node would share it).
+    assert.deepEqual([...certificates.keys()].sort(), ['northd', 'southd']);
     for (const service of services) {
-      const cert = certificates.get(service) ?? assert.fail(`no Certificate ${service}`);
-      assert.deepEqual(cert.issuerRef, {
-        name: 'vpcd-ca',
-        kind: 'ClusterIssuer',
-        group: 'cert-manager.io',
-      });
-      assert.equal(cert.commonName, service, 'northd maps the CN to the service principal');
-      assert.deepEqual(
-        cert.usages.filter((u) => u.endsWith(' auth')),
-        usages[service],
-        service,
-      );
       const kind = service.startsWith('hv') ? 'DaemonSet' : 'Deployment';
       const { pod } = asWorkload(findObject(objects, kind, service));
       const [c] = pod.containers;
       const env = new Map((c?.env ?? []).map((e) => [e.name, e.value]));
       const mount = c?.volumeMounts?.find((m) => m.mountPath === '/etc/vpcd/tls');
       const volume = pod.volumes?.find((v) => v.name === mount?.name);
-      assert.equal(volume?.secret?.secretName, cert.secretName, service);
       assert.equal(mount?.readOnly, true, service);
+      if (service.startsWith('hv')) {
+        assert.equal(volume?.hostPath?.path, `/etc/vpcd/pki/${service}`, service);
+      } else {
+        const cert = certificates.get(service) ?? assert.fail(`no Certificate ${service}`);
+        assert.deepEqual(cert.issuerRef, {
+          name: 'vpcd-ca',
+          kind: 'ClusterIssuer',
+          group: 'cert-manager.io',
+        });
+        assert.equal(cert.commonName, service, 'northd maps the CN to the service principal');
+        assert.deepEqual(
+          cert.usages.filter((u) => u.endsWith(' auth')),
+          usages[service],
+          service,
+        );
+        assert.equal(volume?.secret?.secretName, cert.secretName, service);
+      }
       for (const [name, file] of [
         ['TLS_CERT', 'tls.crt'],
         ['TLS_KEY', 'tls.key'],
@@ -283,14 +293,15 @@ describe('deploy manifests', { skip }, () => {
         service,
       );
     }
-    // The names clients check: hvflowd and hvaddr dial northd by NORTHD_ADDR's host; southd
-    // checks hvflowd's certificate against HVFLOWD_SERVER_NAME (it dials node addresses).
+    // The names clients check: hvflowd and hvaddr dial northd across namespaces by
+    // NORTHD_ADDR's host; southd dials node addresses and checks that each hvflowd's
+    // certificate names the chassis (CN hvflowd:<chassis>), so no shared name overrides it.
     for (const client of ['hvflowd', 'hvaddr']) {
       const host = configOf(objects, client).NORTHD_ADDR?.split(':')[0] ?? '';
+      assert.equal(host, 'northd.vpcd.svc', client);
       assert.ok(certificates.get('northd')?.dnsNames?.includes(host), `${client} -> ${host}`);
     }
-    const hvflowdName = configOf(objects, 'southd').HVFLOWD_SERVER_NAME ?? '';
-    assert.ok(certificates.get('hvflowd')?.dnsNames?.includes(hvflowdName), hvflowdName);
+    assert.equal(configOf(objects, 'southd').HVFLOWD_SERVER_NAME, undefined);
   });
 
   it('leaves dev in plaintext without a health port', () => {

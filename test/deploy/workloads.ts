@@ -11,21 +11,42 @@ export interface Container {
     valueFrom?: {
       secretKeyRef?: { name: string; key: string };
       configMapKeyRef?: { name: string };
+      fieldRef?: { fieldPath: string };
     };
   }>;
   envFrom?: Array<{ configMapRef?: { name: string }; secretRef?: { name: string } }>;
+  command?: string[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   startupProbe?: Probe;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  securityContext?: {
-    allowPrivilegeEscalation?: boolean;
-    readOnlyRootFilesystem?: boolean;
-    privileged?: boolean;
-    runAsNonRoot?: boolean;
-    capabilities?: { drop?: string[]; add?: string[] };
-  };
-  volumeMounts?: Array<{ name: string; mountPath: string; readOnly?: boolean }>;
+  securityContext?: ContainerSecurityContext;
+  volumeMounts?: Array<{
+    name: string;
+    mountPath: string;
+    readOnly?: boolean;
+    subPath?: string;
+    subPathExpr?: string;
+  }>;
+}
+
+export interface ContainerSecurityContext {
+  allowPrivilegeEscalation?: boolean;
+  readOnlyRootFilesystem?: boolean;
+  privileged?: boolean;
+  runAsNonRoot?: boolean;
+  runAsUser?: number;
+  seccompProfile?: { type: string };
+  capabilities?: { drop?: string[]; add?: string[] };
+}
+
+/** A pod volume: the sources the tests read; the others are kept by name only. */
+export interface Volume {
+  name: string;
+  hostPath?: { path: string; type?: string };
+  secret?: { secretName: string };
+  projected?: { sources: Array<{ secret?: { name: string } }> };
+  [source: string]: unknown;
 }
 
 export interface Probe {
@@ -35,7 +56,10 @@ export interface Probe {
 
 export interface PodSpec {
   containers: Container[];
+  initContainers?: Container[];
   hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
   nodeSelector?: Record<string, string>;
   automountServiceAccountToken?: boolean;
   serviceAccountName?: string;
@@ -44,6 +68,7 @@ export interface PodSpec {
     runAsUser?: number;
     seccompProfile?: { type: string };
   };
+  volumes?: Volume[];
   affinity?: {
     podAntiAffinity?: {
       requiredDuringSchedulingIgnoredDuringExecution?: unknown[];
@@ -51,11 +76,6 @@ export interface PodSpec {
     };
   };
   topologySpreadConstraints?: Array<{ topologyKey: string }>;
-  volumes?: Array<{
-    name: string;
-    hostPath?: { path: string };
-    secret?: { secretName: string };
-  }>;
 }
 
 export interface Workload {

@@ -70,7 +70,12 @@ describe('end to end', () => {
   });
 
   it('turns an API change into flows on every chassis of the VPC, in one trace', async () => {
-    const base = { ...clientBase(), address: region.northdAddr, bearerToken: region.adminToken };
+    const base = {
+      ...clientBase(),
+      address: region.northdAddr,
+      bearerToken: region.adminToken,
+      tls: region.clientTls,
+    };
     const projects = createClient(ProjectServiceClient, base);
     const vpcs = createClient(VpcServiceClient, base);
     const interfaces = createClient(InterfaceServiceClient, base);
@@ -121,6 +126,7 @@ describe('end to end', () => {
         '--wait',
         '-o',
         'json',
+        ...region.cliTlsArgs,
       ],
       { env: { ...process.env, NORTHD_ADDR: region.northdAddr, VPCD_TOKEN: region.adminToken } },
     );
@@ -140,11 +146,12 @@ describe('end to end', () => {
         InterfaceStatus.INTERFACE_STATUS_ACTIVE,
       );
     }
-    // Flows: hv1 delivers to a locally and tunnels to b on hv2 (underlay 192.0.2.2).
+    // Flows: hv1 delivers to a locally and tunnels to b on hv2 (underlay 192.0.2.2). hvflowd
+    // answers only southd's certificate: the test reads its state as southd.
     const hv1 = createClient(HvflowdServiceClient, {
       ...clientBase(),
       address: `127.0.0.1:${region.hvflowds[0]!.grpcPort}`,
-      bearerToken: region.adminToken,
+      tls: region.tls?.clientTls('southd'),
     });
     const applied = await hv1.getChassisState({});
     const flows = applied.flows.join('\n');

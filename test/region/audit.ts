@@ -5,7 +5,7 @@ import {
   type Interface,
 } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient } from '@vpcd/rpc';
+import { createClient, type ClientTlsOptions } from '@vpcd/rpc';
 import type { Write } from './write-load.js';
 
 export interface AuditResult {
@@ -23,6 +23,10 @@ export interface AuditResult {
 export async function auditWrites(o: {
   northdAddr: string;
   token: string;
+  /** TLS towards northd (the region's clientTls); plaintext when absent. */
+  northdTls?: ClientTlsOptions;
+  /** TLS towards hvflowd, which serves only southd's certificate; plaintext when absent. */
+  hvflowdTls?: ClientTlsOptions;
   vpcId: string;
   writes: readonly Write[];
   /** chassis id -> host:port of its hvflowd. */
@@ -34,7 +38,11 @@ export async function auditWrites(o: {
     registry: createRegistry({ service: 'audit', collectDefault: false }),
     bearerToken: o.token,
   };
-  const api = createClient(InterfaceServiceClient, { ...base, address: o.northdAddr });
+  const api = createClient(InterfaceServiceClient, {
+    ...base,
+    address: o.northdAddr,
+    tls: o.northdTls,
+  });
   const problems: string[] = [];
   const answered = o.writes.filter((w) => w.answered);
   const unanswered = o.writes.filter((w) => !w.answered);
@@ -84,7 +92,7 @@ export async function auditWrites(o: {
     }
     // Exact flows: each chassis' applied flows carry the MAC of every interface placed on it.
     for (const [chassisId, address] of o.hvflowds) {
-      const hv = createClient(HvflowdServiceClient, { ...base, address });
+      const hv = createClient(HvflowdServiceClient, { ...base, address, tls: o.hvflowdTls });
       try {
         const flows = (await hv.getChassisState({})).flows.join('\n');
         for (const i of existing.filter((x) => x.chassisId === chassisId)) {

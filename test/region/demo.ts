@@ -49,15 +49,17 @@ try {
   });
   for (const f of region.fallbacks)
     say(`note: ${f.chassis} runs on the memory datapath (${f.reason})`);
-  const sample = await createSampleData(region.northdAddr, region.adminToken, [
-    'hv1',
-    'hv2',
-    'hv3',
-  ]);
+  const sample = await createSampleData(
+    region.northdAddr,
+    region.adminToken,
+    ['hv1', 'hv2', 'hv3'],
+    region.clientTls,
+  );
   say(`created ${sample.interfaces.length} interfaces in 2 projects; all ACTIVE`);
   const chassis = createClient(ChassisServiceClient, {
     address: region.northdAddr,
     bearerToken: region.adminToken,
+    tls: region.clientTls,
     logger: createLogger({ name: 'demo', level: 'silent' }),
     registry: createRegistry({ service: 'demo', collectDefault: false }),
   });
@@ -95,6 +97,12 @@ try {
   say(`simulated fleet: ${simulated.length} chassis, ${converged} converged`);
   say('');
   say(`northd API         ${region.northdAddr}   (VPCD_TOKEN=${region.adminToken})`);
+  if (region.tls) {
+    say(
+      `mutual TLS         CA ${region.tls.ca.caFile}, a certificate per identity beside it ` +
+        `(vpcctl ${region.cliTlsArgs.join(' ')})`,
+    );
+  }
   for (const p of [...region.northds, ...region.southds, ...region.hvflowds]) {
     say(`${p.name.padEnd(18)} http://127.0.0.1:${p.metricsPort}/metrics`);
   }

@@ -22,7 +22,10 @@ export function startHvaddr(
     env: {
       CHASSIS_ID: o.chassisId,
       NORTHD_ADDR: region.northdAddr,
-      VPCD_TOKEN: region.adminToken,
+      // Its own certificate; without TLS (a region started with tls: false), the admin token.
+      ...(region.tls
+        ? region.tls.serviceEnv(`hvaddr:${o.chassisId}`)
+        : { VPCD_TOKEN: region.adminToken }),
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',
       BINDINGS_REFRESH_MS: '200',

@@ -4,10 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { startOvsSandbox, ovsSandboxUnavailable, type OvsSandbox } from '@vpcd/hvflowd/testing';
 import { testVhostUrl } from '@vpcd/messaging/testing';
+import type { ClientTlsOptions } from '@vpcd/rpc';
+import { createRegionTls, type RegionTls } from './region-tls.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
 
 const serviceMain = (name: string) =>
   fileURLToPath(new URL(`../../../services/${name}/dist/main.js`, import.meta.url));
+
+/** The simulated fleet's chassis are `sim-0000`, `sim-0001`, ... */
+export const FLEET_PREFIX = 'sim';
 
 export interface ChassisSpec {
   readonly id: string;
@@ -33,11 +38,24 @@ export interface RegionOptions {
   readonly database?: TestDatabase;
   /** A broker to use instead of a throwaway vhost on the local one (chaos tests). */
   readonly amqpUrl?: string;
+  /**
+   * Mutual TLS with a certificate per identity, as in production (default true). `false` runs
+   * every service in plaintext, hvflowd under HVFLOWD_INSECURE_DEV, agents with a token: only
+   * for a test of plaintext itself.
+   */
+  readonly tls?: boolean;
 }
 
 /** A running local region: real processes on real MariaDB, RabbitMQ and Open vSwitch. */
 export interface Region {
+  /** The operator's token: only northd and the operator's clients hold it. */
   readonly adminToken: string;
+  /** The region's CA and certificates; undefined when started with `tls: false`. */
+  readonly tls: RegionTls | undefined;
+  /** TLS options of an operator's client of northd (with `adminToken`); undefined: plaintext. */
+  readonly clientTls: ClientTlsOptions | undefined;
+  /** vpcctl's and hammer's TLS flags for northd (`--tls-ca <file> ...`), or none. */
+  readonly cliTlsArgs: readonly string[];
   readonly mysqlUrl: string;
   readonly amqpUrl: string;
   readonly northds: ServiceProcess[];
@@ -63,6 +81,11 @@ export interface Region {
 export async function startRegion(o: RegionOptions): Promise<Region> {
   mkdirSync(o.runDir, { recursive: true });
   const adminToken = `vpcd-admin-${randomBytes(16).toString('hex')}`;
+  const tls = o.tls === false ? undefined : createRegionTls(o.runDir);
+  // A service's credentials: its own certificate; without TLS (tls: false only), the admin
+  // token for the agents, until service tokens are minted per identity.
+  const identity = (cn: string): Record<string, string> =>
+    tls ? tls.serviceEnv(cn) : cn === 'northd' || cn === 'southd' ? {} : { VPCD_TOKEN: adminToken };
   const database: TestDatabase = o.database ?? (await createTestDatabase());
   const vhost = o.amqpUrl
     ? { url: o.amqpUrl, drop: () => Promise.resolve() }
@@ -72,15 +95,16 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     GRPC_LISTEN: `127.0.0.1:${fixed ? grpc + 10 * i : 0}`,
     METRICS_LISTEN: `127.0.0.1:${fixed ? metrics + 10 * i : 0}`,
   });
-  const base = {
-    MYSQL_URL: database.url,
-    AMQP_URL: vhost.url,
+  // Only northd and southd get the database and broker URLs (and their passwords).
+  // GRPC_REFLECTION: grpcurl and grpc_cli can list and describe every service (off by default).
+  const common = {
     LOG_LEVEL: 'info',
     OTEL_TRACES_EXPORTER: 'none',
-    // Development: grpcurl and grpc_cli can list and describe every service (off by default).
     GRPC_REFLECTION: 'true',
     ...o.env,
   };
+  const base = { MYSQL_URL: database.url, AMQP_URL: vhost.url, ...common };
+  const hvflowdBase = tls ? common : { ...common, HVFLOWD_INSECURE_DEV: 'true' };
   const northds: ServiceProcess[] = [];
   const southds: ServiceProcess[] = [];
   const hvflowds: ServiceProcess[] = [];
@@ -98,6 +122,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
       env: {
         ...base,
         ...listen(50051, 9101, i),
+        ...identity('northd'),
         VPCD_ADMIN_TOKEN: adminToken,
         NORTHD_ID: `northd-${i}`,
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
@@ -114,7 +139,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
       script: serviceMain('southd'),
       readyMessage: 'southd started',
       logDir: o.runDir,
-      env: { ...base, ...listen(50052, 9102, i), VPCD_TOKEN: adminToken },
+      env: { ...base, ...listen(50052, 9102, i), ...identity('southd') },
     });
     southds[i] = p;
     return p;
@@ -140,11 +165,11 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
       readyMessage: 'hvflowd started',
       logDir: o.runDir,
       env: {
-        ...base,
+        ...hvflowdBase,
         ...ovsEnv,
         ...listen(50053, 9103, i),
+        ...identity(`hvflowd:${spec.id}`),
         NORTHD_ADDR: northdAddr(),
-        VPCD_TOKEN: adminToken,
         CHASSIS_ID: spec.id,
         UNDERLAY_IP: spec.underlayIp,
         DATAPATH: datapath,
@@ -163,6 +188,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     await Promise.all(sandboxes.filter(Boolean).map((s) => s.stop()));
     await database.drop();
     await vhost.drop();
+    tls?.ca.remove();
   };
 
   try {
@@ -176,11 +202,12 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         readyMessage: 'hvflowd started',
         logDir: o.runDir,
         env: {
-          ...base,
+          ...hvflowdBase,
           ...listen(50083, 9133, 0),
+          ...identity(`hvflowd-fleet:${FLEET_PREFIX}`),
           NORTHD_ADDR: northdAddr(),
-          VPCD_TOKEN: adminToken,
           SIMULATE_CHASSIS: String(o.fleetSize),
+          FLEET_PREFIX,
           DATAPATH: 'memory',
         },
       });
@@ -191,6 +218,9 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
   }
   return {
     adminToken,
+    tls,
+    clientTls: tls?.operatorTls,
+    cliTlsArgs: tls?.operatorArgs ?? [],
     mysqlUrl: database.url,
     amqpUrl: vhost.url,
     northds,

@@ -6,7 +6,7 @@ import {
   type Interface,
 } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient, hasCode, Status } from '@vpcd/rpc';
+import { createClient, hasCode, Status, type ClientTlsOptions } from '@vpcd/rpc';
 
 /** What the demo creates: two projects' VPCs with interfaces spread over the chassis. */
 export interface SampleData {
@@ -41,11 +41,13 @@ export async function createSampleData(
   address: string,
   adminToken: string,
   chassisIds: readonly string[],
+  tls: ClientTlsOptions | undefined,
   timeoutMs = 60_000,
 ): Promise<SampleData> {
   const base = {
     address,
     bearerToken: adminToken,
+    tls,
     logger: createLogger({ name: 'demo', level: 'silent' }),
     registry: createRegistry({ service: 'demo', collectDefault: false }),
   };

@@ -30,6 +30,7 @@ export async function createTraffic(
   const base = {
     address: region.northdAddr,
     bearerToken: region.adminToken,
+    tls: region.clientTls,
     logger: createLogger({ name: 'sample-traffic', level: 'silent' }),
     registry: createRegistry({ service: 'sample-traffic', collectDefault: false }),
   };

@@ -1,6 +1,13 @@
 import { InterfaceServiceClient, type Interface } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient, hasCode, RpcError, Status, type PromiseClient } from '@vpcd/rpc';
+import {
+  createClient,
+  hasCode,
+  RpcError,
+  Status,
+  type ClientTlsOptions,
+  type PromiseClient,
+} from '@vpcd/rpc';
 
 /** The outcome of one write the load made: what the API answered, after retries. */
 export interface Write {
@@ -14,6 +21,8 @@ export interface WriteLoadOptions {
   /** Every northd's address: writes go round-robin and fail over between them. */
   readonly addresses: readonly string[];
   readonly token: string;
+  /** TLS towards northd (the region's clientTls); plaintext when absent. */
+  readonly tls?: ClientTlsOptions;
   readonly vpcId: string;
   readonly chassisIds: readonly string[];
   /** Makes the request ids unique across loads (the idempotency scope is the caller's). */
@@ -51,6 +60,7 @@ export function startWriteLoad(o: WriteLoadOptions): {
       logger,
       registry,
       bearerToken: o.token,
+      tls: o.tls,
       defaultDeadlineMs: 5000,
     }),
   );

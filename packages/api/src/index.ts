@@ -19,6 +19,7 @@ export {
   ChassisState,
   ChassisStateAck,
   PortState,
+  RejectedPort,
   RemotePortState,
   VpcState,
 } from './gen/vpc/v1/chassis_state.js';
@@ -48,15 +49,20 @@ export {
 } from './gen/vpc/v1/interface.js';
 export {
   CreateProjectRequest,
+  CreateServiceTokenRequest,
   CreateTokenRequest,
   CreateTokenResponse,
   GetProjectRequest,
   ListProjectsRequest,
   ListProjectsResponse,
+  ListTokensRequest,
+  ListTokensResponse,
   Project,
   ProjectServiceClient,
   type ProjectServiceServer,
   ProjectServiceService,
+  RevokeTokenRequest,
+  Token,
 } from './gen/vpc/v1/project.js';
 export {
   CreateVpcRequest,

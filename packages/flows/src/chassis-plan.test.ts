@@ -87,7 +87,13 @@ const REJECTED: ReadonlyArray<readonly [string, Edit, FlowsErrorCode, RegExp]> =
     'a port with the gateway MAC',
     (s) => void (s.ports[0]!.mac = '0e:00:00:00:00:64'),
     'invalid-state',
-    /is its vpc's gateway MAC/,
+    /mac 0e:00:00:00:00:64 is in the gateways' range/,
+  ],
+  [
+    "a port with another vpc's gateway MAC",
+    (s) => void (s.ports[0]!.mac = '0E:00:00:00:00:C8'),
+    'invalid-state',
+    /mac 0e:00:00:00:00:c8 is in the gateways' range/,
   ],
   [
     'a remote port on this chassis',

@@ -1,4 +1,16 @@
-export { compileFlows } from './compile.js';
+export { compileChassis, compileFlows, type ChassisCompilation } from './compile.js';
+export {
+  checkPort,
+  vpcProblems,
+  isGatewayRangeMac,
+  GATEWAY_MAC_RANGE,
+  PORT_REJECT_REASONS,
+  type PortFields,
+  type PortProblem,
+  type PortRejectReason,
+  type VpcFields,
+} from './port-validator.js';
+export { screenChassisState, type RejectedPort, type ScreenedState } from './screen-state.js';
 export type { CompileOptions } from './chassis-plan.js';
 export { flowKey, renderFlow, compareFlows, sortFlows, sameFlow, type Flow } from './flow.js';
 export { cookieFor } from './cookie.js';
@@ -14,5 +26,5 @@ export {
   type TraceStep,
 } from './tracer.js';
 export type { TracePacket } from './trace-packet.js';
-export { gatewayMac, TABLE_CLASSIFY, TABLE_FORWARD, TABLE_DHCP } from './pipeline.js';
+export { gatewayMac, VNI_MAX, TABLE_CLASSIFY, TABLE_FORWARD, TABLE_DHCP } from './pipeline.js';
 export { FlowsError, isFlowsError, hasFlowsCode, type FlowsErrorCode } from './flows-error.js';

@@ -1,4 +1,4 @@
-import type { TLSSocket } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import {
   credentials,
   experimental,
@@ -32,6 +32,12 @@ export type ServerTlsOptions = { readonly clientCert: ClientCertMode } & (
 export type ClientTlsOptions = {
   /** Name to verify the server certificate against, when it differs from the target host. */
   readonly serverName?: string;
+  /**
+   * Replaces the host name check of the server certificate (the chain is still verified against
+   * the CA): returns an Error to refuse the connection, e.g. when the certificate does not name
+   * the identity the caller expects at that address. Default: node's tls.checkServerIdentity.
+   */
+  readonly checkServerIdentity?: (host: string, cert: PeerCertificate) => Error | undefined;
 } & (
   | { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer; readonly files?: never }
   | { readonly files: PemFiles; readonly ca?: never; readonly cert?: never; readonly key?: never }
@@ -90,12 +96,14 @@ function watchedServerCredentials(files: PemFiles, mode: ClientCertMode): Server
 
 export function channelCredentials(tls: ClientTlsOptions | undefined): ChannelCredentials {
   if (!tls) return credentials.createInsecure();
+  const verify = tls.checkServerIdentity ? { checkServerIdentity: tls.checkServerIdentity } : {};
   if (tls.files) {
     const { files } = tls;
     return experimental.createCertificateProviderChannelCredentials(
       files,
       files.hasIdentity ? files : null,
+      verify,
     );
   }
-  return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null);
+  return credentials.createSsl(tls.ca ?? null, tls.key ?? null, tls.cert ?? null, verify);
 }

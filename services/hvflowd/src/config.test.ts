@@ -10,7 +10,10 @@ const minimal = {
   VPCD_TOKEN: 'token-0123456789abcdef',
   CHASSIS_ID: 'hv-1',
   UNDERLAY_IP: '192.168.50.1',
+  HVFLOWD_INSECURE_DEV: 'true',
 };
+
+const fleetDev = { NORTHD_ADDR: 'n:1', VPCD_TOKEN: 't', HVFLOWD_INSECURE_DEV: 'true' };
 
 /** The variables an EnvError names, sorted. */
 function badVariables(env: NodeJS.ProcessEnv): string[] {
@@ -26,7 +29,7 @@ function badVariables(env: NodeJS.ProcessEnv): string[] {
 describe('loadConfig', () => {
   it('fills the documented defaults for one chassis on Open vSwitch', () => {
     const config = loadConfig({ ...minimal, PATH: '/usr/bin' });
-    assert.equal(config.grpcListen, '0.0.0.0:50053');
+    assert.equal(config.grpcListen, '192.168.50.1:50053', 'the underlay address, not 0.0.0.0');
     assert.equal(config.metricsListen, '0.0.0.0:9103');
     assert.deepEqual(config.chassis, {
       kind: 'single',
@@ -70,9 +73,11 @@ describe('loadConfig', () => {
       VPCD_TOKEN: 't',
       SIMULATE_CHASSIS: '300',
       FLEET_PREFIX: 'lab',
+      HVFLOWD_INSECURE_DEV: 'true',
     });
     assert.deepEqual(config.chassis, { kind: 'fleet', size: 300, prefix: 'lab' });
     assert.equal(config.datapath, 'memory');
+    assert.equal(config.grpcListen, '127.0.0.1:50053', 'a fleet has no underlay: loopback');
   });
 
   it('takes a TLS client certificate instead of a token', () => {
@@ -82,8 +87,10 @@ describe('loadConfig', () => {
       TLS_CERT: '/tls/cert.pem',
       TLS_KEY: '/tls/key.pem',
       TLS_CA: '/tls/ca.pem',
+      HVFLOWD_INSECURE_DEV: undefined,
     });
     assert.equal(config.token, undefined);
+    assert.equal(config.insecureDev, false);
     assert.deepEqual(config.tls, {
       certFile: '/tls/cert.pem',
       keyFile: '/tls/key.pem',
@@ -127,7 +134,7 @@ describe('loadConfig', () => {
     ['a negative fleet size', { ...minimal, SIMULATE_CHASSIS: '-1' }, ['SIMULATE_CHASSIS']],
     [
       'a fleet larger than its underlay range',
-      { NORTHD_ADDR: 'n:1', VPCD_TOKEN: 't', SIMULATE_CHASSIS: '70000' },
+      { ...fleetDev, SIMULATE_CHASSIS: '70000' },
       ['SIMULATE_CHASSIS'],
     ],
     [
@@ -137,12 +144,12 @@ describe('loadConfig', () => {
     ],
     [
       'a fleet on Open vSwitch',
-      { NORTHD_ADDR: 'n:1', VPCD_TOKEN: 't', SIMULATE_CHASSIS: '2', DATAPATH: 'ovs' },
+      { ...fleetDev, SIMULATE_CHASSIS: '2', DATAPATH: 'ovs' },
       ['DATAPATH'],
     ],
     [
       'a fleet prefix that makes bad chassis ids',
-      { NORTHD_ADDR: 'n:1', VPCD_TOKEN: 't', SIMULATE_CHASSIS: '2', FLEET_PREFIX: 'Sim' },
+      { ...fleetDev, SIMULATE_CHASSIS: '2', FLEET_PREFIX: 'Sim' },
       ['FLEET_PREFIX'],
     ],
     [
@@ -171,6 +178,9 @@ describe('loadConfig', () => {
         'HEARTBEAT_INTERVAL_MS',
         'NORTHD_ADDR',
         'OVS_BRIDGE',
+        'TLS_CA',
+        'TLS_CERT',
+        'TLS_KEY',
         'UNDERLAY_IP',
         'VPCD_TOKEN',
       ],

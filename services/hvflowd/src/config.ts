@@ -46,12 +46,19 @@ export interface HvflowdConfig {
   readonly reflection: boolean;
   readonly logLevel: LevelWithSilent;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
+  /**
+   * HVFLOWD_INSECURE_DEV=true: start without TLS or without a client CA, so that anyone who
+   * reaches GRPC_LISTEN may program this chassis. Local development only; logged loudly.
+   */
+  readonly insecureDev: boolean;
   /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
   readonly tlsRefreshIntervalMs: number;
   readonly tracing: TracingConfig;
 }
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+/** Port of HvflowdService when GRPC_LISTEN does not name one. */
+export const DEFAULT_GRPC_PORT = 50053;
 /** Underlay addresses of simulated chassis are 100.64.0.1 onwards, within 100.64.0.0/16. */
 export const MAX_FLEET_SIZE = 65_534;
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -59,7 +66,9 @@ const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/b
 /**
  * Reads and checks the whole configuration; throws one EnvError naming every bad variable.
  * SIMULATE_CHASSIS=N turns on fleet mode (N chassis on the memory driver, no CHASSIS_ID or
- * UNDERLAY_IP); otherwise CHASSIS_ID and UNDERLAY_IP are required.
+ * UNDERLAY_IP); otherwise CHASSIS_ID and UNDERLAY_IP are required. hvflowd is never open:
+ * TLS_CERT, TLS_KEY and TLS_CA (southd's client certificate is required) are required unless
+ * HVFLOWD_INSECURE_DEV=true. GRPC_LISTEN defaults to the underlay address (a fleet: loopback).
  */
 export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
   const r = new EnvReader(env);
@@ -96,6 +105,25 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
   if ((certFile === undefined) !== (keyFile === undefined)) {
     r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
   }
+  const caFile = r.string('TLS_CA');
+  const insecureDev = r.boolean('HVFLOWD_INSECURE_DEV');
+  if (!insecureDev) {
+    const tlsFiles: Array<[string, string | undefined]> = [
+      ['TLS_CERT', certFile],
+      ['TLS_KEY', keyFile],
+      ['TLS_CA', caFile],
+    ];
+    for (const [name, value] of tlsFiles) {
+      if (value === undefined) {
+        r.report(
+          name,
+          'required: hvflowd serves only mutual TLS (TLS_CERT, TLS_KEY, and TLS_CA for ' +
+            "southd's client certificate); HVFLOWD_INSECURE_DEV=true starts it open, for " +
+            'local development only',
+        );
+      }
+    }
+  }
   const token = r.string('VPCD_TOKEN');
   if (token === undefined && (certFile === undefined || keyFile === undefined)) {
     r.report(
@@ -110,7 +138,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
 
   const tracing = readTracing(r, env, 'hvflowd');
 
-  const grpcListen = listen('GRPC_LISTEN', '0.0.0.0:50053');
+  // On a hypervisor, only the underlay faces southd: never every interface by default. A
+  // simulated fleet (dev and bench) has no underlay of its own and is reached on this host.
+  const grpcListen = listen(
+    'GRPC_LISTEN',
+    `${chassis.kind === 'single' && chassis.underlayIp !== '' ? chassis.underlayIp : '127.0.0.1'}:${DEFAULT_GRPC_PORT}`,
+  );
   const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9103');
   const config: HvflowdConfig = {
     grpcListen,
@@ -132,7 +165,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     heartbeatIntervalMs: r.integer('HEARTBEAT_INTERVAL_MS', 10) ?? 5_000,
     reflection: r.boolean('GRPC_REFLECTION'),
     logLevel: r.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
-    tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
+    tls: certFile && keyFile ? { certFile, keyFile, caFile } : undefined,
+    insecureDev,
     tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     tracing: tracing!,
   };

@@ -1,10 +1,22 @@
-export { startHvflowd, advertisedAddress, FLEET_SYNC_CONCURRENCY } from './server.js';
+export {
+  startHvflowd,
+  advertisedAddress,
+  FLEET_SYNC_CONCURRENCY,
+  INSECURE_DEV_WARNING,
+} from './server.js';
 export type { Hvflowd, StartOptions } from './server.js';
-export { loadConfig, fleetChassisId, fleetUnderlayIp, MAX_FLEET_SIZE } from './config.js';
+export {
+  loadConfig,
+  fleetChassisId,
+  fleetUnderlayIp,
+  MAX_FLEET_SIZE,
+  DEFAULT_GRPC_PORT,
+} from './config.js';
 export type { ChassisMode, HvflowdConfig } from './config.js';
 export { createDeps } from './deps.js';
 export type { HvflowdDeps } from './deps.js';
 export { CHASSIS_ID_METADATA, hvflowdHandlers } from './handlers/hvflowd.js';
+export { southdOnlyLayer, SOUTHD_IDENTITY } from './auth/southd-only.js';
 export type { ChassisDirectory } from './handlers/hvflowd.js';
 export { ChassisRuntime } from './chassis/chassis-runtime.js';
 export type {

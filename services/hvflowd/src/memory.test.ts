@@ -129,12 +129,19 @@ describe('hvflowd on the memory driver', () => {
     assert.deepEqual(await hvflowd.client.getChassisState({}), before);
   });
 
-  it('refuses a state it cannot compile with INVALID_ARGUMENT', async () => {
+  it('leaves out the ports it cannot compile, applies the rest and answers with them', async () => {
     const state = { ...scenarioState(3, 6, true) };
-    state.ports = [...state.ports, { ...state.ports[0]!, interfaceId: 'if-dup' }];
-    await assert.rejects(hvflowd.client.applyChassisState({ state }), (err: unknown) =>
-      hasCode(err, Status.INVALID_ARGUMENT),
+    const first = state.ports[0]!;
+    state.ports = [...state.ports, { ...first, interfaceId: 'if-dup' }];
+    const answer = await hvflowd.client.applyChassisState({ state });
+    assert.deepEqual(
+      answer.rejectedPorts.map((r) => [r.interfaceId, r.reason, r.remote]).sort(),
+      [
+        [first.interfaceId, 'duplicate-ip', false],
+        ['if-dup', 'duplicate-ip', false],
+      ].sort(),
     );
-    assert.equal((await hvflowd.client.getChassisState({})).generation, 3);
+    assert.match(answer.rejectedPorts[0]!.message, /is taken in its vpc by another port/);
+    assert.equal((await hvflowd.client.getChassisState({})).generation, 6);
   });
 });

@@ -7,6 +7,7 @@ import {
 } from '@vpcd/observability';
 import { createClient, createServer, PemFiles, type RpcServer } from '@vpcd/rpc';
 import type { BackoffPolicy } from './agent/backoff.js';
+import { southdOnlyLayer } from './auth/southd-only.js';
 import { ChassisAgent } from './agent/chassis-agent.js';
 import { concurrencyLimit } from './agent/concurrency-limit.js';
 import { ChassisRuntime } from './chassis/chassis-runtime.js';
@@ -17,6 +18,11 @@ import { OvsDatapath } from './datapath/ovs-datapath.js';
 import { registerOvsMetrics } from './datapath/ovs-metrics.js';
 import type { HvflowdDeps } from './deps.js';
 import { hvflowdHandlers } from './handlers/hvflowd.js';
+
+/** Logged at start when HVFLOWD_INSECURE_DEV leaves hvflowd open. */
+export const INSECURE_DEV_WARNING =
+  'HVFLOWD_INSECURE_DEV: hvflowd verifies no client certificate; anyone who reaches ' +
+  'GRPC_LISTEN can program its chassis (local development only)';
 
 /** How many simulated chassis register and sync with northd at once. */
 export const FLEET_SYNC_CONCURRENCY = 16;
@@ -72,13 +78,22 @@ export async function startHvflowd(
     refreshIntervalMs: config.tlsRefreshIntervalMs,
     logger,
   });
+  // southd is the only caller: it must present a certificate the CA signed, naming southd.
+  // Without a client CA (HVFLOWD_INSECURE_DEV only) nobody is authenticated.
+  const verifiesClients = tlsFiles?.hasCa === true;
+  if (!verifiesClients) {
+    logger.warn(
+      { variable: 'HVFLOWD_INSECURE_DEV', listen: config.grpcListen, tls: tlsFiles !== undefined },
+      INSECURE_DEV_WARNING,
+    );
+  }
   const rpc = createServer({
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
     reflection: config.reflection ? loadPackageDefinition() : undefined,
-    // southd is the only caller: with a CA, it must present a certificate the CA signed.
-    tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'require' : 'none' },
+    tls: tlsFiles && { files: tlsFiles, clientCert: verifiesClients ? 'require' : 'none' },
+    layers: verifiesClients ? [southdOnlyLayer()] : [],
   });
   rpc.add(HvflowdServiceService, hvflowdHandlers({ mode: config.chassis.kind, chassis }));
   const grpcPort = await rpc.listen(config.grpcListen);

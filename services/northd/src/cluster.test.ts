@@ -99,6 +99,7 @@ describe('two northd processes', () => {
           generation: state.generation,
           stateHash: 'h',
           error: '',
+          rejectedPorts: [],
         };
         await broker.publish(
           queues.acksExchange,

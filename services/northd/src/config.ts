@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { VNI_MAX } from '@vpcd/flows';
 import {
   EnvReader,
   readHealthListen,
@@ -6,6 +7,7 @@ import {
   readTracing,
   type TracingConfig,
 } from '@vpcd/observability';
+import { readAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
 
 export interface NorthdConfig {
@@ -26,11 +28,18 @@ export interface NorthdConfig {
   readonly adminToken: string;
   /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
   readonly reflection: boolean;
+  /** Token caches and the limit on failed authentications (see auth/auth-config.ts). */
+  readonly auth: AuthConfig;
   readonly logLevel: string;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
   /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
   readonly tlsRefreshIntervalMs: number;
   readonly privateRanges: readonly Cidr[];
+  /**
+   * The highest VNI the pool hands out: VNI_MAX (2^24 - 1), the whole space the flows accept. No
+   * variable sets it; tests lower it through this option to exhaust a small pool.
+   */
+  readonly vniMax: number;
   readonly tracing: TracingConfig;
 }
 
@@ -92,6 +101,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
     adminToken,
     reflection: r.boolean('GRPC_REFLECTION'),
+    auth: readAuthConfig(r),
     logLevel: r.choice(
       'LOG_LEVEL',
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
@@ -100,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
     tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     privateRanges: ranges.length > 0 ? ranges : rfc1918,
+    vniMax: VNI_MAX,
     tracing: tracing!,
   };
   r.throwIfInvalid();

@@ -34,6 +34,7 @@ describe('convergence at the RabbitMQ boundary', () => {
           generation: state.generation,
           stateHash: `hash-${state.generation}`,
           error: '',
+          rejectedPorts: [],
         }).finish(),
       ),
     );

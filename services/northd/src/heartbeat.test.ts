@@ -33,6 +33,7 @@ describe('heartbeats and drift', () => {
         generation: state.generation,
         stateHash: `acked-${state.generation}`,
         error: '',
+        rejectedPorts: [],
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack));
       return 'ack';

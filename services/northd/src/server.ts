@@ -10,8 +10,8 @@ import {
 import type { Consumer } from '@vpcd/messaging';
 import { startHttpServer, type HttpServer, type Stoppable } from '@vpcd/observability';
 import { createServer, PemFiles, serverAuthLayer, type RpcServer } from '@vpcd/rpc';
-import { createAuthenticator } from './auth/authenticator.js';
 import { isPublicPath } from './auth/policy.js';
+import { createTokenAuth } from './auth/token-auth.js';
 import type { NorthdConfig } from './config.js';
 import { ackHandler } from './converge/acks.js';
 import { ConvergeLoop } from './converge/converge-loop.js';
@@ -26,7 +26,7 @@ import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
-import { TokenStore } from './store/tokens.js';
+import { VniPool } from './store/vni-pool.js';
 
 /** A running northd: its API, leases, converge loop and ops endpoint. */
 export interface Northd {
@@ -61,6 +61,15 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     burstIntervalMs: config.convergeBurstIntervalMs,
   });
   const hints = new ChangeHints(broker, config.northdId, converge.convergeMetrics, logger);
+  const auth = createTokenAuth({
+    config: config.auth,
+    adminToken: config.adminToken,
+    db: db.reads,
+    broker,
+    northdId: config.northdId,
+    registry,
+    logger,
+  });
   const handlerDeps: HandlerDeps = {
     db: db.reads,
     idempotent: idempotentWriter(db.writes),
@@ -70,7 +79,9 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       heartbeats: new HeartbeatBatcher(db.chassis),
     },
     privateRanges: config.privateRanges,
+    vnis: new VniPool(config.vniMax, registry),
     changed: () => hints.send(),
+    tokenRevoked: (tokenId) => auth.revocations.announce(tokenId),
   };
 
   const tlsFiles = PemFiles.fromPaths({
@@ -84,12 +95,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     tracerProvider: deps.tracing?.tracerProvider,
     reflection: config.reflection ? loadPackageDefinition() : undefined,
     tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'optional' : 'none' },
-    layers: [
-      serverAuthLayer(
-        createAuthenticator({ adminToken: config.adminToken, tokens: new TokenStore(db.reads) }),
-        isPublicPath,
-      ),
-    ],
+    layers: [serverAuthLayer(auth.authenticate, isPublicPath)],
   });
   rpc.add(VpcServiceService, vpcHandlers(handlerDeps));
   rpc.add(InterfaceServiceService, interfaceHandlers(handlerDeps));
@@ -97,8 +103,8 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
   rpc.add(ProjectServiceService, projectHandlers(handlerDeps));
 
   await broker.start({
-    exchanges: convergeTopology.exchanges,
-    queues: [...convergeTopology.queues, hints.queue()],
+    exchanges: [...convergeTopology.exchanges, auth.revocations.exchange],
+    queues: [...convergeTopology.queues, hints.queue(), auth.revocations.queue()],
   });
   const consumers: Consumer[] = [
     await broker.consume(
@@ -111,6 +117,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       converge.wake();
       return Promise.resolve('ack');
     }),
+    await broker.consume(auth.revocations.queue().name, auth.revocations.handler),
   ];
   leases.start();
   converge.start();

@@ -26,9 +26,10 @@ export interface SouthdConfig {
     keyFile: string | undefined;
     caFile: string | undefined;
     /**
-     * HVFLOWD_SERVER_NAME: the name hvflowd's certificate must carry, checked instead of the
-     * address southd dials (a node's IP, which a certificate shared by every hypervisor cannot
-     * name). Undefined: the address' host.
+     * HVFLOWD_SERVER_NAME: one name every hvflowd's certificate carries (a certificate shared by
+     * every hypervisor), checked instead of the chassis identity. Undefined (the default): the
+     * certificate of the hvflowd dialled for chassis X must name X (CN hvflowd:X, or
+     * hvflowd-fleet:<prefix> for a simulated chassis <prefix>-NNNN).
      */
     hvflowdServerName: string | undefined;
   };

@@ -33,8 +33,16 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     logger,
     registry,
     tls: tlsFiles && { files: tlsFiles, serverName: hvflowdServerName },
+    checkChassisIdentity: hvflowdServerName === undefined,
     bearerToken: config.token,
   });
+  if (tlsFiles && hvflowdServerName !== undefined) {
+    logger.warn(
+      { variable: 'HVFLOWD_SERVER_NAME', name: hvflowdServerName },
+      'HVFLOWD_SERVER_NAME: hvflowd certificates are checked for one shared name, not for the ' +
+        'identity of the chassis dialled; use per-node certificates (CN hvflowd:<chassis>)',
+    );
+  }
   const pool = new KeyedPool({ capacity: config.workers, registry, name: 'southd_workers' });
   const rpc = createServer({
     logger,

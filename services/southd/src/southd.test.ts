@@ -36,6 +36,7 @@ async function fakeHvflowd(
         stateHash: `hash-${req.state!.generation}`,
         flowsAdded: 0,
         flowsRemoved: 0,
+        rejectedPorts: [],
       };
     },
     getChassisState: () => Promise.reject(new RpcError(Status.UNIMPLEMENTED, 'not here')),
@@ -136,6 +137,7 @@ describe('southd', () => {
         generation: 7,
         stateHash: 'hash-7',
         error: '',
+        rejectedPorts: [],
       },
     );
     await h.server.shutdown();

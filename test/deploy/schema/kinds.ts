@@ -28,6 +28,20 @@ export const kinds: ReadonlyMap<string, KindSchema> = new Map<string, KindSchema
   ['apps/v1/DaemonSet', model('kubernetes-models/apps/v1/DaemonSet', 'DaemonSet')],
   ['apps/v1/Deployment', model('kubernetes-models/apps/v1/Deployment', 'Deployment')],
   [
+    'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy',
+    model(
+      'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicy',
+    ),
+  ],
+  [
+    'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding',
+    model(
+      'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding',
+      'ValidatingAdmissionPolicyBinding',
+    ),
+  ],
+  [
     'networking.k8s.io/v1/NetworkPolicy',
     model('kubernetes-models/networking.k8s.io/v1/NetworkPolicy', 'NetworkPolicy'),
   ],

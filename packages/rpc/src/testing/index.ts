@@ -5,3 +5,5 @@ export { memoryTracing } from './memory-tracing.js';
 export { metricValue } from './metric-value.js';
 export { healthClient } from './health-client.js';
 export type { HealthClient } from './health-client.js';
+export { createTestCa } from './test-ca.js';
+export type { IssuedCertificate, IssueOptions, TestCa } from './test-ca.js';

@@ -110,6 +110,7 @@ export class ChassisAgent {
         result: outcome.result,
         flowsAdded: outcome.flowsAdded,
         flowsRemoved: outcome.flowsRemoved,
+        rejectedPorts: outcome.rejectedPorts.length,
       },
       'initial sync applied',
     );

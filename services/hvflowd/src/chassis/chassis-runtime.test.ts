@@ -69,3 +69,42 @@ describe('fencing: converge work against the initial sync', () => {
     );
   });
 });
+
+describe('one bad port costs only itself', () => {
+  it("applies everyone else's ports, reporting and counting the one left out", async () => {
+    const { runtime, registry } = newRuntime();
+    const good = await runtime.apply(scenarioState(1, 1));
+    const state = scenarioState(1, 2);
+    const [bad, ...others] = state.ports;
+    const withBad = { ...state, ports: [{ ...bad!, mac: '0e:00:00:00:00:2a' }, ...others] };
+    const outcome = await runtime.apply(withBad);
+    assert.equal(outcome.result, 'applied');
+    assert.deepEqual(
+      outcome.rejectedPorts.map((r) => [r.interfaceId, r.reason, r.remote]),
+      [[bad!.interfaceId, 'gateway-mac', false]],
+    );
+    const flows = (await runtime.snapshot()).flows;
+    assert.ok(!flows.some((f) => f.match.includes('0e:00:00:00:00:2a')));
+    assert.ok(flows.length > 0 && outcome.stateHash !== good.stateHash);
+    assert.equal(
+      await metricValue(registry, 'hvflowd_rejected_ports', { reason: 'gateway-mac' }),
+      1,
+    );
+
+    // The answer to a generation already applied reports the same; fixed, the port is back.
+    const again = await runtime.apply(withBad);
+    assert.deepEqual([again.result, again.rejectedPorts.length], ['unchanged', 1]);
+    const fixed = await runtime.applyInitialSync(scenarioState(1, 3));
+    assert.deepEqual([fixed.result, fixed.rejectedPorts], ['applied', []]);
+    const back = (await runtime.snapshot()).flows;
+    assert.ok(back.some((f) => f.match.includes(`dl_src=${bad!.mac}`)));
+    assert.equal(
+      await metricValue(registry, 'hvflowd_rejected_ports', { reason: 'gateway-mac' }),
+      0,
+    );
+    assert.equal(
+      await metricValue(registry, 'hvflowd_rejected_ports_total', { reason: 'gateway-mac' }),
+      1,
+    );
+  });
+});

@@ -1,6 +1,14 @@
 import { SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { ChassisState } from '@vpcd/api';
-import { compileFlows, diff, hasFlowsCode, stateHash, type Flow } from '@vpcd/flows';
+import {
+  compileFlows,
+  diff,
+  hasFlowsCode,
+  screenChassisState,
+  stateHash,
+  type Flow,
+  type RejectedPort,
+} from '@vpcd/flows';
 import type { Logger } from 'pino';
 import type { Datapath } from '../datapath/datapath.js';
 import { ApplyError, isApplyError } from './apply-error.js';
@@ -14,6 +22,8 @@ export interface ApplyOutcome {
   readonly stateHash: string;
   readonly flowsAdded: number;
   readonly flowsRemoved: number;
+  /** Ports of the applied generation left out of the flows, with why; the rest is applied. */
+  readonly rejectedPorts: readonly RejectedPort[];
 }
 
 /** The chassis as it is now: what it has seen and applied, and the flows on its bridge. */
@@ -56,6 +66,7 @@ export class ChassisRuntime {
   private highestEpoch = 0;
   private appliedGeneration: number | undefined;
   private appliedHash = '';
+  private rejectedPorts: readonly RejectedPort[] = [];
   private bridgeReady = false;
 
   constructor(private readonly options: ChassisRuntimeOptions) {
@@ -72,9 +83,10 @@ export class ChassisRuntime {
   }
 
   /**
-   * Programs the chassis to `state`, converge work of the northd that holds its lease. Rejects
-   * with ApplyError when refused (`stale-epoch`, `wrong-chassis`, `invalid-state`) and with the
-   * datapath's error (OvsError) when it fails.
+   * Programs the chassis to `state`, converge work of the northd that holds its lease. A port the
+   * flows cannot carry is left out and reported in the outcome; the rest is applied. Rejects
+   * with ApplyError when refused (`stale-epoch`, `wrong-chassis`, `invalid-state`: port numbers
+   * that do not fit) and with the datapath's error (OvsError) when it fails.
    */
   apply(state: ChassisState): Promise<ApplyOutcome> {
     return this.queue.run(() => this.applyNow(state, 'converge'));
@@ -135,7 +147,13 @@ export class ChassisRuntime {
     this.highestEpoch = Math.max(this.highestEpoch, state.epoch);
     if (this.appliedGeneration !== undefined && state.generation <= this.appliedGeneration) {
       metrics.applies.inc({ result: 'unchanged' });
-      return { result: 'unchanged', ...this.current(), flowsAdded: 0, flowsRemoved: 0 };
+      return {
+        result: 'unchanged',
+        ...this.current(),
+        flowsAdded: 0,
+        flowsRemoved: 0,
+        rejectedPorts: this.rejectedPorts,
+      };
     }
     const stopTimer = metrics.applyDuration.startTimer();
     return this.tracer.startActiveSpan('hvflowd apply', async (span) => {
@@ -173,9 +191,11 @@ export class ChassisRuntime {
       await datapath.ensureBridge();
       this.bridgeReady = true;
     }
+    // One tenant's bad port costs only itself: it is neither bound nor compiled.
+    const { accepted, rejected } = screenChassisState(state);
     const desired = this.compile(
-      state,
-      await datapath.bindPorts(state.ports),
+      accepted,
+      await datapath.bindPorts(accepted.ports),
       await datapath.tunnelPort(),
     );
     const change = diff(await datapath.dumpFlows(), desired);
@@ -183,6 +203,7 @@ export class ChassisRuntime {
     const after = await datapath.dumpFlows();
     this.appliedGeneration = state.generation;
     this.appliedHash = stateHash(after);
+    this.recordRejected(state, rejected);
     metrics.appliedGeneration.set({ chassis: this.chassisId }, state.generation);
     metrics.flowsApplied.inc({ op: 'add' }, change.add.length);
     metrics.flowsApplied.inc({ op: 'remove' }, change.remove.length);
@@ -208,7 +229,34 @@ export class ChassisRuntime {
       ...this.current(),
       flowsAdded: change.add.length,
       flowsRemoved: change.remove.length,
+      rejectedPorts: rejected,
     };
+  }
+
+  /** Counts, logs and keeps the ports an applied generation left out. */
+  private recordRejected(state: ChassisState, rejected: readonly RejectedPort[]): void {
+    const { rejectedPorts, rejectedNow } = this.options.metrics;
+    for (const port of this.rejectedPorts) rejectedNow.dec({ reason: port.reason });
+    for (const port of rejected) {
+      rejectedNow.inc({ reason: port.reason });
+      rejectedPorts.inc({ reason: port.reason });
+    }
+    this.rejectedPorts = rejected;
+    if (rejected.length > 0) {
+      this.logger.warn(
+        {
+          epoch: state.epoch,
+          generation: state.generation,
+          rejected: rejected.map((r) => ({
+            interfaceId: r.interfaceId,
+            remote: r.remote,
+            reason: r.reason,
+            problems: r.problems,
+          })),
+        },
+        'left ports the flows cannot carry out of the chassis state; applied the rest',
+      );
+    }
   }
 
   private compile(

@@ -1,4 +1,5 @@
 import { createSaturationGauges, type SaturationGauges } from '@vpcd/observability';
+import { PORT_REJECT_REASONS } from '@vpcd/flows';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /** How an ApplyChassisState ended. */
@@ -23,6 +24,10 @@ export interface HvflowdMetrics {
   readonly fenced: Counter;
   readonly applies: Counter<'result'>;
   readonly heartbeats: Counter<'result'>;
+  /** Ports left out of applied states, by reason (each applied state counts its own). */
+  readonly rejectedPorts: Counter<'reason'>;
+  /** Ports left out of the states applied now, over every chassis hosted, by reason. */
+  readonly rejectedNow: Gauge<'reason'>;
   /** Applies waiting or running, against the number of chassis (one apply each at a time). */
   readonly applyQueue: SaturationGauges;
   /** Chassis registering and syncing, against the limit on doing so at once. */
@@ -67,6 +72,18 @@ export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
       labelNames: ['result'],
       registers,
     }),
+    rejectedPorts: new Counter({
+      name: 'hvflowd_rejected_ports_total',
+      help: 'Ports left out of applied chassis states because the flows cannot carry them, by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
+    rejectedNow: new Gauge({
+      name: 'hvflowd_rejected_ports',
+      help: 'Ports left out of the chassis states applied now (every chassis hosted), by reason.',
+      labelNames: ['reason'],
+      registers,
+    }),
     applyQueue: createSaturationGauges(registry, {
       name: 'hvflowd_apply',
       help: 'Applies of chassis states',
@@ -79,5 +96,9 @@ export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
   for (const op of ['add', 'remove']) metrics.flowsApplied.inc({ op }, 0);
   for (const result of applyResults) metrics.applies.inc({ result }, 0);
   for (const result of heartbeatResults) metrics.heartbeats.inc({ result }, 0);
+  for (const reason of PORT_REJECT_REASONS) {
+    metrics.rejectedPorts.inc({ reason }, 0);
+    metrics.rejectedNow.set({ reason }, 0);
+  }
   return metrics;
 }

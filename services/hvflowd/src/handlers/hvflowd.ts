@@ -43,6 +43,12 @@ export function hvflowdHandlers(
           stateHash: outcome.stateHash,
           flowsAdded: outcome.flowsAdded,
           flowsRemoved: outcome.flowsRemoved,
+          rejectedPorts: outcome.rejectedPorts.map((r) => ({
+            interfaceId: r.interfaceId,
+            reason: r.reason,
+            message: r.problems.join('; '),
+            remote: r.remote,
+          })),
         };
       } catch (err) {
         throw toRpcError(err);

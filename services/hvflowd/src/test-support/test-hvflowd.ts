@@ -22,7 +22,10 @@ export interface TestHvflowd {
   stop(): Promise<void>;
 }
 
-/** `env` adds to (or overrides) loopback listeners, a test token and 100 ms heartbeats. */
+/**
+ * `env` adds to (or overrides) loopback listeners, a test token, 100 ms heartbeats and
+ * HVFLOWD_INSECURE_DEV=true (tests of TLS set TLS_* and HVFLOWD_INSECURE_DEV=false).
+ */
 export async function startTestHvflowd(
   env: Record<string, string>,
   tracerProvider?: TracerProvider,
@@ -32,6 +35,7 @@ export async function startTestHvflowd(
     METRICS_LISTEN: '127.0.0.1:0',
     VPCD_TOKEN: TEST_TOKEN,
     HEARTBEAT_INTERVAL_MS: '100',
+    HVFLOWD_INSECURE_DEV: 'true',
     ...env,
   });
   const { logger, lines } = captureLogger('info');

@@ -1,53 +1,93 @@
 import type { Authenticate } from '@vpcd/rpc';
 import { RpcError, Status } from '@vpcd/rpc';
-import type { TokenStore } from '../store/tokens.js';
-import { presentedCredential } from './credentials.js';
+import type { Logger } from 'pino';
+import type { AuthFailureReason, AuthMetrics } from './auth-metrics.js';
+import { peerKey, type PeerLimiter } from './peer-limiter.js';
 import { authorize } from './policy.js';
 import type { Principal } from './principal.js';
-import { principalOfCommonName } from './service-identity.js';
-import { hashToken, sameHash } from './tokens.js';
+import { commonNameProblem, serviceOfCommonName } from './service-identity.js';
+import type { TokenResolver } from './token-resolver.js';
+import { hashToken, isWellFormedToken, sameHash } from './tokens.js';
 
 export interface AuthenticatorOptions {
   readonly adminToken: string;
-  readonly tokens: TokenStore;
-  /** How long a resolved token is trusted without asking the database; default 30 s. */
-  readonly cacheTtlMs?: number;
-  /** Bound on cached tokens; default 10,000. */
-  readonly cacheSize?: number;
+  /** Project and service tokens, cached. */
+  readonly resolver: TokenResolver;
+  /** Failed authentications per peer. */
+  readonly limiter: PeerLimiter;
+  readonly metrics: AuthMetrics;
+  readonly logger: Logger;
+  /** Called before a token is resolved (see TokenRevocations.checkConnection). */
+  readonly beforeResolve?: () => void;
 }
 
+const messages: Record<AuthFailureReason, string> = {
+  missing: 'credentials required: authorization: Bearer <token>',
+  malformed: 'malformed credentials: expected authorization: Bearer vpcd_<43 base64url characters>',
+  unknown: 'unknown token',
+  expired: 'token expired',
+  revoked: 'token revoked',
+  rate_limited: 'too many failed authentications from this address',
+  certificate_and_token:
+    'both a client certificate and a bearer token were presented: present one ' +
+    '(unset VPCD_TOKEN, or the client certificate)',
+  unknown_certificate: 'client certificate names no vpcd identity',
+};
+
 /**
- * Resolves the caller from a bearer token (the admin token, or a project token looked up by its
- * hash) or, on mutual TLS, from the client certificate's common name (a service role and
- * subject), never from both (see presentedCredential), then checks the policy for the method.
+ * Resolves the caller from a bearer token (the admin token, or a project or service token
+ * looked up by its hash) or, on mutual TLS, from the client certificate's common name (a
+ * service role and subject; any other CN is UNAUTHENTICATED), never from both: a call that
+ * presents both is refused. Then checks the policy for the method. A malformed token is refused without a
+ * lookup; a peer with too many failures is refused before any token is looked at.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate<Principal> {
   const adminHash = hashToken(options.adminToken);
-  const ttlMs = options.cacheTtlMs ?? 30_000;
-  const maxSize = options.cacheSize ?? 10_000;
-  const cache = new Map<string, { principal: Principal; expiresAt: number }>();
+  const { limiter, metrics } = options;
 
-  async function fromToken(token: string): Promise<Principal> {
-    const hash = hashToken(token);
-    if (sameHash(hash, adminHash)) return { kind: 'admin' };
-    const key = hash.toString('base64');
-    const hit = cache.get(key);
-    if (hit && hit.expiresAt > Date.now()) return hit.principal;
-    const projectId = await options.tokens.projectOfHash(hash);
-    if (projectId === undefined) throw new RpcError(Status.UNAUTHENTICATED, 'unknown token');
-    const principal: Principal = { kind: 'project', projectId };
-    if (cache.size >= maxSize) cache.delete(cache.keys().next().value!);
-    cache.set(key, { principal, expiresAt: Date.now() + ttlMs });
-    return principal;
+  /** Counts the failure against the peer (a grpc-js peer string) and throws. */
+  function refuse(reason: AuthFailureReason, peer: string, message = messages[reason]): never {
+    metrics.failures.inc({ reason });
+    const key = peerKey(peer);
+    if (reason === 'rate_limited') {
+      const retryS = Math.ceil(limiter.retryAfterMs(key) / 1000);
+      throw new RpcError(Status.RESOURCE_EXHAUSTED, `${messages[reason]}; retry in ${retryS} s`);
+    }
+    if (limiter.recordFailure(key)) {
+      options.logger.warn({ peer: key }, 'peer refused for too many failed authentications');
+    }
+    throw new RpcError(Status.UNAUTHENTICATED, message);
   }
 
-  return async (call) => {
-    const presented = presentedCredential(call);
-    const principal =
-      presented.kind === 'token'
-        ? await fromToken(presented.token)
-        : principalOfCommonName(presented.commonName);
-    authorize(call.path, principal);
+  async function fromHeader(header: unknown, peer: string): Promise<Principal> {
+    const token = typeof header === 'string' && /^Bearer +(\S+)\s*$/.exec(header)?.[1];
+    if (!token) return refuse('malformed', peer);
+    const hash = hashToken(token);
+    if (sameHash(hash, adminHash)) return { kind: 'admin' };
+    if (!isWellFormedToken(token)) return refuse('malformed', peer);
+    options.beforeResolve?.();
+    const resolution = await options.resolver.resolve(hash);
+    if ('reason' in resolution) return refuse(resolution.reason, peer);
+    return resolution.principal;
+  }
+
+  return async ({ path, metadata, authContext, peer }) => {
+    const header = metadata.get('authorization')[0];
+    const cn = authContext.sslPeerCertificate?.subject?.CN;
+    let principal: Principal;
+    // One credential a call: a token must never raise a certificate's privilege (nor the
+    // reverse), and "which one wins" is a rule callers would get wrong.
+    if (header !== undefined && cn) refuse('certificate_and_token', peer);
+    if (cn) {
+      const service = serviceOfCommonName(String(cn));
+      if (!service) refuse('unknown_certificate', peer, commonNameProblem(String(cn)));
+      principal = { kind: 'service', ...service };
+    } else {
+      // The peer is parsed only when some peer is tracked or this call fails.
+      if (limiter.tracked() > 0 && limiter.isLimited(peerKey(peer))) refuse('rate_limited', peer);
+      principal = header === undefined ? refuse('missing', peer) : await fromHeader(header, peer);
+    }
+    authorize(path, principal);
     return principal;
   };
 }

@@ -1,30 +1,19 @@
 import { activePrincipal, RpcError, Status } from '@vpcd/rpc';
 
-/** The roles a service identity can hold; see docs/security.md, "Who is trusted with what". */
+/** The roles of service identities (certificates' common names, service tokens). */
 export type ServiceRole = 'hvflowd' | 'hvflowd-fleet' | 'hvaddr' | 'southd' | 'northd';
-
-export const serviceRoles: readonly ServiceRole[] = [
-  'hvflowd',
-  'hvflowd-fleet',
-  'hvaddr',
-  'southd',
-  'northd',
-];
 
 /**
  * Who is calling: the operator (admin), a tenant's token (project), or a service identity whose
  * role says what it may do and whose subject says for what (a chassis id for hvflowd and hvaddr,
  * a chassis id prefix for hvflowd-fleet, the role itself for southd and northd). A certificate
- * and a service token resolve to the same service principal.
+ * and a service token resolve to the same service principal. See docs/security.md, "Who is
+ * trusted with what".
  */
 export type Principal =
   | { readonly kind: 'admin' }
   | { readonly kind: 'project'; readonly projectId: string }
   | { readonly kind: 'service'; readonly role: ServiceRole; readonly subject: string };
-
-export function isServiceRole(value: string): value is ServiceRole {
-  return (serviceRoles as readonly string[]).includes(value);
-}
 
 /** How a principal is named in errors and logs: `admin`, `project:<id>`, `hvflowd:hv1`, `southd`. */
 export function describePrincipal(p: Principal): string {
@@ -61,6 +50,6 @@ export function requestScope(): string {
   return p.kind === 'project'
     ? `project:${p.projectId}`
     : p.kind === 'service'
-      ? `service:${describePrincipal(p)}`
+      ? `service:${p.role}:${p.subject}`
       : 'admin';
 }

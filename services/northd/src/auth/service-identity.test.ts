@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isRpcError, Status } from '@vpcd/rpc';
 import { mayActForChassis } from './chassis-scope.js';
 import type { Principal } from './principal.js';
-import { principalOfCommonName } from './service-identity.js';
+import { commonNameProblem, serviceOfCommonName } from './service-identity.js';
 
-describe('principalOfCommonName', () => {
+describe('serviceOfCommonName', () => {
   const accepted: Array<[string, string, string]> = [
     ['northd', 'northd', 'northd'],
     ['southd', 'southd', 'southd'],
@@ -15,30 +14,33 @@ describe('principalOfCommonName', () => {
   ];
   for (const [cn, role, subject] of accepted) {
     it(`maps CN "${cn}" to role ${role}, subject ${subject}`, () => {
-      assert.deepEqual(principalOfCommonName(cn), { kind: 'service', role, subject });
+      assert.deepEqual(serviceOfCommonName(cn), { role, subject });
     });
   }
 
   const refused: Array<[string, RegExp]> = [
-    ['hvflowd', /names no subject: hvflowd:<chassis-id>/],
-    ['hvflowd-fleet', /names no subject: hvflowd-fleet:<prefix>/],
+    ['hvflowd', /hvflowd names no chassis id: hvflowd:<chassis-id>/],
+    [
+      'hvflowd-fleet',
+      /hvflowd-fleet names no chassis id prefix: hvflowd-fleet:<chassis-id-prefix>/,
+    ],
     ['hvflowd:', /the chassis id after "hvflowd:": required/],
     ['hvaddr:HV1', /the chassis id after "hvaddr:": a DNS label/],
     ['hvflowd:hv1,hvflowd:hv2', /a DNS label/],
-    ['southd:x', /southd takes no subject/],
+    ['hvflowd-fleet:' + 'p'.repeat(59), /a chassis id prefix of at most 58 characters/],
+    ['southd:x', /the subject after "southd:": must be "southd"/],
     ['admin', /unknown role "admin"/],
     ['test-client', /unknown role "test-client"/],
   ];
   for (const [cn, want] of refused) {
-    it(`refuses CN "${cn}" as UNAUTHENTICATED, naming it`, () => {
-      assert.throws(
-        () => principalOfCommonName(cn),
-        (err) =>
-          isRpcError(err) &&
-          err.code === Status.UNAUTHENTICATED &&
-          err.message.includes(`CN "${cn}"`) &&
-          want.test(err.message),
+    it(`names no service for CN "${cn}", and says why`, () => {
+      assert.equal(serviceOfCommonName(cn), undefined);
+      const problem = commonNameProblem(cn);
+      assert.ok(
+        problem.startsWith(`client certificate CN "${cn}" is not a vpcd identity`),
+        problem,
       );
+      assert.match(problem, want);
     });
   }
 });

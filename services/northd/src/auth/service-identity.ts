@@ -1,45 +1,79 @@
-import { RpcError, Status } from '@vpcd/rpc';
 import { dnsLabelProblem } from '../validation/names.js';
-import { isServiceRole, serviceRoles, type Principal } from './principal.js';
+import type { ServiceRole } from './principal.js';
 
-type ServicePrincipal = Extract<Principal, { kind: 'service' }>;
+export const serviceRoles: readonly ServiceRole[] = [
+  'hvflowd',
+  'hvflowd-fleet',
+  'hvaddr',
+  'southd',
+  'northd',
+];
+
+// A fleet's chassis are `<prefix>-NNNN`, at most 63 characters: room for "-" and 4 digits.
+const maxFleetPrefix = 58;
+
+export function isServiceRole(role: string): role is ServiceRole {
+  return (serviceRoles as readonly string[]).includes(role);
+}
+
+/**
+ * What is wrong with a service identity, by field, or undefined when it is one: hvflowd and
+ * hvaddr name their chassis id, hvflowd-fleet its chassis id prefix, southd and northd
+ * themselves (subject = role).
+ */
+export function serviceIdentityProblem(
+  role: string,
+  subject: string,
+): { field: 'role' | 'subject'; description: string } | undefined {
+  if (!isServiceRole(role)) {
+    return { field: 'role', description: `one of ${serviceRoles.join(', ')}` };
+  }
+  let problem: string | undefined;
+  if (role === 'southd' || role === 'northd') {
+    problem = subject === role ? undefined : `must be "${role}" for role ${role}`;
+  } else {
+    problem = dnsLabelProblem(subject);
+    if (problem === undefined && role === 'hvflowd-fleet' && subject.length > maxFleetPrefix) {
+      problem = `a chassis id prefix of at most ${maxFleetPrefix} characters`;
+    }
+  }
+  return problem === undefined ? undefined : { field: 'subject', description: problem };
+}
+
+/**
+ * The service a certificate's common name names (`role:subject`, split at the first colon;
+ * `southd` and `northd` alone), or undefined when it names none.
+ */
+export function serviceOfCommonName(
+  cn: string,
+): { role: ServiceRole; subject: string } | undefined {
+  const colon = cn.indexOf(':');
+  const role = colon < 0 ? cn : cn.slice(0, colon);
+  const subject = colon < 0 ? cn : cn.slice(colon + 1);
+  // A bare `hvflowd` must not pass as hvflowd:hvflowd: only southd and northd have no subject.
+  if (colon < 0 && role !== 'southd' && role !== 'northd') return undefined;
+  if (!isServiceRole(role) || serviceIdentityProblem(role, subject)) return undefined;
+  return { role, subject };
+}
 
 const expected =
   'northd, southd, hvflowd:<chassis-id>, hvaddr:<chassis-id> or hvflowd-fleet:<prefix>';
 
 /**
- * The service a certificate's subject Common Name names: `northd`, `southd`,
- * `hvflowd:<chassis-id>`, `hvaddr:<chassis-id>`, `hvflowd-fleet:<prefix>` (role and subject split
- * at the first colon; a chassis id or prefix is a DNS label). Anything else is UNAUTHENTICATED:
- * a certificate our CA signed for something that is not a vpcd identity grants nothing.
+ * Why a client certificate's common name names no service (see serviceOfCommonName): the CN,
+ * what is wrong with it and what was expected, for the UNAUTHENTICATED answer.
  */
-export function principalOfCommonName(commonName: string): ServicePrincipal {
-  const colon = commonName.indexOf(':');
-  const role = colon < 0 ? commonName : commonName.slice(0, colon);
-  const subject = colon < 0 ? commonName : commonName.slice(colon + 1);
-  const problem =
-    colon < 0 && role !== 'northd' && role !== 'southd' && isServiceRole(role)
-      ? `it names no subject: ${role}:<${role === 'hvflowd-fleet' ? 'prefix' : 'chassis-id'}>`
-      : serviceIdentityProblem(role, subject);
-  if (problem !== undefined) {
-    throw new RpcError(
-      Status.UNAUTHENTICATED,
-      `client certificate CN "${commonName}" is not a vpcd identity (${problem}); expected ${expected}`,
-    );
-  }
-  return { kind: 'service', role: role as ServicePrincipal['role'], subject };
-}
-
-/**
- * What is wrong with a service identity, or undefined when it is one. Shared by every way a
- * service authenticates (certificates, service tokens), so they agree on what a role may name.
- */
-export function serviceIdentityProblem(role: string, subject: string): string | undefined {
-  if (!isServiceRole(role)) return `unknown role "${role}", not one of ${serviceRoles.join(', ')}`;
-  if (role === 'northd' || role === 'southd') {
-    return subject === role ? undefined : `${role} takes no subject: its CN is "${role}"`;
-  }
+export function commonNameProblem(cn: string): string {
+  const colon = cn.indexOf(':');
+  const role = colon < 0 ? cn : cn.slice(0, colon);
+  const subject = colon < 0 ? cn : cn.slice(colon + 1);
   const what = role === 'hvflowd-fleet' ? 'chassis id prefix' : 'chassis id';
-  const problem = dnsLabelProblem(subject);
-  return problem === undefined ? undefined : `the ${what} after "${role}:": ${problem}`;
+  let problem: string;
+  if (!isServiceRole(role)) problem = `unknown role "${role}"`;
+  else if (colon < 0) problem = `${role} names no ${what}: ${role}:<${what.replaceAll(' ', '-')}>`;
+  else {
+    const found = serviceIdentityProblem(role, subject)?.description ?? 'invalid';
+    problem = `the ${role === 'southd' || role === 'northd' ? 'subject' : what} after "${role}:": ${found}`;
+  }
+  return `client certificate CN "${cn}" is not a vpcd identity (${problem}); expected ${expected}`;
 }

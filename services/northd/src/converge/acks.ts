@@ -9,6 +9,9 @@ import type { ConvergeMetrics } from './converge-metrics.js';
  * chassis' current lease epoch (older owners' work is fenced) and its generation is newer than
  * the one recorded and not beyond the desired one. Any northd may record any ack; the
  * conditional update decides. A database error requeues the ack; garbage is dead-lettered.
+ * An applied ack also replaces the chassis' record of the ports its state left out (the local
+ * ones; remote ones are their own chassis' to report), in the same statement: those interfaces
+ * read FAILED with the reason, everyone else's ACTIVE.
  * `stillBehind` is called when a recorded ack leaves its chassis behind a newer desired
  * generation: its owner, which sends a chassis one state at a time, may send the next now.
  */
@@ -34,13 +37,19 @@ export function ackHandler(
       );
       return 'ack'; // the converge loop sends again when no good ack arrives
     }
+    const rejected = ack.rejectedPorts.filter((r) => !r.remote);
     const { affectedRows } = await db.execute(
-      `UPDATE chassis SET applied_generation = ?, applied_epoch = ?, state_hash = ?
+      `UPDATE chassis SET applied_generation = ?, applied_epoch = ?, state_hash = ?, rejected_ports = ?
        WHERE id = ? AND epoch = ? AND applied_generation < ? AND desired_generation >= ?`,
       [
         ack.generation,
         ack.epoch,
         ack.stateHash,
+        rejected.length === 0
+          ? null
+          : JSON.stringify(
+              Object.fromEntries(rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`])),
+            ),
         ack.chassisId,
         ack.epoch,
         ack.generation,
@@ -48,6 +57,17 @@ export function ackHandler(
       ],
     );
     metrics.acks.inc({ result: affectedRows > 0 ? 'applied' : 'stale' });
+    if (affectedRows > 0 && rejected.length > 0) {
+      for (const r of rejected) metrics.rejectedInterfaces.inc({ reason: r.reason });
+      logger.warn(
+        {
+          chassis: ack.chassisId,
+          generation: ack.generation,
+          rejected: rejected.map((r) => ({ interfaceId: r.interfaceId, reason: r.reason })),
+        },
+        'the chassis left interfaces out of its flows: they are FAILED',
+      );
+    }
     if (affectedRows > 0) {
       const [row] = await db.query<{ lag_us: number; desired_generation: number }>(
         'SELECT TIMESTAMPDIFF(MICROSECOND, desired_changed_at, NOW(3)) AS lag_us, desired_generation FROM chassis WHERE id = ?',

@@ -6,6 +6,7 @@ export interface ConvergeMetrics {
   duration: Histogram;
   lag: Histogram;
   acks: Counter<'result'>;
+  rejectedInterfaces: Counter<'reason'>;
   inFlight: Gauge;
   hints: Counter<'direction'>;
 }
@@ -40,6 +41,12 @@ export function convergeMetrics(registry: Registry): ConvergeMetrics {
       name: 'northd_converge_acks_total',
       help: 'Acknowledgements received, by result (applied, stale, error).',
       labelNames: ['result'],
+      registers,
+    }),
+    rejectedInterfaces: new Counter({
+      name: 'northd_rejected_interfaces_total',
+      help: 'Interfaces reported left out of their chassis flows by applied acks (FAILED), by reason.',
+      labelNames: ['reason'],
       registers,
     }),
     inFlight: new Gauge({

@@ -1,5 +1,6 @@
 import type { Database } from '@vpcd/db';
 import type { HeartbeatBatcher } from '../store/heartbeat-batcher.js';
+import type { VniPool } from '../store/vni-pool.js';
 import type { Cidr } from '../validation/ipv4.js';
 import type { Idempotent } from './idempotent.js';
 
@@ -16,6 +17,10 @@ export interface HandlerDeps {
     readonly heartbeats: HeartbeatBatcher;
   };
   readonly privateRanges: readonly Cidr[];
+  /** Where new VPCs' VNIs come from. */
+  readonly vnis: VniPool;
   /** Tells every northd that desired state changed, so converge loops wake now. Never throws. */
   readonly changed: () => void;
+  /** Drops a revoked token from every northd's cache; rejects when not every one was told. */
+  readonly tokenRevoked: (tokenId: string) => Promise<void>;
 }

@@ -31,7 +31,7 @@ export function vpcHandlers(
         req.requestId,
         CreateVpcRequest.encode(req).finish(),
         Vpc,
-        (tx) => vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }),
+        (tx) => vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }, deps.vnis),
       );
     },
 
@@ -58,7 +58,7 @@ export function vpcHandlers(
         DeleteVpcRequest.encode(req).finish(),
         DeleteVpcResponse,
         async (tx) => {
-          await vpcStore.delete(tx, req.id, projectId);
+          await vpcStore.delete(tx, req.id, projectId, deps.vnis);
           return {};
         },
       );

@@ -1,7 +1,8 @@
 import { InterfaceStatus, type Interface } from '@vpcd/api';
 import { isDbError, type Queryable } from '@vpcd/db';
+import { checkPort } from '@vpcd/flows';
 import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
-import { formatIpv4, parseCidr, type Cidr } from '../validation/ipv4.js';
+import { formatIpv4, gatewayOf, parseCidr, type Cidr } from '../validation/ipv4.js';
 import { randomMac } from '../validation/mac.js';
 import { checkInterfaceIp } from '../validation/requests.js';
 import { bumpChassis, chassisOfVpc } from './generations.js';
@@ -17,10 +18,25 @@ interface InterfaceRow {
   mac: string;
   generation: number;
   applied_generation: number;
+  rejected_ports: string | null;
   create_time: Date;
 }
 
+/** The last chassis' rejected ports parsed, so a page of one chassis parses its text once. */
+let lastRejected: { text: string; byId: Record<string, string> } = { text: '', byId: {} };
+
+/** Why the chassis left this interface out of its flows, if it did. */
+function rejectionOf(row: InterfaceRow): string | undefined {
+  const text = row.rejected_ports;
+  if (text === null || text === '') return undefined;
+  if (lastRejected.text !== text) {
+    lastRejected = { text, byId: JSON.parse(text) as Record<string, string> };
+  }
+  return Object.hasOwn(lastRejected.byId, row.id) ? lastRejected.byId[row.id] : undefined;
+}
+
 function toInterface(row: InterfaceRow): Interface {
+  const rejection = rejectionOf(row);
   return {
     id: row.id,
     vpcId: row.vpc_id,
@@ -28,18 +44,22 @@ function toInterface(row: InterfaceRow): Interface {
     name: row.name,
     ip: formatIpv4(row.ip),
     mac: row.mac,
-    // Derived, never stored: ACTIVE once the chassis applied a generation that includes it.
+    // Derived, never stored: FAILED while its chassis' last applied state left it out, else
+    // ACTIVE once the chassis applied a generation that includes it.
     status:
-      Number(row.applied_generation) >= Number(row.generation)
-        ? InterfaceStatus.INTERFACE_STATUS_ACTIVE
-        : InterfaceStatus.INTERFACE_STATUS_PENDING,
+      rejection !== undefined
+        ? InterfaceStatus.INTERFACE_STATUS_FAILED
+        : Number(row.applied_generation) >= Number(row.generation)
+          ? InterfaceStatus.INTERFACE_STATUS_ACTIVE
+          : InterfaceStatus.INTERFACE_STATUS_PENDING,
+    statusReason: rejection ?? '',
     generation: Number(row.generation),
     createTime: row.create_time,
   };
 }
 
 const select = `SELECT i.id, i.vpc_id, i.chassis_id, i.name, i.ip, i.mac, i.generation, i.create_time,
-  c.applied_generation FROM interfaces i JOIN chassis c ON c.id = i.chassis_id JOIN vpcs v ON v.id = i.vpc_id`;
+  c.applied_generation, c.rejected_ports FROM interfaces i JOIN chassis c ON c.id = i.chassis_id JOIN vpcs v ON v.id = i.vpc_id`;
 
 function scoped(projectId: string | undefined): [string, unknown[]] {
   return projectId === undefined ? ['', []] : [' AND v.project_id = ?', [projectId]];
@@ -61,6 +81,22 @@ async function allocateIp(tx: Queryable, vpcId: string, cidr: Cidr): Promise<num
     );
   }
   return Number(row.free);
+}
+
+/**
+ * Throws INVALID_ARGUMENT naming each field the flow compiler would refuse (the shared port
+ * validator of @vpcd/flows), so no interface is written that its chassis would leave out.
+ */
+function refuseUnportable(
+  input: NewInterface,
+  ip: string,
+  mac: string,
+  vpc: { vpcId: string; vni: number; gatewayIp: string },
+): void {
+  const problems = checkPort({ interfaceId: input.id, vpcId: input.vpcId, ip, mac }, vpc);
+  if (problems.length > 0) {
+    throw invalidArgument(problems.map((p) => ({ field: p.field, description: p.message })));
+  }
 }
 
 export interface NewInterface {
@@ -92,11 +128,15 @@ export const interfaceStore = {
       throw new RpcError(Status.NOT_FOUND, `chassis ${input.chassisId} not found`);
     if (input.ip !== undefined) checkInterfaceIp(input.ip, cidr);
     const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
+    // What the flows would refuse is refused here, before anything is written.
+    const gatewayIp = formatIpv4(gatewayOf(cidr));
+    let mac = input.mac ?? randomMac(); // a generated one is never in the gateways' range
+    refuseUnportable(input, formatIpv4(ip), mac, { vpcId: input.vpcId, vni: vpc.vni, gatewayIp });
     await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
     const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
     const generation = await bumpChassis(tx, affected, input.chassisId);
     for (let attempt = 0; ; attempt++) {
-      const mac = input.mac ?? randomMac();
+      if (attempt > 0) mac = randomMac();
       try {
         await tx.execute(
           `INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation, create_time)
@@ -111,6 +151,7 @@ export const interfaceStore = {
           ip: formatIpv4(ip),
           mac,
           status: InterfaceStatus.INTERFACE_STATUS_PENDING,
+          statusReason: '',
           generation,
           createTime: vpc.now,
         };

@@ -92,4 +92,40 @@ export const migrations: readonly Migration[] = [
     name: 'trace context of the latest change per chassis',
     statements: ['ALTER TABLE chassis ADD COLUMN desired_traceparent VARCHAR(64) NULL'],
   },
+  {
+    id: 3,
+    name: 'bounded VNI pool; ports a chassis left out',
+    statements: [
+      // VNIs come from the pool (store/vni-pool.ts), no longer from AUTO_INCREMENT, which burned
+      // one on every failed insert and never reused a deleted VPC's. Existing VNIs stay.
+      'ALTER TABLE vpcs MODIFY vni INT UNSIGNED NOT NULL',
+      `CREATE TABLE vni_pool (
+        id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
+        next_vni INT UNSIGNED NOT NULL
+      ) ENGINE=InnoDB`,
+      'INSERT INTO vni_pool (id, next_vni) SELECT 1, COALESCE(MAX(vni), 0) + 1 FROM vpcs',
+      `CREATE TABLE vni_free (
+        vni INT UNSIGNED NOT NULL PRIMARY KEY
+      ) ENGINE=InnoDB`,
+      // JSON {interface id: reason} of the chassis' ports its last applied state left out.
+      'ALTER TABLE chassis ADD COLUMN rejected_ports MEDIUMTEXT NULL',
+    ],
+  },
+  {
+    id: 5,
+    name: 'service tokens, token expiry and revocation',
+    statements: [
+      // A token speaks for a project or for a service identity (role and subject), never both.
+      `ALTER TABLE tokens
+        MODIFY project_id CHAR(36) NULL,
+        ADD COLUMN role VARCHAR(32) NULL,
+        ADD COLUMN subject VARCHAR(128) NULL,
+        ADD COLUMN suffix CHAR(4) NOT NULL DEFAULT '',
+        ADD COLUMN expire_time DATETIME(3) NULL,
+        ADD COLUMN revoke_time DATETIME(3) NULL,
+        ADD CONSTRAINT ck_tokens_owner CHECK (
+          (project_id IS NULL) <> (role IS NULL) AND (role IS NULL) = (subject IS NULL)
+        )`,
+    ],
+  },
 ];

@@ -3,6 +3,7 @@ import { isDbError, type Queryable } from '@vpcd/db';
 import { RpcError, Status } from '@vpcd/rpc';
 import type { Cidr } from '../validation/ipv4.js';
 import { pageOf, type Page } from './pagination.js';
+import type { VniPool } from './vni-pool.js';
 
 export interface VpcRow {
   id: string;
@@ -37,12 +38,13 @@ function scoped(projectId: string | undefined): [string, unknown[]] {
 
 export const vpcStore = {
   /**
-   * Creates a VPC. The project row is locked first, so concurrent creates in one project are
-   * serialised and the overlap check cannot race.
+   * Creates a VPC with a VNI from the pool. The project row is locked first, so concurrent
+   * creates in one project are serialised and the overlap check cannot race.
    */
   async create(
     tx: Queryable,
     input: { id: string; projectId: string; name: string; cidr: Cidr },
+    vnis: VniPool,
   ): Promise<Vpc> {
     const project = await tx.query('SELECT id FROM projects WHERE id = ? FOR UPDATE', [
       input.projectId,
@@ -59,10 +61,19 @@ export const vpcStore = {
         `cidr ${input.cidr.text} overlaps VPC "${overlapping[0].name}" (${overlapping[0].cidr}) of the project`,
       );
     }
+    const vni = await vnis.allocate(tx);
     try {
       await tx.execute(
-        'INSERT INTO vpcs (id, project_id, name, cidr, net_first, net_last) VALUES (?, ?, ?, ?, ?, ?)',
-        [input.id, input.projectId, input.name, input.cidr.text, input.cidr.first, input.cidr.last],
+        'INSERT INTO vpcs (id, project_id, name, cidr, net_first, net_last, vni) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [
+          input.id,
+          input.projectId,
+          input.name,
+          input.cidr.text,
+          input.cidr.first,
+          input.cidr.last,
+          vni,
+        ],
       );
     } catch (err) {
       if (isDbError(err) && err.kind === 'duplicate') {
@@ -128,9 +139,17 @@ export const vpcStore = {
     return { vpcs: kept.map(toVpc), next };
   },
 
-  /** Deletes an empty VPC; one with interfaces is FAILED_PRECONDITION with their count. */
-  async delete(tx: Queryable, id: string, projectId: string | undefined): Promise<void> {
-    await vpcStore.get(tx, id, projectId, true);
+  /**
+   * Deletes an empty VPC and frees its VNI; one with interfaces is FAILED_PRECONDITION with
+   * their count.
+   */
+  async delete(
+    tx: Queryable,
+    id: string,
+    projectId: string | undefined,
+    vnis: VniPool,
+  ): Promise<void> {
+    const vpc = await vpcStore.get(tx, id, projectId, true);
     const [count] = await tx.query<{ n: number }>(
       'SELECT COUNT(*) AS n FROM interfaces WHERE vpc_id = ?',
       [id],
@@ -143,5 +162,6 @@ export const vpcStore = {
       );
     }
     await tx.execute('DELETE FROM vpcs WHERE id = ?', [id]);
+    await vnis.release(tx, vpc.vni);
   },
 };

@@ -73,16 +73,21 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       generation: state.generation,
       stateHash: '',
       error: '',
+      rejectedPorts: [],
     };
     const outcome = await o.pool.run(state.chassisId, async () => {
       if (!supersede.isCurrent(state.chassisId, version)) return 'superseded' as const;
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
       try {
         const applied = await o.clients
-          .get(address)
+          .get(address, state.chassisId)
           .applyChassisState({ state }, { deadlineMs: o.applyTimeoutMs });
-        return applied.stateHash;
+        return applied;
       } catch (err) {
+        const refusal = o.clients.identityRefusal(address, state.chassisId);
+        // Not an outage: the hvflowd at that address is another chassis (a stale or forged
+        // registration). Retrying the same address cannot help; northd gets the error.
+        if (refusal !== undefined) return new RpcError(Status.PERMISSION_DENIED, refusal);
         return RpcError.from(err);
       }
     });
@@ -113,7 +118,12 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       await publishAck({ ...ack, error: `${Status[outcome.code]}: ${outcome.message}` });
       return 'ack';
     }
-    await publishAck({ ...ack, stateHash: outcome });
+    // Ports hvflowd left out travel with the ack: northd marks their interfaces FAILED.
+    await publishAck({
+      ...ack,
+      stateHash: outcome.stateHash,
+      rejectedPorts: outcome.rejectedPorts,
+    });
     count('applied');
     return 'ack';
   };

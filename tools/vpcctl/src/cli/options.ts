@@ -30,6 +30,8 @@ export const commandOptions = {
   hostname: { type: 'string' },
   'underlay-ip': { type: 'string' },
   'hvflowd-addr': { type: 'string' },
+  ttl: { type: 'string' },
+  'expire-time': { type: 'string' },
 } as const satisfies Record<string, OptionSpec>;
 
 export type GlobalOption = keyof typeof globalOptions;

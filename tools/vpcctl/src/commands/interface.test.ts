@@ -141,4 +141,14 @@ describe('vpcctl interfaces against northd', () => {
       h.setAcking(true);
     }
   });
+
+  it('stops waiting with exit 1 and the reason when the chassis leaves the interface out', async () => {
+    const r = await vpcctl(
+      ['interface', 'create', 'rejected-1', '--vpc', vpcId, '--chassis', 'hv1', '--wait'],
+      env,
+    );
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /\nvpcctl: interface \S+ is FAILED after \S+: gateway-mac: port /);
+  });
 });

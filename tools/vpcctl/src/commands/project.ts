@@ -1,9 +1,9 @@
 import { printList, printOne } from '../output/print.js';
-import { projectView, tokenView } from '../output/views.js';
+import { projectView } from '../output/views.js';
 import { option, type Command } from './command.js';
 import { collectPages, limitOf } from './paging.js';
 
-/** Projects and their tokens: admin credentials only. */
+/** Projects: admin credentials only (their tokens: see token.ts). */
 export const projectCommands: readonly Command[] = [
   {
     words: ['project', 'create'],
@@ -42,21 +42,6 @@ export const projectCommands: readonly Command[] = [
         return { items: page.projects, nextPageToken: page.nextPageToken };
       }, limitOf(inv));
       printList(ctx, projectView, projects);
-    },
-  },
-  {
-    words: ['token', 'create'],
-    args: ['PROJECT_ID'],
-    options: ['request-id'],
-    usage: 'token create PROJECT_ID [--request-id ID]',
-    summary: 'create a project token, shown once (admin)',
-    async run(ctx, inv) {
-      const token = await ctx.clients.projects.createToken(
-        { projectId: inv.args[0]!, requestId: option(inv, 'request-id') ?? '' },
-        ctx.call(),
-      );
-      printOne(ctx, tokenView, token);
-      ctx.io.stderr.write('the token is shown only once: keep it (e.g. as VPCD_TOKEN)\n');
     },
   },
 ];

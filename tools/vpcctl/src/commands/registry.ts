@@ -5,11 +5,13 @@ import type { Command } from './command.js';
 import { interfaceCommands } from './interface.js';
 import { projectCommands } from './project.js';
 import { statusCommand } from './status.js';
+import { tokenCommands } from './token.js';
 import { vpcCommands } from './vpc.js';
 
 /** Every command, in the order help lists them. */
 export const commands: readonly Command[] = [
   ...projectCommands,
+  ...tokenCommands,
   ...vpcCommands,
   ...interfaceCommands,
   ...chassisCommands,

@@ -9,7 +9,8 @@ const firstPollMs = 50;
 const maxPollMs = 1000;
 
 /**
- * Polls GetInterface until the interface is ACTIVE, within what is left of --timeout. Progress
+ * Polls GetInterface until the interface is ACTIVE, within what is left of --timeout; FAILED (its
+ * chassis left it out of its flows) ends the wait at once, with the reason. Progress
  * goes to stderr: one rewritten line on a terminal, else a line when waiting starts and ends.
  */
 export async function waitUntilActive(ctx: Context, created: Interface): Promise<Interface> {
@@ -22,6 +23,13 @@ export async function waitUntilActive(ctx: Context, created: Interface): Promise
   let current = created;
   let pollMs = firstPollMs;
   while (current.status !== InterfaceStatus.INTERFACE_STATUS_ACTIVE) {
+    if (current.status === InterfaceStatus.INTERFACE_STATUS_FAILED) {
+      if (tty) ctx.io.stderr.write('\n');
+      throw new CliError(
+        'failure',
+        `interface ${current.id} is FAILED after ${elapsed()}: ${current.statusReason}`,
+      );
+    }
     if (ctx.remainingMs() <= pollMs) {
       if (tty) ctx.io.stderr.write('\n');
       throw new CliError(

@@ -4,6 +4,7 @@ import {
   Interface,
   interfaceStatusToJSON,
   Project,
+  Token,
   Vpc,
   type InterfaceStatus,
 } from '@vpcd/api';
@@ -54,8 +55,28 @@ export const projectView: View<Project> = {
 export const tokenView: View<CreateTokenResponse> = {
   noun: 'token',
   listKey: 'tokens',
-  columns: [col('token id', (t) => t.tokenId), col('token', (t) => t.token)],
+  columns: [
+    col('token id', (t) => t.tokenId),
+    col('token', (t) => t.token),
+    col('expires', (t) => formatTime(t.expireTime) || 'never'),
+  ],
   toJson: (t) => CreateTokenResponse.toJSON(t),
+};
+
+/** A listed token: never its secret, only its last four characters. */
+export const tokenInfoView: View<Token> = {
+  noun: 'token',
+  listKey: 'tokens',
+  columns: [
+    col('id', (t) => t.id),
+    col('project', (t) => t.projectId),
+    col('service', (t) => (t.role === '' ? '' : `${t.role}:${t.subject}`)),
+    col('ends with', (t) => t.suffix),
+    col('created', (t) => formatTime(t.createTime)),
+    col('expires', (t) => formatTime(t.expireTime) || 'never'),
+    col('revoked', (t) => formatTime(t.revokeTime)),
+  ],
+  toJson: (t) => Token.toJSON(t),
 };
 
 export const vpcView: View<Vpc> = {

@@ -68,7 +68,10 @@ export async function startNorthdHarness(env: Record<string, string> = {}): Prom
   };
 }
 
-/** Takes converge work off the queue and acknowledges it as southd would after hvflowd applied it. */
+/**
+ * Takes converge work off the queue and acknowledges it as southd would after hvflowd applied
+ * it; a port named `rejected-*` is reported left out of the flows, as hvflowd reports a bad row.
+ */
 async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: boolean }> {
   const broker = createBroker({
     url,
@@ -87,6 +90,14 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
       generation: state.generation,
       stateHash: `hash-${state.generation}`,
       error: '',
+      rejectedPorts: state.ports
+        .filter((p) => p.name.startsWith('rejected-'))
+        .map((p) => ({
+          interfaceId: p.interfaceId,
+          reason: 'gateway-mac',
+          message: `port "${p.interfaceId}": mac ${p.mac} is in the gateways' range`,
+          remote: false,
+        })),
     }).finish();
     await broker.publish(queues.acksExchange, '', Buffer.from(ack));
     return 'ack';

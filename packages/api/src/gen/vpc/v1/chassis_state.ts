@@ -61,6 +61,22 @@ export interface ChassisStateAck {
   stateHash: string;
   /** Empty on success. */
   error: string;
+  /** Ports of the state that the chassis left out of its flows (the rest is applied). */
+  rejectedPorts: RejectedPort[];
+}
+
+/**
+ * RejectedPort is a port of a ChassisState that a chassis' flows leave out, and why; the other
+ * ports of that state are applied regardless.
+ */
+export interface RejectedPort {
+  interfaceId: string;
+  /** A short code, fit for a metric label: gateway-mac, duplicate-ip, invalid-vpc, ... */
+  reason: string;
+  /** Every problem, for people. */
+  message: string;
+  /** True for an interface of another chassis (a remote port of this state). */
+  remote: boolean;
 }
 
 function createBaseChassisState(): ChassisState {
@@ -652,7 +668,7 @@ export const RemotePortState: MessageFns<RemotePortState> = {
 };
 
 function createBaseChassisStateAck(): ChassisStateAck {
-  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "" };
+  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "", rejectedPorts: [] };
 }
 
 export const ChassisStateAck: MessageFns<ChassisStateAck> = {
@@ -671,6 +687,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     }
     if (message.error !== "") {
       writer.uint32(42).string(message.error);
+    }
+    for (const v of message.rejectedPorts) {
+      RejectedPort.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -728,6 +747,14 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
             message.error = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.rejectedPorts.push(RejectedPort.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -755,6 +782,11 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
         ? globalThis.String(object.state_hash)
         : "",
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      rejectedPorts: globalThis.Array.isArray(object?.rejectedPorts)
+        ? object.rejectedPorts.map((e: any) => RejectedPort.fromJSON(e))
+        : globalThis.Array.isArray(object?.rejected_ports)
+        ? object.rejected_ports.map((e: any) => RejectedPort.fromJSON(e))
+        : [],
     };
   },
 
@@ -775,6 +807,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.rejectedPorts?.length) {
+      obj.rejectedPorts = message.rejectedPorts.map((e) => RejectedPort.toJSON(e));
+    }
     return obj;
   },
 
@@ -788,6 +823,128 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     message.generation = object.generation ?? 0;
     message.stateHash = object.stateHash ?? "";
     message.error = object.error ?? "";
+    message.rejectedPorts = object.rejectedPorts?.map((e) => RejectedPort.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRejectedPort(): RejectedPort {
+  return { interfaceId: "", reason: "", message: "", remote: false };
+}
+
+export const RejectedPort: MessageFns<RejectedPort> = {
+  encode(message: RejectedPort, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.interfaceId !== "") {
+      writer.uint32(10).string(message.interfaceId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(18).string(message.reason);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    if (message.remote !== false) {
+      writer.uint32(32).bool(message.remote);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RejectedPort {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRejectedPort();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.interfaceId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.remote = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RejectedPort {
+    return {
+      interfaceId: isSet(object.interfaceId)
+        ? globalThis.String(object.interfaceId)
+        : isSet(object.interface_id)
+        ? globalThis.String(object.interface_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+      remote: isSet(object.remote) ? globalThis.Boolean(object.remote) : false,
+    };
+  },
+
+  toJSON(message: RejectedPort): unknown {
+    const obj: any = {};
+    if (message.interfaceId !== "") {
+      obj.interfaceId = message.interfaceId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    if (message.remote !== false) {
+      obj.remote = message.remote;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RejectedPort>): RejectedPort {
+    return RejectedPort.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RejectedPort>): RejectedPort {
+    const message = createBaseRejectedPort();
+    message.interfaceId = object.interfaceId ?? "";
+    message.reason = object.reason ?? "";
+    message.message = object.message ?? "";
+    message.remote = object.remote ?? false;
     return message;
   },
 };

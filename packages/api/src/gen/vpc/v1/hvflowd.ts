@@ -18,7 +18,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ChassisState } from "./chassis_state.js";
+import { ChassisState, RejectedPort } from "./chassis_state.js";
 
 export const protobufPackage = "vpc.v1";
 
@@ -33,6 +33,8 @@ export interface ApplyChassisStateResponse {
   stateHash: string;
   flowsAdded: number;
   flowsRemoved: number;
+  /** Ports of the applied state left out of the flows (each with why); everyone else's apply. */
+  rejectedPorts: RejectedPort[];
 }
 
 export interface GetChassisStateRequest {
@@ -117,7 +119,7 @@ export const ApplyChassisStateRequest: MessageFns<ApplyChassisStateRequest> = {
 };
 
 function createBaseApplyChassisStateResponse(): ApplyChassisStateResponse {
-  return { appliedGeneration: 0, stateHash: "", flowsAdded: 0, flowsRemoved: 0 };
+  return { appliedGeneration: 0, stateHash: "", flowsAdded: 0, flowsRemoved: 0, rejectedPorts: [] };
 }
 
 export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = {
@@ -133,6 +135,9 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
     }
     if (message.flowsRemoved !== 0) {
       writer.uint32(32).uint32(message.flowsRemoved);
+    }
+    for (const v of message.rejectedPorts) {
+      RejectedPort.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -182,6 +187,14 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
             message.flowsRemoved = reader.uint32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.rejectedPorts.push(RejectedPort.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -216,6 +229,11 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
         : isSet(object.flows_removed)
         ? globalThis.Number(object.flows_removed)
         : 0,
+      rejectedPorts: globalThis.Array.isArray(object?.rejectedPorts)
+        ? object.rejectedPorts.map((e: any) => RejectedPort.fromJSON(e))
+        : globalThis.Array.isArray(object?.rejected_ports)
+        ? object.rejected_ports.map((e: any) => RejectedPort.fromJSON(e))
+        : [],
     };
   },
 
@@ -233,6 +251,9 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
     if (message.flowsRemoved !== 0) {
       obj.flowsRemoved = Math.round(message.flowsRemoved);
     }
+    if (message.rejectedPorts?.length) {
+      obj.rejectedPorts = message.rejectedPorts.map((e) => RejectedPort.toJSON(e));
+    }
     return obj;
   },
 
@@ -245,6 +266,7 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
     message.stateHash = object.stateHash ?? "";
     message.flowsAdded = object.flowsAdded ?? 0;
     message.flowsRemoved = object.flowsRemoved ?? 0;
+    message.rejectedPorts = object.rejectedPorts?.map((e) => RejectedPort.fromPartial(e)) || [];
     return message;
   },
 };

@@ -30,6 +30,11 @@ export enum InterfaceStatus {
   INTERFACE_STATUS_PENDING = 1,
   /** INTERFACE_STATUS_ACTIVE - Its chassis has applied a generation that includes it. */
   INTERFACE_STATUS_ACTIVE = 2,
+  /**
+   * INTERFACE_STATUS_FAILED - Its chassis left it out of its flows (status_reason says why); the rest of the chassis
+   * converges regardless.
+   */
+  INTERFACE_STATUS_FAILED = 3,
   UNRECOGNIZED = -1,
 }
 
@@ -44,6 +49,9 @@ export function interfaceStatusFromJSON(object: any): InterfaceStatus {
     case 2:
     case "INTERFACE_STATUS_ACTIVE":
       return InterfaceStatus.INTERFACE_STATUS_ACTIVE;
+    case 3:
+    case "INTERFACE_STATUS_FAILED":
+      return InterfaceStatus.INTERFACE_STATUS_FAILED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -59,6 +67,8 @@ export function interfaceStatusToJSON(object: InterfaceStatus): string {
       return "INTERFACE_STATUS_PENDING";
     case InterfaceStatus.INTERFACE_STATUS_ACTIVE:
       return "INTERFACE_STATUS_ACTIVE";
+    case InterfaceStatus.INTERFACE_STATUS_FAILED:
+      return "INTERFACE_STATUS_FAILED";
     case InterfaceStatus.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -77,7 +87,11 @@ export interface Interface {
   status: InterfaceStatus;
   /** The chassis generation that first included this interface. */
   generation: number;
-  createTime: Date | undefined;
+  createTime:
+    | Date
+    | undefined;
+  /** Why the interface is FAILED; empty otherwise. */
+  statusReason: string;
 }
 
 export interface CreateInterfaceRequest {
@@ -126,6 +140,7 @@ function createBaseInterface(): Interface {
     status: 0,
     generation: 0,
     createTime: undefined,
+    statusReason: "",
   };
 }
 
@@ -157,6 +172,9 @@ export const Interface: MessageFns<Interface> = {
     }
     if (message.createTime !== undefined) {
       Timestamp.encode(toTimestamp(message.createTime), writer.uint32(74).fork()).join();
+    }
+    if (message.statusReason !== "") {
+      writer.uint32(82).string(message.statusReason);
     }
     return writer;
   },
@@ -246,6 +264,14 @@ export const Interface: MessageFns<Interface> = {
             message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.statusReason = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -281,6 +307,11 @@ export const Interface: MessageFns<Interface> = {
         : isSet(object.create_time)
         ? fromJsonTimestamp(object.create_time)
         : undefined,
+      statusReason: isSet(object.statusReason)
+        ? globalThis.String(object.statusReason)
+        : isSet(object.status_reason)
+        ? globalThis.String(object.status_reason)
+        : "",
     };
   },
 
@@ -313,6 +344,9 @@ export const Interface: MessageFns<Interface> = {
     if (message.createTime !== undefined) {
       obj.createTime = message.createTime.toISOString();
     }
+    if (message.statusReason !== "") {
+      obj.statusReason = message.statusReason;
+    }
     return obj;
   },
 
@@ -330,6 +364,7 @@ export const Interface: MessageFns<Interface> = {
     message.status = object.status ?? 0;
     message.generation = object.generation ?? 0;
     message.createTime = object.createTime ?? undefined;
+    message.statusReason = object.statusReason ?? "";
     return message;
   },
 };

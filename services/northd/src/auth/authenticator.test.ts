@@ -1,0 +1,140 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Metadata } from '@grpc/grpc-js';
+import { countQueries, createDatabase, migrate, type Database } from '@vpcd/db';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { isRpcError, Status, type Authenticate } from '@vpcd/rpc';
+import { migrations } from '../store/migrations.js';
+import { TokenStore } from '../store/tokens.js';
+import { authMetrics } from './auth-metrics.js';
+import { createAuthenticator } from './authenticator.js';
+import { PeerLimiter } from './peer-limiter.js';
+import type { Principal } from './principal.js';
+import { TokenResolver } from './token-resolver.js';
+import { hashToken, newToken, tokenSuffix } from './tokens.js';
+
+const adminToken = 'authenticator-test-admin-token';
+const listVpcs = '/vpc.v1.VpcService/ListVpcs';
+
+describe('the authenticator on a real token table', () => {
+  let database: TestDatabase;
+  let db: Database;
+  let store: TokenStore;
+  let projectId: string;
+
+  before(async () => {
+    database = await createTestDatabase();
+    db = createDatabase({
+      url: database.url,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      registry: createRegistry({ service: 'test', collectDefault: false }),
+    });
+    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+    store = new TokenStore(db);
+    projectId = randomUUID();
+    await db.execute('INSERT INTO projects (id, name) VALUES (?, ?)', [projectId, 'p']);
+  });
+  after(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  async function issue(): Promise<{ id: string; token: string }> {
+    const token = newToken();
+    const id = randomUUID();
+    await store.insert(db, {
+      id,
+      owner: { projectId },
+      hash: hashToken(token),
+      suffix: tokenSuffix(token),
+      expireTime: undefined,
+    });
+    return { id, token };
+  }
+
+  function authenticator(sizes: { valid: number; invalid: number }) {
+    const limiter = new PeerLimiter({ maxFailures: 0, windowMs: 60_000, maxPeers: 10 });
+    const registry = createRegistry({ service: 'test', collectDefault: false });
+    const metrics = authMetrics(registry, () => ({
+      cacheEntries: (cache) => resolver.size(cache),
+      cacheCapacity: (cache) => resolver.capacity(cache),
+      peersTracked: () => limiter.tracked(),
+      peersCapacity: () => limiter.capacity,
+      peersLimited: () => limiter.limited(),
+    }));
+    const resolver: TokenResolver = new TokenResolver({
+      tokens: store,
+      metrics,
+      cacheTtlMs: 600_000,
+      cacheSize: sizes.valid,
+      negativeCacheSize: sizes.invalid,
+      negativeCacheTtlMs: 600_000,
+    });
+    const authenticate: Authenticate<Principal> = createAuthenticator({
+      adminToken,
+      resolver,
+      limiter,
+      metrics,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+    });
+    const call = (token: string) => {
+      const metadata = new Metadata();
+      metadata.set('authorization', `Bearer ${token}`);
+      return authenticate({ path: listVpcs, metadata, authContext: {}, peer: '127.0.0.1:4000' });
+    };
+    return { call, resolver };
+  }
+
+  const unknown = () => `vpcd_${randomBytes(32).toString('base64url')}`;
+  const refused = (err: unknown) => isRpcError(err) && err.code === Status.UNAUTHENTICATED;
+
+  it('looks an unknown token up once, even when many calls carry it at once', async () => {
+    const { call } = authenticator({ valid: 10, invalid: 10 });
+    const token = unknown();
+    const first = await countQueries(() =>
+      Promise.allSettled(Array.from({ length: 10 }, () => call(token))),
+    );
+    assert.ok(first.result.every((r) => r.status === 'rejected' && refused(r.reason)));
+    assert.equal(first.queries, 1);
+    const again = await countQueries(() => call(token).catch(() => undefined));
+    assert.equal(again.queries, 0);
+  });
+
+  it('keeps a valid token cached while a spray of unknown ones overflows the negative cache', async () => {
+    const { call, resolver } = authenticator({ valid: 10, invalid: 8 });
+    const valid = await issue();
+    assert.deepEqual(await call(valid.token), { kind: 'project', projectId });
+    const spray = await countQueries(async () => {
+      for (let i = 0; i < 50; i++) await assert.rejects(call(unknown()), refused);
+    });
+    assert.equal(spray.queries, 50, 'each new unknown token costs its one statement');
+    assert.equal(resolver.size('invalid'), 8, 'bounded');
+    const after = await countQueries(() => call(valid.token));
+    assert.deepEqual(after, { result: { kind: 'project', projectId }, queries: 0 });
+  });
+
+  it('does not cache a lookup that a revocation overtook', async () => {
+    const { call, resolver } = authenticator({ valid: 10, invalid: 10 });
+    const token = await issue();
+    const { queries } = await countQueries(async () => {
+      const inFlight = call(token.token);
+      resolver.forget(token.id);
+      await inFlight;
+      await call(token.token);
+    });
+    assert.equal(queries, 2, 'the second call looked the token up again');
+  });
+
+  it('refuses malformed tokens and the admin token costs nothing', async () => {
+    const { call } = authenticator({ valid: 10, invalid: 10 });
+    const { queries } = await countQueries(async () => {
+      for (const token of ['vpcd_short', `vpcd_${'!'.repeat(43)}`, `xpcd_${'a'.repeat(43)}`]) {
+        await assert.rejects(call(token), refused);
+      }
+      assert.deepEqual(await call(adminToken), { kind: 'admin' });
+    });
+    assert.equal(queries, 0);
+  });
+});

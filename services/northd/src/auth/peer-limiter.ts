@@ -1,0 +1,109 @@
+import { isIPv6 } from 'node:net';
+
+export interface PeerLimiterOptions {
+  /** Failed authentications from one peer within a window before it is refused; 0: no limit. */
+  readonly maxFailures: number;
+  /** The window, from a peer's first failure. */
+  readonly windowMs: number;
+  /** Peers tracked at once; beyond it the one tracked longest is forgotten. */
+  readonly maxPeers: number;
+}
+
+interface Window {
+  startMs: number;
+  failures: number;
+}
+
+/**
+ * Counts failed authentications per peer address in fixed windows and says which peers are over
+ * the limit. Memory is bounded by `maxPeers`: a flood of addresses evicts the oldest windows
+ * (which lets those peers start afresh), never grows the map. Not shared between northds.
+ */
+export class PeerLimiter {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly options: PeerLimiterOptions) {}
+
+  /** Whether `peer` is refused until its window passes. */
+  isLimited(peer: string, nowMs = Date.now()): boolean {
+    const w = this.current(peer, nowMs);
+    return (
+      w !== undefined && this.options.maxFailures > 0 && w.failures >= this.options.maxFailures
+    );
+  }
+
+  /** Records one failure of `peer`; true when this one reached the limit. */
+  recordFailure(peer: string, nowMs = Date.now()): boolean {
+    if (this.options.maxFailures <= 0) return false;
+    this.prune(nowMs);
+    let w = this.current(peer, nowMs);
+    if (w === undefined) {
+      this.windows.delete(peer);
+      if (this.windows.size >= this.options.maxPeers) {
+        this.windows.delete(this.windows.keys().next().value!);
+      }
+      w = { startMs: nowMs, failures: 0 };
+      this.windows.set(peer, w);
+    }
+    w.failures += 1;
+    return w.failures === this.options.maxFailures;
+  }
+
+  /** When `peer` may try again, in ms from now (0 when it may now). */
+  retryAfterMs(peer: string, nowMs = Date.now()): number {
+    const w = this.current(peer, nowMs);
+    return w === undefined ? 0 : w.startMs + this.options.windowMs - nowMs;
+  }
+
+  /** Peers with a window open now. */
+  tracked(nowMs = Date.now()): number {
+    this.prune(nowMs);
+    return this.windows.size;
+  }
+
+  get capacity(): number {
+    return this.options.maxPeers;
+  }
+
+  /** Peers over the limit now (a scan: for the metrics scrape only). */
+  limited(nowMs = Date.now()): number {
+    let n = 0;
+    for (const peer of this.windows.keys()) if (this.isLimited(peer, nowMs)) n += 1;
+    return n;
+  }
+
+  // Windows are kept in the order they opened, all of one length: stale ones are at the front.
+  private prune(nowMs: number): void {
+    for (const [peer, w] of this.windows) {
+      if (nowMs - w.startMs < this.options.windowMs) return;
+      this.windows.delete(peer);
+    }
+  }
+
+  private current(peer: string, nowMs: number): Window | undefined {
+    const w = this.windows.get(peer);
+    return w !== undefined && nowMs - w.startMs < this.options.windowMs ? w : undefined;
+  }
+}
+
+/**
+ * The address a grpc-js peer string ("1.2.3.4:5678", "[::1]:5678", "ipv4:...", "unix:...") is
+ * limited under: the IPv4 address, or the /64 of an IPv6 one (a host owns a whole /64, so a
+ * per-address key would let it rotate addresses past the limit); other peers as they are.
+ */
+export function peerKey(peer: string): string {
+  const bare = peer.replace(/^ipv[46]:/, '');
+  const bracketed = /^\[([^\]]+)\](?::\d+)?$/.exec(bare);
+  const host = bracketed ? bracketed[1]! : /^[^:]+:\d+$/.test(bare) ? bare.split(':')[0]! : bare;
+  if (!isIPv6(host)) return host;
+  if (/^::ffff:\d+\.\d+\.\d+\.\d+$/i.test(host)) return host.slice(7);
+  return `${expandIpv6(host).slice(0, 4).join(':')}::/64`;
+}
+
+function expandIpv6(address: string): string[] {
+  const [head = '', tail] = address.split('::');
+  const left = head === '' ? [] : head.split(':');
+  const right = tail === undefined || tail === '' ? [] : tail.split(':');
+  const zeros = Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0');
+  return [...left, ...zeros, ...right].map((h) => h.replace(/^0+(?=.)/, '').toLowerCase());
+}
