@@ -38,8 +38,9 @@ const messages: Record<AuthFailureReason, string> = {
  * Resolves the caller from a bearer token (the admin token, or a project or service token
  * looked up by its hash) or, on mutual TLS, from the client certificate's common name (a
  * service role and subject; any other CN is UNAUTHENTICATED), never from both: a call that
- * presents both is refused. Then checks the policy for the method. A malformed token is refused without a
- * lookup; a peer with too many failures is refused before any token is looked at.
+ * presents both is refused. Then checks the policy for the method. A malformed token is
+ * refused without a lookup; a peer with too many failures is refused before any token is
+ * looked at.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate<Principal> {
   const adminHash = hashToken(options.adminToken);
