@@ -1,5 +1,6 @@
-import { ChassisState, ChassisStateAck, convergeTopology, queues } from '@vpcd/api';
+import { ChassisState, ChassisStateAck, convergeTopology, messageTypes, queues } from '@vpcd/api';
 import { createBroker, type Broker } from '@vpcd/messaging';
+import { testBusKey } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 
 /** When one converge message reached the fake southd, and when its ack was confirmed. */
@@ -35,6 +36,7 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
     logger: createLogger({ name: 'fake-southd', level: 'silent' }),
     registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
     name: 'fake-southd',
+    signingKeys: testBusKey.signingKeys,
   });
   await broker.start({ exchanges: convergeTopology.exchanges, queues: convergeTopology.queues });
   let acked = 0;
@@ -56,7 +58,9 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
         error: '',
         rejectedPorts: [],
       }).finish();
-      await broker.publish(queues.acksExchange, '', Buffer.from(ack));
+      await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
+        type: messageTypes.chassisStateAck,
+      });
       receipt.ackedAtMs = performance.now();
       acked++;
       return 'ack';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { queues } from '@vpcd/api';
+import { messageTypes, queues } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createBroker, type Broker } from '@vpcd/messaging';
-import { testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { startFakeSouthd, type FakeSouthd } from './fake-southd.js';
 import { alternate, northdClients, type NorthdClients } from './northd-clients.js';
@@ -82,7 +82,13 @@ export async function startBenchCluster(instances = 2): Promise<BenchCluster> {
     teardown.defer(() => db.close());
     const fakeSouthd = await startFakeSouthd(vhost.url);
     teardown.defer(() => fakeSouthd.stop());
-    const hints: Broker = createBroker({ url: vhost.url, logger, registry, name: 'bench-hints' });
+    const hints: Broker = createBroker({
+      url: vhost.url,
+      logger,
+      registry,
+      name: 'bench-hints',
+      signingKeys: testBusKey.signingKeys,
+    });
     teardown.defer(() => hints.close());
     await hints.start({});
     return {
@@ -91,7 +97,10 @@ export async function startBenchCluster(instances = 2): Promise<BenchCluster> {
       db,
       fakeSouthd,
       sendChangeHint: () =>
-        hints.publish(queues.hintsExchange, '', Buffer.alloc(0), { persistent: false }),
+        hints.publish(queues.hintsExchange, '', Buffer.alloc(0), {
+          persistent: false,
+          type: messageTypes.changeHint,
+        }),
       stop: () => (stopping ??= teardown.run()),
     };
   } catch (err) {

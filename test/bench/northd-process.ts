@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { testBusKey } from '@vpcd/messaging/testing';
 import { parsePromText, type PromSample } from './prom-text.js';
 
 // `node services/northd/dist/main.js`, found through the package so no path is spelled here.
@@ -71,6 +72,7 @@ export async function startNorthdProcess(options: NorthdProcessOptions): Promise
       METRICS_LISTEN: `127.0.0.1:${metricsPort}`,
       LOG_LEVEL: 'warn',
       OTEL_TRACES_EXPORTER: 'none',
+      ...testBusKey.env,
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -1,9 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { queues } from '@vpcd/api';
+import { messageTypes, queues } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createBroker, type Broker } from '@vpcd/messaging';
+import { testBusKey } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
@@ -69,7 +70,10 @@ export async function startRegionHarness(o: {
       return db!;
     },
     sendChangeHint: () =>
-      hints!.publish(queues.hintsExchange, '', Buffer.alloc(0), { persistent: false }),
+      hints!.publish(queues.hintsExchange, '', Buffer.alloc(0), {
+        persistent: false,
+        type: messageTypes.changeHint,
+      }),
     fleet: undefined,
     async stop() {
       for (const c of clients.values()) c.close();
@@ -81,7 +85,13 @@ export async function startRegionHarness(o: {
   };
   try {
     db = createDatabase({ url: region.mysqlUrl, logger, registry, name: 'region-bench' });
-    hints = createBroker({ url: region.amqpUrl, logger, registry, name: 'region-bench-hints' });
+    hints = createBroker({
+      url: region.amqpUrl,
+      logger,
+      registry,
+      name: 'region-bench-hints',
+      signingKeys: testBusKey.signingKeys,
+    });
     await hints.start({});
   } catch (err) {
     await harness.stop().catch(() => undefined);

@@ -104,9 +104,22 @@ describe('deploy manifests', { skip }, () => {
         }
         const allowed =
           name === 'with-operators'
-            ? ['vpcd-secrets', 'vpcd-rabbitmq-default-user', 'vpcd-mysql-connection']
+            ? [
+                'vpcd-secrets',
+                'vpcd-rabbitmq-northd',
+                'vpcd-rabbitmq-southd',
+                'vpcd-mysql-connection',
+              ]
             : ['vpcd-secrets'];
         assert.deepEqual([...secrets].sort(), allowed.sort());
+      });
+
+      it('mounts the bus key in northd and southd alone', () => {
+        const holders = workloads(render(name))
+          .filter((w) => (w.pod.volumes ?? []).some((v) => v.secret?.secretName === 'vpcd-bus-key'))
+          .map((w) => w.object.metadata.name)
+          .sort();
+        assert.deepEqual(holders, ['northd', 'southd']);
       });
 
       it('defines every $(VAR) an env value uses before the value', () => {
@@ -302,6 +315,28 @@ describe('deploy manifests', { skip }, () => {
       assert.ok(certificates.get('northd')?.dnsNames?.includes(host), `${client} -> ${host}`);
     }
     assert.equal(configOf(objects, 'southd').HVFLOWD_SERVER_NAME, undefined);
+  });
+
+  it('connects northd and southd to RabbitMQ over AMQPS, each as its own user (with-operators)', () => {
+    const objects = render('with-operators');
+    const cluster = findObject(objects, 'RabbitmqCluster', 'vpcd-rabbitmq').spec as {
+      tls?: { secretName?: string };
+    };
+    const cert = findObject(objects, 'Certificate', 'vpcd-rabbitmq').spec as CertificateSpec;
+    assert.equal(cluster.tls?.secretName, cert.secretName);
+    assert.ok(cert.dnsNames?.includes('vpcd-rabbitmq'));
+    for (const service of ['northd', 'southd']) {
+      const env =
+        asWorkload(findObject(objects, 'Deployment', service)).pod.containers[0]!.env ?? [];
+      const url = env.find((e) => e.name === 'AMQP_URL')?.value ?? '';
+      assert.match(
+        url,
+        /^amqps:\/\/\$\(RABBITMQ_USERNAME\):\$\(RABBITMQ_PASSWORD\)@vpcd-rabbitmq:5671$/,
+      );
+      const user = env.find((e) => e.name === 'RABBITMQ_USERNAME')?.valueFrom?.secretKeyRef?.name;
+      assert.equal(user, `vpcd-rabbitmq-${service}`);
+      assert.equal(env.find((e) => e.name === 'TLS_CA')?.value, '/etc/vpcd/tls/ca.crt', service);
+    }
   });
 
   it('leaves dev in plaintext without a health port', () => {

@@ -10,7 +10,7 @@ import {
   VpcServiceClient,
 } from '@vpcd/api';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
 import { createDeps, loadConfig, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
@@ -58,6 +58,7 @@ describe('hvaddr with a real northd', () => {
       METRICS_LISTEN: '127.0.0.1:0',
       LOG_LEVEL: 'warn',
       OTEL_SDK_DISABLED: 'true',
+      ...testBusKey.env,
     });
     northd = await startNorthd(config, await createDeps(config));
     const address = `127.0.0.1:${northd.grpcPort}`;

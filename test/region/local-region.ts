@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { startOvsSandbox, ovsSandboxUnavailable, type OvsSandbox } from '@vpcd/hvflowd/testing';
-import { testVhostUrl } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import type { ClientTlsOptions } from '@vpcd/rpc';
 import { createRegionTls, type RegionTls } from './region-tls.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
@@ -44,6 +44,9 @@ export interface RegionOptions {
    * for a test of plaintext itself.
    */
   readonly tls?: boolean;
+  /** Extra environment for northd alone, and for southd alone (e.g. AMQP_URL of a broker user). */
+  readonly northdEnv?: Readonly<Record<string, string>>;
+  readonly southdEnv?: Readonly<Record<string, string>>;
 }
 
 /** A running local region: real processes on real MariaDB, RabbitMQ and Open vSwitch. */
@@ -71,7 +74,8 @@ export interface Region {
    * promoted replica, or GRPC_LISTEN to keep the port clients already use.
    */
   startNorthd(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
-  startSouthd(index: number): Promise<ServiceProcess>;
+  /** Starts southd `index` (again); `env` overrides any of its variables, e.g. AMQP_URL. */
+  startSouthd(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
   startHvflowd(index: number): Promise<ServiceProcess>;
   /** Every service, stopped (SIGTERM) in dependency order; then the throwaway database and vhost. */
   stop(): Promise<void>;
@@ -127,19 +131,28 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         NORTHD_ID: `northd-${i}`,
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
         CONVERGE_INTERVAL_MS: '500',
+        ...testBusKey.env,
+        ...o.northdEnv,
         ...env,
       },
     });
     northds[i] = p;
     return p;
   };
-  const startSouthd = async (i: number) => {
+  const startSouthd = async (i: number, env: Readonly<Record<string, string>> = {}) => {
     const p = await spawnService({
       name: `southd-${i}`,
       script: serviceMain('southd'),
       readyMessage: 'southd started',
       logDir: o.runDir,
-      env: { ...base, ...listen(50052, 9102, i), ...identity('southd') },
+      env: {
+        ...base,
+        ...listen(50052, 9102, i),
+        ...identity('southd'),
+        ...testBusKey.env,
+        ...o.southdEnv,
+        ...env,
+      },
     });
     southds[i] = p;
     return p;

@@ -18,7 +18,7 @@ import {
 import { migrate } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createBroker } from '@vpcd/messaging';
-import { testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
 import {
   createPools,
   loadConfig,
@@ -54,7 +54,13 @@ async function depsOf(config: NorthdConfig): Promise<NorthdDeps> {
   const registry = createRegistry({ service: 'northd', collectDefault: false });
   const db = createPools({ url: config.mysqlUrl, logger, registry });
   await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-  const broker = createBroker({ url: config.amqpUrl, logger, registry, name: config.northdId });
+  const broker = createBroker({
+    url: config.amqpUrl,
+    logger,
+    registry,
+    name: config.northdId,
+    signingKeys: config.bus.signingKeys,
+  });
   return { logger, registry, tracing: undefined, db, broker };
 }
 
@@ -155,6 +161,7 @@ describe('identities at northd', () => {
       MYSQL_URL: database.url,
       AMQP_URL: vhost.url,
       VPCD_ADMIN_TOKEN: adminToken,
+      ...testBusKey.env,
       NORTHD_ID: 'identity-tls',
       GRPC_LISTEN: 'localhost:0',
       METRICS_LISTEN: '127.0.0.1:0',
@@ -363,6 +370,7 @@ describe('identities at northd', () => {
         MYSQL_URL: database.url,
         AMQP_URL: vhost.url,
         VPCD_ADMIN_TOKEN: adminToken,
+        ...testBusKey.env,
         NORTHD_ID: `identity-reflection-${reflection.GRPC_REFLECTION ?? 'unset'}`,
         GRPC_LISTEN: '127.0.0.1:0',
         METRICS_LISTEN: '127.0.0.1:0',

@@ -22,7 +22,7 @@ import { gatewayMac } from '@vpcd/flows';
 import { migrate } from '@vpcd/db';
 import { createBroker } from '@vpcd/messaging';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
 import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, fieldViolations, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
@@ -74,6 +74,7 @@ async function northdOn(
     CONVERGE_INTERVAL_MS: '200',
     LEASE_TTL_MS: '3000',
     LOG_LEVEL: 'error',
+    ...testBusKey.env,
   });
   const options = vniMax === undefined ? config : { ...config, vniMax };
   // Deps of our own: createDeps starts the process-wide tracing, which one process does once.
@@ -81,7 +82,13 @@ async function northdOn(
   const registry = createRegistry({ service: 'northd', collectDefault: false });
   const db = createPools({ url: options.mysqlUrl, logger, registry });
   await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-  const broker = createBroker({ url: options.amqpUrl, logger, registry, name: options.northdId });
+  const broker = createBroker({
+    url: options.amqpUrl,
+    logger,
+    registry,
+    name: options.northdId,
+    signingKeys: options.bus.signingKeys,
+  });
   return startNorthd(options, { logger, registry, tracing: undefined, db, broker });
 }
 
@@ -284,6 +291,7 @@ describe('one tenant cannot freeze a chassis', () => {
       METRICS_LISTEN: '127.0.0.1:0',
       LOG_LEVEL: 'info',
       OTEL_TRACES_EXPORTER: 'none',
+      ...testBusKey.env,
       ...extra,
     };
   }

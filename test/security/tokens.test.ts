@@ -16,7 +16,7 @@ import {
 } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
 import { fileURLToPath } from 'node:url';
@@ -85,6 +85,7 @@ describe('tokens: list, revoke, expiry, caches and the failure limit', () => {
         NORTHD_ID: name,
         LOG_LEVEL: 'info',
         OTEL_TRACES_EXPORTER: 'none',
+        ...testBusKey.env,
         ...env,
       },
     });

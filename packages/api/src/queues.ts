@@ -1,18 +1,35 @@
 /**
  * The RabbitMQ names northd and southd meet at. Converge work: northd publishes one ChassisState
- * per message to the topic `convergeExchange` (routing key: the chassis id) with the `headers` below;
- * southd consumes `convergeQueue` and publishes a ChassisStateAck to `acksExchange` (routing key ''), which
- * northd consumes from `acksQueue`. Change hints: an empty message on the fanout
- * `hintsExchange` wakes every northd's converge loop.
+ * per message to the topic `convergeExchange` (routing key: the chassis id) with the `headers`
+ * below; southd consumes `convergeQueue` and publishes a ChassisStateAck to `acksExchange`
+ * (routing key ''), which northd consumes from `acksQueue`. Change hints: an empty message on the
+ * fanout `hintsExchange` wakes every northd's converge loop.
+ *
+ * No exchange shares a name with a queue: RabbitMQ's permissions are regular expressions over
+ * names, whatever the resource, so distinct names are what lets southd's broker user read the
+ * converge queue without binding to its exchange, and northd's write to its exchange without
+ * reading the queue (deploy/README.md, broker users).
  */
 export const queues = Object.freeze({
-  convergeExchange: 'vpcd.converge',
+  convergeExchange: 'vpcd.states',
   convergeQueue: 'vpcd.converge',
   convergeDeadLetterQueue: 'vpcd.converge.dlq',
-  acksExchange: 'vpcd.converge.acks',
+  acksExchange: 'vpcd.acks',
   acksQueue: 'vpcd.converge.acks',
   acksDeadLetterQueue: 'vpcd.converge.acks.dlq',
   hintsExchange: 'vpcd.northd.hints',
+});
+
+/**
+ * The AMQP `type` of each message on the bus. Every message is signed with the bus key shared by
+ * northd and southd (BUS_HMAC_KEY), and the signature covers the type, so a consumer that takes
+ * one type cannot be fed another.
+ */
+export const messageTypes = Object.freeze({
+  chassisState: 'vpc.v1.ChassisState',
+  chassisStateAck: 'vpc.v1.ChassisStateAck',
+  changeHint: 'vpcd.northd.ChangeHint',
+  tokenRevoked: 'vpcd.northd.TokenRevoked',
 });
 
 /** Headers of a converge message. */
@@ -26,8 +43,9 @@ export const convergeHeaders = Object.freeze({
 });
 
 /**
- * The exchanges and quorum queues of converge work and its acks, as @vpcd/messaging's Topology:
- * northd and southd both declare it, so either may start first.
+ * The exchanges and quorum queues of converge work and its acks, as @vpcd/messaging's Topology.
+ * northd declares it; southd, whose broker user may not configure anything, waits for the
+ * converge queue to exist (see deploy/README.md, broker users).
  */
 export const convergeTopology = Object.freeze({
   exchanges: [

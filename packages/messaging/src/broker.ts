@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { connect, type ChannelModel } from 'amqplib';
 import { reconnectDelayMs, sleep } from './backoff.js';
 import { QueueConsumer, type ConsumeOptions, type Consumer } from './consumer.js';
@@ -33,8 +34,10 @@ export interface Broker {
   /**
    * Subscribes `handler` to `queue` with manual acks; resumes after reconnects. The handler runs
    * inside a CONSUMER span, the child of the publisher's; at most `prefetch` run at once. A
-   * throwing handler counts as 'requeue'; 'reject' dead-letters. Rejects with kind `refused` when
-   * the broker refuses (no such queue); while disconnected it resolves and consumes on connect.
+   * throwing handler counts as 'requeue'; 'reject' dead-letters. With signing keys, a delivery
+   * without a good signature (or not of `options.type`) is dead-lettered before the handler.
+   * Rejects with kind `refused` when the broker refuses (no such queue; with `awaitQueue` it
+   * retries instead); while disconnected it resolves and consumes on connect.
    */
   consume(queue: string, handler: Handler, options?: ConsumeOptions): Promise<Consumer>;
   /**
@@ -94,15 +97,23 @@ class AmqpBroker implements Broker {
     }
     if (this.closing.signal.aborted) throw new MessagingError('closed', 'the broker is closed');
     const labels = { client: this.options.name, queue };
-    const consumer = new QueueConsumer(queue, handler, prefetch, this.options, this.metrics, () => {
-      if (this.consumers.delete(consumer)) this.metrics.consumeCapacity.dec(labels, prefetch);
-    });
+    const consumer = new QueueConsumer(
+      queue,
+      handler,
+      prefetch,
+      options.type,
+      this.options,
+      this.metrics,
+      () => {
+        if (this.consumers.delete(consumer)) this.metrics.consumeCapacity.dec(labels, prefetch);
+      },
+    );
     this.consumers.add(consumer);
     this.metrics.consumeCapacity.inc(labels, prefetch);
     this.metrics.consumeInFlight.inc(labels, 0);
     if (this.model) {
       try {
-        await consumer.start(this.model);
+        await (options.awaitQueue ? consumer.resume(this.model) : consumer.start(this.model));
       } catch (err) {
         await consumer.cancel();
         throw MessagingError.from(err);
@@ -156,6 +167,7 @@ class AmqpBroker implements Broker {
       // Without it Nagle's algorithm holds small frames (a publish, its confirm) for ~40 ms.
       noDelay: true,
       clientProperties: { connection_name: this.options.name },
+      ...(await tlsSocketOptions(this.options.tls)),
     });
     model.on('error', (err: unknown) => {
       this.options.logger.warn({ err }, 'connection error');
@@ -199,6 +211,25 @@ class AmqpBroker implements Broker {
       () => undefined,
     );
   }
+}
+
+// The PEM files of `tls`, read now so that a renewed certificate serves the next connection.
+async function tlsSocketOptions(
+  tls: CompiledBrokerOptions['tls'],
+): Promise<{ ca?: Buffer; cert?: Buffer; key?: Buffer }> {
+  if (!tls) return {};
+  const read = async (path: string | undefined) =>
+    path === undefined ? undefined : await readFile(path);
+  const [ca, cert, key] = await Promise.all([
+    read(tls.caFile),
+    read(tls.certFile),
+    read(tls.keyFile),
+  ]);
+  return {
+    ...(ca && { ca }),
+    ...(cert && { cert }),
+    ...(key && { key }),
+  };
 }
 
 // The URL's own `heartbeat` parameter, when it has one, wins over the option.

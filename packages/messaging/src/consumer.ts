@@ -8,10 +8,11 @@ import {
 } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import { reconnectDelayMs, sleep } from './backoff.js';
-import { toDelivery, type Handler, type HandlerResult } from './delivery.js';
+import { toDelivery, type Delivery, type Handler, type HandlerResult } from './delivery.js';
 import { isMessagingError, MessagingError } from './messaging-error.js';
 import type { ConsumeResult, MessagingMetrics } from './metrics.js';
 import type { CompiledBrokerOptions } from './options.js';
+import { verify, type RejectReason } from './signing.js';
 import { headersGetter, propagator } from './trace-context.js';
 
 /** A running subscription; `cancel` stops it and waits for its running handlers. */
@@ -22,6 +23,16 @@ export interface Consumer {
 export interface ConsumeOptions {
   /** Unacknowledged deliveries (and so running handlers) at once for this consumer. Default 16. */
   prefetch?: number;
+  /**
+   * The only message type (the AMQP `type` property) this consumer takes: a delivery of another
+   * type, or of none, is refused before the handler (reason `wrong_type`). Default: any.
+   */
+  type?: string;
+  /**
+   * Wait for the queue when it does not exist yet (another service declares it): consuming is
+   * retried with backoff instead of rejecting with `refused`. Default false.
+   */
+  awaitQueue?: boolean;
 }
 
 const results = new Set<string>(['ack', 'requeue', 'reject']);
@@ -45,6 +56,7 @@ export class QueueConsumer implements Consumer {
     readonly queue: string,
     private readonly handler: Handler,
     private readonly prefetch: number,
+    private readonly expectedType: string | undefined,
     private readonly options: CompiledBrokerOptions,
     private readonly metrics: MessagingMetrics,
     private readonly onCancel: (consumer: QueueConsumer) => void,
@@ -207,6 +219,11 @@ export class QueueConsumer implements Consumer {
     const queue = this.queue;
     const delivery = toDelivery(message);
     if (delivery.redelivered) this.metrics.redelivered.inc({ client, queue });
+    const refusal = this.authenticate(delivery);
+    if (refusal) {
+      this.refuse(channel, message, delivery, refusal);
+      return;
+    }
     this.metrics.consumeInFlight.inc({ client, queue });
     const parent: Context = propagator.extract(ROOT_CONTEXT, delivery.headers, headersGetter);
     const span = this.options.tracer.startSpan(
@@ -251,6 +268,53 @@ export class QueueConsumer implements Consumer {
     this.metrics.consumed.inc({ client, queue, result });
     this.metrics.consumeInFlight.dec({ client, queue });
     span.end();
+  }
+
+  // Whether the delivery may reach the handler: signed by a known key when the broker has keys,
+  // of the expected type when the consumer names one.
+  private authenticate(delivery: Delivery): { reason: RejectReason; keyId?: string } | undefined {
+    const signing = this.options.signing;
+    if (signing) {
+      const failure = verify(signing, {
+        type: delivery.type ?? '',
+        messageId: delivery.messageId ?? '',
+        headers: delivery.headers,
+        body: delivery.body,
+      });
+      if (failure) return failure;
+    }
+    if (this.expectedType !== undefined && delivery.type !== this.expectedType) {
+      return { reason: 'wrong_type' };
+    }
+    return undefined;
+  }
+
+  // Dead-letters a delivery that failed authentication (never requeued: it cannot pass later),
+  // and logs where it came in, never its body or its headers' values.
+  private refuse(
+    channel: Channel,
+    message: ConsumeMessage,
+    delivery: Delivery,
+    refusal: { reason: RejectReason; keyId?: string },
+  ): void {
+    const client = this.options.name;
+    const queue = this.queue;
+    this.settle(channel, message, 'reject');
+    this.metrics.rejected.inc({ client, queue, reason: refusal.reason });
+    this.metrics.consumed.inc({ client, queue, result: 'reject' });
+    this.options.logger.warn(
+      {
+        queue,
+        reason: refusal.reason,
+        keyId: refusal.keyId,
+        exchange: message.fields.exchange,
+        routingKey: delivery.routingKey.slice(0, 256),
+        messageId: delivery.messageId?.slice(0, 256),
+        type: delivery.type?.slice(0, 256),
+        bodyBytes: delivery.body.length,
+      },
+      'message refused: failed authentication; dead-lettered',
+    );
   }
 
   private settle(channel: Channel, message: ConsumeMessage, result: ConsumeResult): void {

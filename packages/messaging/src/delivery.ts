@@ -6,6 +6,8 @@ export interface Delivery {
   /** The publisher's headers, including `traceparent` (and `tracestate`) when it had a span. */
   headers: Record<string, unknown>;
   messageId?: string;
+  /** The AMQP `type` property: the message's kind, when the publisher named it. */
+  type?: string;
   /** The broker delivered it before (to this or another consumer) without an ack. */
   redelivered: boolean;
   /** Failed deliveries so far (quorum queues' `x-delivery-count`): 0 on the first delivery. */
@@ -30,5 +32,7 @@ export function toDelivery(message: ConsumeMessage): Delivery {
   };
   const messageId: unknown = message.properties.messageId;
   if (typeof messageId === 'string') delivery.messageId = messageId;
+  const type: unknown = message.properties.type;
+  if (typeof type === 'string') delivery.type = type;
   return delivery;
 }

@@ -8,3 +8,7 @@ export type { Delivery, Handler, HandlerResult } from './delivery.js';
 export { MessagingError, isMessagingError, hasKind, isRetryable } from './messaging-error.js';
 export type { MessagingErrorKind } from './messaging-error.js';
 export type { ConsumeResult } from './metrics.js';
+export { readBusConfig, readSigningKeys } from './bus-env.js';
+export type { BusConfig, BusEnvReader } from './bus-env.js';
+export { signatureHeader } from './signing.js';
+export type { RejectReason } from './signing.js';

@@ -8,6 +8,7 @@ export interface MessagingMetrics {
   readonly confirmed: Counter<'client' | 'exchange'>;
   readonly nacked: Counter<'client' | 'exchange'>;
   readonly consumed: Counter<'client' | 'queue' | 'result'>;
+  readonly rejected: Counter<'client' | 'queue' | 'reason'>;
   readonly redelivered: Counter<'client' | 'queue'>;
   readonly reconnects: Counter<'client'>;
   readonly connected: Gauge<'client'>;
@@ -48,6 +49,11 @@ export function createMetrics(registry: Registry, client: string): MessagingMetr
       'queue',
       'result',
     ]),
+    rejected: counter(
+      'messaging_messages_rejected_total',
+      'Deliveries refused before their handler, dead-lettered: unsigned, malformed, unknown_key, bad_signature, wrong_type.',
+      ['client', 'queue', 'reason'],
+    ),
     redelivered: counter('messaging_redelivered_total', 'Deliveries flagged as redelivered.', [
       'client',
       'queue',

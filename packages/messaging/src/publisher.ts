@@ -3,11 +3,17 @@ import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import { MessagingError } from './messaging-error.js';
 import type { MessagingMetrics } from './metrics.js';
 import type { CompiledBrokerOptions } from './options.js';
+import { sign, signatureHeader } from './signing.js';
 import { headersSetter, propagator } from './trace-context.js';
 
 export interface PublishOptions {
   headers?: Record<string, string | number>;
   messageId?: string;
+  /**
+   * The message's kind (the AMQP `type` property), e.g. 'vpc.v1.ChassisState'; covered by the
+   * signature, and checked by a consumer that names the type it takes.
+   */
+  type?: string;
   /** Written to disk by the broker (delivery mode 2). Default true. */
   persistent?: boolean;
 }
@@ -89,8 +95,22 @@ export class Publisher {
     });
     const headers: Record<string, unknown> = { ...options.headers };
     propagator.inject(trace.setSpan(context.active(), span), headers, headersSetter);
+    if (this.options.signing) {
+      try {
+        headers[signatureHeader] = sign(this.options.signing, {
+          type: options.type ?? '',
+          messageId: options.messageId ?? '',
+          headers,
+          body,
+        });
+      } catch (err) {
+        span.end(); // a header the signature cannot cover: the caller's mistake
+        throw err;
+      }
+    }
     const properties: Options.Publish = { headers, persistent: options.persistent ?? true };
     if (options.messageId !== undefined) properties.messageId = options.messageId;
+    if (options.type !== undefined) properties.type = options.type;
 
     this.metrics.published.inc({ client, exchange });
     this.metrics.publishInFlight.inc({ client });

@@ -6,10 +6,11 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ChassisState, ChassisStateAck, convergeHeaders, queues } from '@vpcd/api';
+import { ChassisState, ChassisStateAck, convergeHeaders, messageTypes, queues } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createBroker, type Broker } from '@vpcd/messaging';
+import { testBusKey } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { isRpcError } from '@vpcd/rpc';
 import { adminToken, clients, eventually, testVhostUrl, type Clients } from './test-support.js';
@@ -46,6 +47,7 @@ describe('two northd processes', () => {
         CONVERGE_INTERVAL_MS: '200',
         LOG_LEVEL: 'info',
         OTEL_TRACES_EXPORTER: 'none',
+        ...testBusKey.env,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -86,7 +88,12 @@ describe('two northd processes', () => {
     db = createDatabase({ url: database.url, logger, registry });
     await startNorthd('north-a');
     await startNorthd('north-b');
-    broker = createBroker({ url: vhost.url, logger, registry });
+    broker = createBroker({
+      url: vhost.url,
+      logger,
+      registry,
+      signingKeys: testBusKey.signingKeys,
+    });
     await broker.start({});
     await broker.consume(
       queues.convergeQueue,
@@ -105,6 +112,7 @@ describe('two northd processes', () => {
           queues.acksExchange,
           '',
           Buffer.from(ChassisStateAck.encode(ack).finish()),
+          { type: messageTypes.chassisStateAck },
         );
         return 'ack';
       },

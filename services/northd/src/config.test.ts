@@ -7,6 +7,7 @@ const minimal = {
   MYSQL_URL: 'mysql://root@127.0.0.1:3306/vpcd',
   AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
   VPCD_ADMIN_TOKEN: 'admin-token-0123456789',
+  BUS_HMAC_KEY: 'bus-key-0123456789-0123456789-0123456789',
 };
 
 /** The problems an EnvError reports, as `VARIABLE: problem`. */

@@ -9,6 +9,7 @@ import {
 } from '@vpcd/observability';
 import { readAuthConfig, type AuthConfig } from './auth/auth-config.js';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
+import { readBusConfig, type BusConfig } from '@vpcd/messaging';
 
 export interface NorthdConfig {
   readonly grpcListen: string;
@@ -41,6 +42,8 @@ export interface NorthdConfig {
    */
   readonly vniMax: number;
   readonly tracing: TracingConfig;
+  /** The broker: bus signing keys and amqps TLS files; see readBusConfig. */
+  readonly bus: BusConfig;
 }
 
 /**
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     privateRanges: ranges.length > 0 ? ranges : rfc1918,
     vniMax: VNI_MAX,
     tracing: tracing!,
+    bus: readBusConfig(r),
   };
   r.throwIfInvalid();
   return Object.freeze(config);

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ChassisState, ChassisStateAck, InterfaceStatus, convergeHeaders, queues } from '@vpcd/api';
+import {
+  ChassisState,
+  ChassisStateAck,
+  InterfaceStatus,
+  convergeHeaders,
+  messageTypes,
+  queues,
+} from '@vpcd/api';
 import { countQueries } from '@vpcd/db';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { context, trace } from '@opentelemetry/api';
@@ -37,6 +44,7 @@ describe('convergence at the RabbitMQ boundary', () => {
           rejectedPorts: [],
         }).finish(),
       ),
+      { type: messageTypes.chassisStateAck },
     );
 
   before(async () => {
@@ -46,6 +54,7 @@ describe('convergence at the RabbitMQ boundary', () => {
       url: h.amqpUrl,
       logger: createLogger({ name: 'fake-southd', level: 'silent' }),
       registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
+      signingKeys: h.config.bus.signingKeys,
     });
     await broker.start({});
     await broker.consume(queues.convergeQueue, async (d: Delivery) => {

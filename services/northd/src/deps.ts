@@ -41,6 +41,8 @@ export async function createDeps(config: NorthdConfig): Promise<NorthdDeps> {
     logger,
     registry,
     name: `northd-${config.northdId}`,
+    signingKeys: config.bus.signingKeys,
+    tls: config.bus.tls,
   });
   return { logger, registry, tracing, db, broker };
 }

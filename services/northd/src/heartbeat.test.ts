@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChassisState, ChassisStateAck, queues, type Chassis } from '@vpcd/api';
+import { ChassisState, ChassisStateAck, messageTypes, queues, type Chassis } from '@vpcd/api';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { eventually, startHarness, type Harness } from './test-support.js';
@@ -23,6 +23,7 @@ describe('heartbeats and drift', () => {
       url: h.amqpUrl,
       logger: createLogger({ name: 'fake-southd', level: 'silent' }),
       registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
+      signingKeys: h.config.bus.signingKeys,
     });
     await broker.start({});
     await broker.consume(queues.convergeQueue, async (d: Delivery) => {
@@ -35,7 +36,9 @@ describe('heartbeats and drift', () => {
         error: '',
         rejectedPorts: [],
       }).finish();
-      await broker.publish(queues.acksExchange, '', Buffer.from(ack));
+      await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
+        type: messageTypes.chassisStateAck,
+      });
       return 'ack';
     });
     await h.admin.chassis.registerChassis(registration);

@@ -3,6 +3,7 @@ import {
   convergeTopology,
   InterfaceServiceService,
   loadPackageDefinition,
+  messageTypes,
   ProjectServiceService,
   queues,
   VpcServiceService,
@@ -110,14 +111,20 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     await broker.consume(
       queues.acksQueue,
       ackHandler(db.chassis, converge.convergeMetrics, logger, () => hints.send()),
-      { prefetch: 64 },
+      { prefetch: 64, type: messageTypes.chassisStateAck },
     ),
-    await broker.consume(hints.queue().name, () => {
-      converge.convergeMetrics.hints.inc({ direction: 'received' });
-      converge.wake();
-      return Promise.resolve('ack');
+    await broker.consume(
+      hints.queue().name,
+      () => {
+        converge.convergeMetrics.hints.inc({ direction: 'received' });
+        converge.wake();
+        return Promise.resolve('ack');
+      },
+      { type: messageTypes.changeHint },
+    ),
+    await broker.consume(auth.revocations.queue().name, auth.revocations.handler, {
+      type: messageTypes.tokenRevoked,
     }),
-    await broker.consume(auth.revocations.queue().name, auth.revocations.handler),
   ];
   leases.start();
   converge.start();

@@ -10,7 +10,7 @@ import {
 import { migrate } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createBroker } from '@vpcd/messaging';
-import { testVhostUrl } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type PromiseClient } from '@vpcd/rpc';
 import { captureLogger } from '@vpcd/rpc/testing';
@@ -79,13 +79,20 @@ export async function startHarness(
     LEASE_TTL_MS: '3000',
     CONVERGE_INTERVAL_MS: '200',
     LOG_LEVEL: 'warn',
+    ...testBusKey.env,
     ...env,
   });
   const { logger, lines } = captureLogger('debug');
   const registry = createRegistry({ service: 'northd', collectDefault: false });
   const db = createPools({ url: config.mysqlUrl, logger, registry, tracerProvider });
   await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-  const broker = createBroker({ url: config.amqpUrl, logger, registry, name: config.northdId });
+  const broker = createBroker({
+    url: config.amqpUrl,
+    logger,
+    registry,
+    name: config.northdId,
+    signingKeys: config.bus.signingKeys,
+  });
   const tracing = tracerProvider && { tracerProvider, shutdown: () => Promise.resolve() };
   const deps: NorthdDeps = { logger, registry, tracing, db, broker };
   const northd = await startNorthd(config, deps);

@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { EnvError } from '@vpcd/observability';
 import { loadConfig } from './config.js';
 
-const minimal = { AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' };
+const minimal = {
+  AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672',
+  BUS_HMAC_KEY: 'bus-key-0123456789-0123456789-0123456789',
+};
 
 /** The problems an EnvError reports, as `VARIABLE: problem`. */
 function problems(env: NodeJS.ProcessEnv): string[] {
@@ -44,6 +47,40 @@ describe('loadConfig HEALTH_LISTEN', () => {
           `${JSON.stringify(env)}: ${got.join('; ')}`,
         );
     }
+  });
+});
+
+describe('loadConfig bus', () => {
+  it('requires the bus key, so southd never takes or sends unsigned messages', () => {
+    const { BUS_HMAC_KEY: _, ...withoutKey } = minimal;
+    assert.deepEqual(problems(withoutKey), [
+      'BUS_HMAC_KEY: required (or BUS_HMAC_KEY_FILE): the key northd and southd sign bus messages with',
+    ]);
+    assert.equal(loadConfig(minimal).bus.signingKeys[0]!.toString(), minimal.BUS_HMAC_KEY);
+  });
+
+  it('takes the broker CA and a client certificate for an amqps:// URL only', () => {
+    const amqps = { ...minimal, AMQP_URL: 'amqps://southd:pw@rabbitmq:5671/vpcd' };
+    assert.deepEqual(loadConfig({ ...amqps, TLS_CA: '/tls/ca.crt' }).bus.tls, {
+      caFile: '/tls/ca.crt',
+    });
+    assert.deepEqual(
+      loadConfig({
+        ...amqps,
+        TLS_CA: '/tls/ca.crt',
+        AMQP_TLS_CA: '/amqp/ca.crt',
+        AMQP_TLS_CERT: '/amqp/tls.crt',
+        AMQP_TLS_KEY: '/amqp/tls.key',
+      }).bus.tls,
+      { caFile: '/amqp/ca.crt', certFile: '/amqp/tls.crt', keyFile: '/amqp/tls.key' },
+    );
+    assert.equal(loadConfig({ ...minimal, TLS_CA: '/tls/ca.crt' }).bus.tls, undefined);
+    assert.deepEqual(problems({ ...amqps, AMQP_TLS_CERT: '/amqp/tls.crt' }), [
+      'AMQP_TLS_KEY: AMQP_TLS_CERT and AMQP_TLS_KEY go together',
+    ]);
+    assert.deepEqual(problems({ ...minimal, AMQP_TLS_CA: '/amqp/ca.crt' }), [
+      'AMQP_TLS_CA: needs an amqps:// AMQP_URL',
+    ]);
   });
 });
 

@@ -5,6 +5,7 @@ import {
   readTracing,
   type TracingConfig,
 } from '@vpcd/observability';
+import { readBusConfig, type BusConfig } from '@vpcd/messaging';
 
 export interface SouthdConfig {
   readonly grpcListen: string;
@@ -36,6 +37,8 @@ export interface SouthdConfig {
   /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
   readonly tlsRefreshIntervalMs: number;
   readonly tracing: TracingConfig;
+  /** The broker: bus signing keys and amqps TLS files; see readBusConfig. */
+  readonly bus: BusConfig;
 }
 
 /** Reads and checks the whole configuration; throws one EnvError naming every bad variable. */
@@ -81,6 +84,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
     },
     tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
     tracing: tracing!,
+    bus: readBusConfig(r),
   };
   r.throwIfInvalid();
   return Object.freeze(config);

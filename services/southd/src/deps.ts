@@ -21,6 +21,13 @@ export function createDeps(config: SouthdConfig): SouthdDeps {
   const logger = createLogger({ name: 'southd', level: config.logLevel as 'info' });
   const registry = createRegistry({ service: 'southd' });
   const tracing = startTracing({ serviceName: 'southd', logger });
-  const broker = createBroker({ url: config.amqpUrl, logger, registry, name: 'southd' });
+  const broker = createBroker({
+    url: config.amqpUrl,
+    logger,
+    registry,
+    name: 'southd',
+    signingKeys: config.bus.signingKeys,
+    tls: config.bus.tls,
+  });
   return { logger, registry, tracing, broker };
 }

@@ -1,4 +1,4 @@
-import { convergeTopology, loadPackageDefinition, queues } from '@vpcd/api';
+import { loadPackageDefinition, messageTypes, queues } from '@vpcd/api';
 import { startHttpServer, type Stoppable } from '@vpcd/observability';
 import { createServer, PemFiles } from '@vpcd/rpc';
 import type { SouthdConfig } from './config.js';
@@ -51,7 +51,9 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     reflection: config.reflection ? loadPackageDefinition() : undefined,
     tls: tlsFiles?.hasIdentity ? { files: tlsFiles, clientCert: 'none' } : undefined,
   });
-  await broker.start(convergeTopology);
+  // northd declares the topology: southd's broker user may only read the converge queue and
+  // write to the acks exchange, so it waits for the queue rather than declaring it.
+  await broker.start({});
   const consumer = await broker.consume(
     queues.convergeQueue,
     deliverHandler({
@@ -63,7 +65,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
       applyTimeoutMs: config.applyTimeoutMs,
       retryDelayMs: config.retryDelayMs,
     }),
-    { prefetch: config.workers * 2 },
+    { prefetch: config.workers * 2, type: messageTypes.chassisState, awaitQueue: true },
   );
   const grpcPort = await rpc.listen(config.grpcListen);
   if (config.healthListen !== undefined) await rpc.listenHealth(config.healthListen);

@@ -7,9 +7,10 @@ import {
   HvflowdServiceService,
   queues,
   type ApplyChassisStateRequest,
+  messageTypes,
 } from '@vpcd/api';
 import { createBroker, type Broker } from '@vpcd/messaging';
-import { testVhostUrl } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createServer, RpcError, Status, type RpcServer } from '@vpcd/rpc';
 import { loadConfig } from './config.js';
@@ -70,6 +71,7 @@ describe('southd', () => {
       RETRY_INITIAL_DELAY_MS: '20',
       RETRY_MAX_DELAY_MS: '100',
       APPLY_TIMEOUT_MS: '2000',
+      ...testBusKey.env,
       ...env,
     });
     const registry = createRegistry({ service: 'southd', collectDefault: false });
@@ -77,7 +79,12 @@ describe('southd', () => {
       logger,
       registry,
       tracing: undefined,
-      broker: createBroker({ url: vhost.url, logger, registry }),
+      broker: createBroker({
+        url: vhost.url,
+        logger,
+        registry,
+        signingKeys: config.bus.signingKeys,
+      }),
     };
     const s = await startSouthd(config, deps);
     southds.push(s);
@@ -90,6 +97,7 @@ describe('southd', () => {
       s.chassisId,
       Buffer.from(ChassisState.encode(s).finish()),
       {
+        type: messageTypes.chassisState,
         headers: {
           [convergeHeaders.chassisId]: s.chassisId,
           [convergeHeaders.epoch]: s.epoch,
@@ -110,6 +118,7 @@ describe('southd', () => {
       url: vhost.url,
       logger,
       registry: createRegistry({ service: 'n', collectDefault: false }),
+      signingKeys: testBusKey.signingKeys,
     });
     const { convergeTopology } = await import('@vpcd/api');
     await broker.start(convergeTopology);

@@ -78,6 +78,11 @@ export const kinds: ReadonlyMap<string, KindSchema> = new Map<string, KindSchema
     'rabbitmq.com/v1beta1/RabbitmqCluster',
     { source: 'json-schema', file: 'rabbitmq.com_v1beta1_rabbitmqcluster.json' },
   ],
+  ['rabbitmq.com/v1beta1/User', { source: 'json-schema', file: 'rabbitmq.com_v1beta1_user.json' }],
+  [
+    'rabbitmq.com/v1beta1/Permission',
+    { source: 'json-schema', file: 'rabbitmq.com_v1beta1_permission.json' },
+  ],
   [
     'k8s.mariadb.com/v1alpha1/MariaDB',
     { source: 'json-schema', file: 'k8s.mariadb.com_v1alpha1_mariadb.json' },

@@ -11,6 +11,8 @@ import { connect } from 'amqplib';
 export interface PrivateRabbitmq {
   /** `amqp://guest:guest@127.0.0.1:<port>`; the same across restarts. */
   readonly url: string;
+  /** `amqps://guest:guest@127.0.0.1:<port>` when started with `tls`. */
+  readonly tlsUrl: string | undefined;
   /** Stops the node (gracefully: clients get a connection.close) and waits until it is gone. */
   stop(): Promise<void>;
   /** Starts the stopped node on the same data and ports; resolves when it accepts AMQP. */
@@ -26,6 +28,11 @@ export interface PrivateRabbitmq {
 export interface PrivateRabbitmqOptions {
   /** How long a start may take before it fails. Default 60000. */
   startTimeoutMs?: number;
+  /**
+   * Also listen for AMQPS with these PEM files (the server's certificate must name 127.0.0.1);
+   * with `caFile`, clients must present a certificate that CA signed.
+   */
+  tls?: { certFile: string; keyFile: string; caFile?: string };
 }
 
 /**
@@ -39,13 +46,13 @@ export async function privateRabbitmq(
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const server = rabbitmqServerPath();
   const dir = await mkdtemp(join(tmpdir(), 'vpcd-rabbitmq-'));
-  const [nodePort, distPort] = await freePorts(2);
+  const [nodePort, distPort, tlsPort] = await freePorts(3);
   const nodeName = `vpcd-test-${process.pid}-${nodePort}@localhost`;
   await mkdir(join(dir, 'mnesia'));
   await mkdir(join(dir, 'log'));
   await writeFile(join(dir, 'rabbitmq-env.conf'), '');
   await writeFile(join(dir, 'enabled_plugins'), '[].\n');
-  await writeFile(join(dir, 'rabbitmq.conf'), `listeners.tcp.default = 127.0.0.1:${nodePort}\n`);
+  await writeFile(join(dir, 'rabbitmq.conf'), rabbitmqConf(nodePort!, tlsPort!, options.tls));
   const env: NodeJS.ProcessEnv = {
     ...withoutRabbitmqEnv(process.env),
     HOME: dir,
@@ -129,6 +136,7 @@ export async function privateRabbitmq(
   }
   return {
     url,
+    tlsUrl: options.tls ? `amqps://guest:guest@127.0.0.1:${tlsPort}` : undefined,
     start,
     stop,
     restart: async () => {
@@ -150,6 +158,29 @@ export async function privateRabbitmq(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+function rabbitmqConf(
+  nodePort: number,
+  tlsPort: number,
+  tls: PrivateRabbitmqOptions['tls'],
+): string {
+  const lines = [`listeners.tcp.default = 127.0.0.1:${nodePort}`];
+  if (tls) {
+    lines.push(
+      `listeners.ssl.default = 127.0.0.1:${tlsPort}`,
+      `ssl_options.certfile = ${tls.certFile}`,
+      `ssl_options.keyfile = ${tls.keyFile}`,
+    );
+    if (tls.caFile) {
+      lines.push(
+        `ssl_options.cacertfile = ${tls.caFile}`,
+        'ssl_options.verify = verify_peer',
+        'ssl_options.fail_if_no_peer_cert = true',
+      );
+    }
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**

@@ -3,10 +3,23 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { acceptsAmqp, privateRabbitmq } from './private-rabbitmq.js';
 
-/** A vhost of a test's own; `drop` deletes it with everything in it. */
+/** A vhost of a test's own; `drop` deletes it with everything in it, and the users it added. */
 export interface TestVhost {
   readonly url: string;
   drop(): Promise<void>;
+  /**
+   * Adds a broker user (named `<prefix>-<pid>-<random>`: users are global, not per vhost) with
+   * these permissions (RabbitMQ regular expressions) on this vhost only, and returns the vhost's
+   * URL with its credentials. Undefined with `AMQP_URL`, where users cannot be managed.
+   */
+  addUser?: (prefix: string, permissions: BrokerPermissions) => Promise<string>;
+}
+
+/** RabbitMQ permissions of a user on a vhost: regular expressions over resource names. */
+export interface BrokerPermissions {
+  readonly configure: string;
+  readonly write: string;
+  readonly read: string;
 }
 
 interface Target {
@@ -45,10 +58,25 @@ export async function testVhostUrl(): Promise<TestVhost> {
     await addVhost(chosen, vhost);
   }
   const ctl = chosen.rabbitmqctl;
+  const url = `${chosen.url}/${encodeURIComponent(vhost)}`;
+  const users: string[] = [];
   return {
-    url: `${chosen.url}/${encodeURIComponent(vhost)}`,
+    url,
     drop: async () => {
       await ctl?.(['delete_vhost', vhost]);
+      for (const user of users) await ctl?.(['delete_user', user]);
+    },
+    addUser: async (prefix, permissions) => {
+      const user = uniqueName(prefix);
+      const password = randomBytes(12).toString('hex');
+      users.push(user);
+      await ctl?.(['add_user', user, password]);
+      const { configure, write, read } = permissions;
+      await ctl?.(['set_permissions', '-p', vhost, user, configure, write, read]);
+      const withUser = new URL(url);
+      withUser.username = user;
+      withUser.password = password;
+      return withUser.toString();
     },
   };
 }

@@ -1,3 +1,4 @@
+import { messageTypes } from '@vpcd/api';
 import type { Broker, Handler, TransientQueue } from '@vpcd/messaging';
 import type { Logger } from 'pino';
 import type { AuthMetrics } from './auth-metrics.js';
@@ -10,7 +11,7 @@ export const revocationsExchange = 'vpcd.northd.tokens.revoked';
  * Token revocations, broadcast: each northd binds a queue of its own to a fanout exchange and
  * drops a revoked token from its cache when told, so no northd honours it for longer than a
  * broker round trip. The message only drops a cache entry: the database stays the authority,
- * so a forged or replayed message costs one lookup, never a refusal. While the broker is
+ * so a replayed message costs one lookup, never a refusal; like every bus message it is signed. While the broker is
  * unreachable a missed message is covered by the cache TTL, and on reconnect every cached
  * token is looked up again (messages sent meanwhile are gone with the old queue).
  */
@@ -52,6 +53,7 @@ export class TokenRevocations {
     try {
       await this.broker.publish(revocationsExchange, '', Buffer.from(tokenId, 'utf8'), {
         persistent: false,
+        type: messageTypes.tokenRevoked,
       });
       this.metrics.revocations.inc({ event: 'sent' });
     } catch (err) {

@@ -1,5 +1,5 @@
 import { context } from '@opentelemetry/api';
-import { ChassisState, convergeHeaders, queues } from '@vpcd/api';
+import { ChassisState, convergeHeaders, messageTypes, queues } from '@vpcd/api';
 import type { Database } from '@vpcd/db';
 import type { Broker } from '@vpcd/messaging';
 import type { Logger } from 'pino';
@@ -238,6 +238,7 @@ export class ConvergeLoop {
           Buffer.from(ChassisState.encode(state).finish()),
           {
             messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
+            type: messageTypes.chassisState,
             headers: {
               [convergeHeaders.chassisId]: state.chassisId,
               [convergeHeaders.epoch]: state.epoch,

@@ -1,4 +1,4 @@
-import { queues } from '@vpcd/api';
+import { messageTypes, queues } from '@vpcd/api';
 import type { Broker, TransientQueue } from '@vpcd/messaging';
 import type { Logger } from 'pino';
 import type { ConvergeMetrics } from './converge-metrics.js';
@@ -6,7 +6,9 @@ import type { ConvergeMetrics } from './converge-metrics.js';
 /**
  * Change hints: the instance that commits a change tells every instance (itself included)
  * through a fanout exchange, so converge loops wake at once instead of at their next periodic
- * pass. A lost hint costs latency, never correctness. Sends coalesce: while one is in flight,
+ * pass. A lost hint costs latency, never correctness. A hint carries nothing secret, but it is
+ * signed like every bus message: a forged one, which could only wake loops (a pass of queries
+ * on every northd per forged hint), is refused instead. Sends coalesce: while one is in flight,
  * further ones collapse into a single follow-up.
  */
 export class ChangeHints {
@@ -36,7 +38,10 @@ export class ChangeHints {
     }
     this.inFlight = true;
     this.broker
-      .publish(queues.hintsExchange, '', Buffer.alloc(0), { persistent: false })
+      .publish(queues.hintsExchange, '', Buffer.alloc(0), {
+        persistent: false,
+        type: messageTypes.changeHint,
+      })
       .then(
         () => this.metrics.hints.inc({ direction: 'sent' }),
         (err: unknown) =>

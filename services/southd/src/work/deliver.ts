@@ -1,4 +1,4 @@
-import { ChassisState, ChassisStateAck, convergeHeaders, queues } from '@vpcd/api';
+import { ChassisState, ChassisStateAck, convergeHeaders, messageTypes, queues } from '@vpcd/api';
 import type { Broker, Delivery, HandlerResult } from '@vpcd/messaging';
 import { isRpcError, RpcError, Status } from '@vpcd/rpc';
 import type { Logger } from 'pino';
@@ -48,7 +48,9 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
   });
   const count = (result: DeliveryResult) => results.inc({ result });
   const publishAck = (ack: ChassisStateAck) =>
-    o.broker.publish(queues.acksExchange, '', Buffer.from(ChassisStateAck.encode(ack).finish()));
+    o.broker.publish(queues.acksExchange, '', Buffer.from(ChassisStateAck.encode(ack).finish()), {
+      type: messageTypes.chassisStateAck,
+    });
 
   return async (delivery) => {
     let state: ChassisState;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { ChassisState, ChassisStateAck, queues } from '@vpcd/api';
+import { ChassisState, ChassisStateAck, messageTypes, queues } from '@vpcd/api';
 import { migrate } from '@vpcd/db';
 import { createTestDatabase } from '@vpcd/db/testing';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
-import { testVhostUrl } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { captureLogger } from '@vpcd/rpc/testing';
@@ -42,13 +42,20 @@ export async function startNorthdHarness(env: Record<string, string> = {}): Prom
     NORTHD_ID: `northd-${randomBytes(3).toString('hex')}`,
     LEASE_TTL_MS: '3000',
     CONVERGE_INTERVAL_MS: '200',
+    ...testBusKey.env,
     ...env,
   });
   const { logger, lines } = captureLogger('warn');
   const registry = createRegistry({ service: 'northd', collectDefault: false });
   const db = createPools({ url: config.mysqlUrl, logger, registry });
   await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-  const broker = createBroker({ url: config.amqpUrl, logger, registry, name: config.northdId });
+  const broker = createBroker({
+    url: config.amqpUrl,
+    logger,
+    registry,
+    name: config.northdId,
+    signingKeys: config.bus.signingKeys,
+  });
   const northd = await startNorthd(config, { logger, registry, tracing: undefined, db, broker });
   const southd = await startFakeSouthd(vhost.url);
   return {
@@ -78,6 +85,7 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
     logger: createLogger({ name: 'fake-southd', level: 'silent' }),
     registry: createRegistry({ service: 'fake-southd', collectDefault: false }),
     name: 'fake-southd',
+    signingKeys: testBusKey.signingKeys,
   });
   const southd = { broker, acking: true };
   await broker.start({});
@@ -99,7 +107,9 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
           remote: false,
         })),
     }).finish();
-    await broker.publish(queues.acksExchange, '', Buffer.from(ack));
+    await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
+      type: messageTypes.chassisStateAck,
+    });
     return 'ack';
   });
   return southd;
