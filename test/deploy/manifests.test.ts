@@ -347,6 +347,16 @@ describe('deploy manifests', { skip }, () => {
     }
   });
 
+  it('serves gRPC reflection in dev only', () => {
+    for (const overlay of ['dev', 'prod', 'with-operators'] as const) {
+      const objects = render(overlay);
+      for (const service of ['northd', 'southd', 'hvflowd']) {
+        const want = overlay === 'dev' ? 'true' : undefined;
+        assert.equal(configOf(objects, service).GRPC_REFLECTION, want, `${overlay} ${service}`);
+      }
+    }
+  });
+
   it('runs a 3-node RabbitMQ and a replicated MariaDB with exporters in with-operators', () => {
     const objects = render('with-operators');
     const rabbit = findObject(objects, 'RabbitmqCluster', 'vpcd-rabbitmq').spec as {

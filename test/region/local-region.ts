@@ -101,7 +101,13 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     METRICS_LISTEN: `127.0.0.1:${fixed ? metrics + 10 * i : 0}`,
   });
   // Only northd and southd get the database and broker URLs (and their passwords).
-  const common = { LOG_LEVEL: 'info', OTEL_TRACES_EXPORTER: 'none', ...o.env };
+  // GRPC_REFLECTION: grpcurl and grpc_cli can list and describe every service (off by default).
+  const common = {
+    LOG_LEVEL: 'info',
+    OTEL_TRACES_EXPORTER: 'none',
+    GRPC_REFLECTION: 'true',
+    ...o.env,
+  };
   const base = { MYSQL_URL: database.url, AMQP_URL: vhost.url, ...common };
   const hvflowdBase = tls ? common : { ...common, HVFLOWD_INSECURE_DEV: 'true' };
   const northds: ServiceProcess[] = [];

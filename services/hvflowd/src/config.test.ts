@@ -231,3 +231,11 @@ describe('HEALTH_LISTEN', () => {
     ]);
   });
 });
+
+describe('loadConfig GRPC_REFLECTION', () => {
+  it('leaves reflection off unless GRPC_REFLECTION=true, and names a bad value', () => {
+    assert.equal(loadConfig(minimal).reflection, false);
+    assert.equal(loadConfig({ ...minimal, GRPC_REFLECTION: 'true' }).reflection, true);
+    assert.deepEqual(badVariables({ ...minimal, GRPC_REFLECTION: '1' }), ['GRPC_REFLECTION']);
+  });
+});

@@ -42,6 +42,8 @@ export interface HvflowdConfig {
     readonly env: Readonly<Record<string, string>>;
   };
   readonly heartbeatIntervalMs: number;
+  /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
+  readonly reflection: boolean;
   readonly logLevel: LevelWithSilent;
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
   /**
@@ -161,6 +163,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
       env: ovsEnvironment(env),
     },
     heartbeatIntervalMs: r.integer('HEARTBEAT_INTERVAL_MS', 10) ?? 5_000,
+    reflection: r.boolean('GRPC_REFLECTION'),
     logLevel: r.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
     tls: certFile && keyFile ? { certFile, keyFile, caFile } : undefined,
     insecureDev,

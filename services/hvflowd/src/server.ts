@@ -96,7 +96,7 @@ export async function startHvflowd(
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    reflection: loadPackageDefinition(),
+    reflection: config.reflection ? loadPackageDefinition() : undefined,
     tls: tlsFiles && { files: tlsFiles, clientCert: verifiesClients ? 'require' : 'none' },
     layers: verifiesClients ? [southdOnlyLayer()] : [],
     // The largest state northd lets exist, with its envelope (see @vpcd/api limits).

@@ -109,3 +109,13 @@ describe('loadConfig quotas and the per-chassis limit', () => {
     ]);
   });
 });
+
+describe('loadConfig GRPC_REFLECTION', () => {
+  it('leaves reflection off unless GRPC_REFLECTION=true, and names a bad value', () => {
+    assert.equal(loadConfig(minimal).reflection, false);
+    assert.equal(loadConfig({ ...minimal, GRPC_REFLECTION: 'true' }).reflection, true);
+    assert.deepEqual(problems({ ...minimal, GRPC_REFLECTION: 'yes' }), [
+      'GRPC_REFLECTION: "yes" is not one of true, false',
+    ]);
+  });
+});

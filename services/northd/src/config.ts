@@ -35,6 +35,8 @@ export interface NorthdConfig {
    */
   readonly convergeBurstIntervalMs: number;
   readonly adminToken: string;
+  /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
+  readonly reflection: boolean;
   /** Token caches and the limit on failed authentications (see auth/auth-config.ts). */
   readonly auth: AuthConfig;
   readonly logLevel: string;
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
     convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
     adminToken,
+    reflection: r.boolean('GRPC_REFLECTION'),
     auth: readAuthConfig(r),
     logLevel: r.choice(
       'LOG_LEVEL',

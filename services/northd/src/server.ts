@@ -97,7 +97,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    reflection: loadPackageDefinition(),
+    reflection: config.reflection ? loadPackageDefinition() : undefined,
     tls: tlsFiles && { files: tlsFiles, clientCert: tlsFiles.hasCa ? 'optional' : 'none' },
     layers: [serverAuthLayer(auth.authenticate, isPublicPath)],
   });

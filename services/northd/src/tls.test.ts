@@ -10,7 +10,7 @@ import { createTestCertificates } from '@vpcd/rpc/testing';
 import { startHarness, type Harness } from './test-support.js';
 
 describe('northd over TLS', () => {
-  const certs = createTestCertificates('hvflowd');
+  const certs = createTestCertificates('hvflowd:hv-tls');
   const dir = mkdtempSync(join(tmpdir(), 'northd-tls-'));
   let h: Harness;
   const base = {
@@ -39,7 +39,7 @@ describe('northd over TLS', () => {
   const chassisClient = (tls: ClientTlsOptions) =>
     createClient(ChassisServiceClient, { ...base, address: address(), tls });
 
-  it('takes a verified client certificate as a service identity that may register chassis', async () => {
+  it('takes a verified client certificate as the chassis agent it names, which may register its chassis', async () => {
     const agent = chassisClient({ ca: certs.ca, cert: certs.client.cert, key: certs.client.key });
     const chassis = await agent.registerChassis({
       chassisId: 'hv-tls',

@@ -83,3 +83,13 @@ describe('loadConfig bus', () => {
     ]);
   });
 });
+
+describe('loadConfig GRPC_REFLECTION', () => {
+  it('leaves reflection off unless GRPC_REFLECTION=true, and names a bad value', () => {
+    assert.equal(loadConfig(minimal).reflection, false);
+    assert.equal(loadConfig({ ...minimal, GRPC_REFLECTION: 'true' }).reflection, true);
+    assert.deepEqual(problems({ ...minimal, GRPC_REFLECTION: 'on' }), [
+      'GRPC_REFLECTION: "on" is not one of true, false',
+    ]);
+  });
+});

@@ -19,6 +19,8 @@ export interface SouthdConfig {
   readonly retryDelayMs: { initial: number; max: number };
   /** Bearer token for hvflowd, when it asks for one. */
   readonly token: string | undefined;
+  /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
+  readonly reflection: boolean;
   readonly logLevel: string;
   readonly tls: {
     certFile: string | undefined;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
       max: r.integer('RETRY_MAX_DELAY_MS', 1) ?? 5_000,
     },
     token: r.string('VPCD_TOKEN'),
+    reflection: r.boolean('GRPC_REFLECTION'),
     logLevel: r.choice(
       'LOG_LEVEL',
       ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],

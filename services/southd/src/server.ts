@@ -48,7 +48,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     logger,
     registry,
     tracerProvider: deps.tracing?.tracerProvider,
-    reflection: loadPackageDefinition(),
+    reflection: config.reflection ? loadPackageDefinition() : undefined,
     tls: tlsFiles?.hasIdentity ? { files: tlsFiles, clientCert: 'none' } : undefined,
   });
   // northd declares the topology: southd's broker user may only read the converge queue and

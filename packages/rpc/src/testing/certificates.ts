@@ -9,6 +9,8 @@ export interface TestCertificates {
   readonly server: { readonly cert: Buffer; readonly key: Buffer };
   /** Signed by `ca`, CN=`clientName`. */
   readonly client: { readonly cert: Buffer; readonly key: Buffer };
+  /** Client certificates signed by `ca`, by CN: `clientName` and every one of `otherClients`. */
+  readonly clients: Readonly<Record<string, { readonly cert: Buffer; readonly key: Buffer }>>;
   /** A CA nobody trusts, and a client certificate it signed (CN=`clientName` too). */
   readonly rogueCa: Buffer;
   readonly rogueClient: { readonly cert: Buffer; readonly key: Buffer };
@@ -17,9 +19,13 @@ export interface TestCertificates {
 
 /**
  * Makes fresh certificates with the openssl command (P-256 keys, valid two days). The server's
- * certificate names localhost and 127.0.0.1.
+ * certificate names localhost and 127.0.0.1. `otherClients` are more client CNs, each given its
+ * own certificate from the same CA (identities such as `hvflowd:hv1`).
  */
-export function createTestCertificates(clientName = 'test-client'): TestCertificates {
+export function createTestCertificates(
+  clientName = 'test-client',
+  otherClients: readonly string[] = [],
+): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'vpcd-certs-'));
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
   const key = (name: string) =>
@@ -81,12 +87,17 @@ export function createTestCertificates(clientName = 'test-client'): TestCertific
     );
     leaf('client', clientName, 'ca', 'extendedKeyUsage=clientAuth\n');
     leaf('rogue-client', clientName, 'rogue-ca', 'extendedKeyUsage=clientAuth\n');
+    otherClients.forEach((cn, i) => leaf(`client-${i}`, cn, 'ca', 'extendedKeyUsage=clientAuth\n'));
     const read = (file: string) => readFileSync(join(dir, file));
     const pair = (name: string) => ({ cert: read(`${name}.crt`), key: read(`${name}.key`) });
     return {
       ca: read('ca.crt'),
       server: pair('server'),
       client: pair('client'),
+      clients: Object.fromEntries([
+        [clientName, pair('client')] as const,
+        ...otherClients.map((cn, i) => [cn, pair(`client-${i}`)] as const),
+      ]),
       rogueCa: read('rogue-ca.crt'),
       rogueClient: pair('rogue-client'),
       clientName,

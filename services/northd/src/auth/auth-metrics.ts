@@ -2,7 +2,14 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** Why a call was refused before its credentials resolved to a principal. */
 export type AuthFailureReason =
-  'missing' | 'malformed' | 'unknown' | 'expired' | 'revoked' | 'rate_limited';
+  | 'missing'
+  | 'malformed'
+  | 'unknown'
+  | 'expired'
+  | 'revoked'
+  | 'rate_limited'
+  | 'certificate_and_token'
+  | 'unknown_certificate';
 
 export interface AuthMetrics {
   /** By reason only: peers are counted in the limiter's bounded map, never in labels. */
@@ -70,7 +77,7 @@ export function authMetrics(registry: Registry, gauges: () => AuthGauges): AuthM
   return {
     failures: new Counter({
       name: 'northd_auth_failures_total',
-      help: 'Calls refused for their credentials, by reason (missing, malformed, unknown, expired, revoked, rate_limited).',
+      help: 'Calls refused for their credentials, by reason (missing, malformed, unknown, expired, revoked, rate_limited, certificate_and_token, unknown_certificate).',
       labelNames: ['reason'],
       registers,
     }),

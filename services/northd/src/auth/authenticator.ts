@@ -5,7 +5,7 @@ import type { AuthFailureReason, AuthMetrics } from './auth-metrics.js';
 import { peerKey, type PeerLimiter } from './peer-limiter.js';
 import { authorize } from './policy.js';
 import type { Principal } from './principal.js';
-import { serviceOfCommonName } from './service-identity.js';
+import { commonNameProblem, serviceOfCommonName } from './service-identity.js';
 import type { TokenResolver } from './token-resolver.js';
 import { hashToken, isWellFormedToken, sameHash } from './tokens.js';
 
@@ -28,20 +28,26 @@ const messages: Record<AuthFailureReason, string> = {
   expired: 'token expired',
   revoked: 'token revoked',
   rate_limited: 'too many failed authentications from this address',
+  certificate_and_token:
+    'both a client certificate and a bearer token were presented: present one ' +
+    '(unset VPCD_TOKEN, or the client certificate)',
+  unknown_certificate: 'client certificate names no vpcd identity',
 };
 
 /**
  * Resolves the caller from a bearer token (the admin token, or a project or service token
  * looked up by its hash) or, on mutual TLS, from the client certificate's common name (a
- * service), then checks the policy for the method. A malformed token is refused without a
- * lookup; a peer with too many failures is refused before any token is looked at.
+ * service role and subject; any other CN is UNAUTHENTICATED), never from both: a call that
+ * presents both is refused. Then checks the policy for the method. A malformed token is
+ * refused without a lookup; a peer with too many failures is refused before any token is
+ * looked at.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate<Principal> {
   const adminHash = hashToken(options.adminToken);
   const { limiter, metrics } = options;
 
   /** Counts the failure against the peer (a grpc-js peer string) and throws. */
-  function refuse(reason: AuthFailureReason, peer: string): never {
+  function refuse(reason: AuthFailureReason, peer: string, message = messages[reason]): never {
     metrics.failures.inc({ reason });
     const key = peerKey(peer);
     if (reason === 'rate_limited') {
@@ -51,7 +57,7 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     if (limiter.recordFailure(key)) {
       options.logger.warn({ peer: key }, 'peer refused for too many failed authentications');
     }
-    throw new RpcError(Status.UNAUTHENTICATED, messages[reason]);
+    throw new RpcError(Status.UNAUTHENTICATED, message);
   }
 
   async function fromHeader(header: unknown, peer: string): Promise<Principal> {
@@ -70,14 +76,12 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     const header = metadata.get('authorization')[0];
     const cn = authContext.sslPeerCertificate?.subject?.CN;
     let principal: Principal;
-    if (header === undefined && cn) {
+    // One credential a call: a token must never raise a certificate's privilege (nor the
+    // reverse), and "which one wins" is a rule callers would get wrong.
+    if (header !== undefined && cn) refuse('certificate_and_token', peer);
+    if (cn) {
       const service = serviceOfCommonName(String(cn));
-      if (!service) {
-        throw new RpcError(
-          Status.PERMISSION_DENIED,
-          `certificate common name "${String(cn)}" names no service`,
-        );
-      }
+      if (!service) refuse('unknown_certificate', peer, commonNameProblem(String(cn)));
       principal = { kind: 'service', ...service };
     } else {
       // The peer is parsed only when some peer is tracked or this call fails.

@@ -1,10 +1,14 @@
 import { RpcError, Status } from '@vpcd/rpc';
-import type { Principal } from './principal.js';
+import { describePrincipal, type Principal, type ServiceRole } from './principal.js';
 
-type Kind = Principal['kind'];
+/** Who a method is granted to: the admin, any project token, or a service role. */
+type Grant = 'admin' | 'project' | ServiceRole;
 
 // Who may call what. A method absent here is refused: new methods must be placed explicitly.
-const allowed: Record<string, readonly Kind[]> = {
+// The chassis methods granted to agents are further limited to the agent's own chassis by the
+// handlers (see chassis-scope.ts); GetChassis/ListChassis show a project a redacted view.
+// southd and northd need nothing of the public API: they meet northd over the bus.
+const allowed: Record<string, readonly Grant[]> = {
   '/vpc.v1.ProjectService/CreateProject': ['admin'],
   '/vpc.v1.ProjectService/GetProject': ['admin'],
   '/vpc.v1.ProjectService/ListProjects': ['admin'],
@@ -22,24 +26,28 @@ const allowed: Record<string, readonly Kind[]> = {
   '/vpc.v1.InterfaceService/GetInterface': ['admin', 'project'],
   '/vpc.v1.InterfaceService/ListInterfaces': ['admin', 'project'],
   '/vpc.v1.InterfaceService/DeleteInterface': ['admin', 'project'],
-  '/vpc.v1.ChassisService/RegisterChassis': ['admin', 'service'],
-  '/vpc.v1.ChassisService/Heartbeat': ['admin', 'service'],
-  '/vpc.v1.ChassisService/SyncInitialChassis': ['admin', 'service'],
-  '/vpc.v1.ChassisService/GetChassis': ['admin', 'service', 'project'],
-  '/vpc.v1.ChassisService/ListChassis': ['admin', 'service', 'project'],
+  '/vpc.v1.ChassisService/RegisterChassis': ['admin', 'hvflowd', 'hvflowd-fleet'],
+  '/vpc.v1.ChassisService/Heartbeat': ['admin', 'hvflowd', 'hvflowd-fleet'],
+  '/vpc.v1.ChassisService/SyncInitialChassis': ['admin', 'hvflowd', 'hvflowd-fleet', 'hvaddr'],
+  '/vpc.v1.ChassisService/GetChassis': ['admin', 'project'],
+  '/vpc.v1.ChassisService/ListChassis': ['admin', 'project'],
 };
+
+function grantOf(principal: Principal): Grant {
+  return principal.kind === 'service' ? principal.role : principal.kind;
+}
 
 /** Throws PERMISSION_DENIED unless `principal` may call `path`. */
 export function authorize(path: string, principal: Principal): void {
-  if (!allowed[path]?.includes(principal.kind)) {
+  if (!allowed[path]?.includes(grantOf(principal))) {
     throw new RpcError(
       Status.PERMISSION_DENIED,
-      `${principal.kind} credentials may not call ${path}`,
+      `${describePrincipal(principal)} may not call ${path}`,
     );
   }
 }
 
-/** Paths that need no credentials: health checks and reflection. */
+/** Paths that need no credentials: health checks and reflection (when it is on). */
 export function isPublicPath(path: string): boolean {
   return path.startsWith('/grpc.health.v1.') || path.startsWith('/grpc.reflection.');
 }

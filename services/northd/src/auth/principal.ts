@@ -3,11 +3,24 @@ import { activePrincipal, RpcError, Status } from '@vpcd/rpc';
 /** The roles of service identities (certificates' common names, service tokens). */
 export type ServiceRole = 'hvflowd' | 'hvflowd-fleet' | 'hvaddr' | 'southd' | 'northd';
 
-/** Who is calling: the operator (admin), a tenant's token (project) or a service identity. */
+/**
+ * Who is calling: the operator (admin), a tenant's token (project), or a service identity whose
+ * role says what it may do and whose subject says for what (a chassis id for hvflowd and hvaddr,
+ * a chassis id prefix for hvflowd-fleet, the role itself for southd and northd). A certificate
+ * and a service token resolve to the same service principal. See docs/security.md, "Who is
+ * trusted with what".
+ */
 export type Principal =
   | { readonly kind: 'admin' }
   | { readonly kind: 'project'; readonly projectId: string }
   | { readonly kind: 'service'; readonly role: ServiceRole; readonly subject: string };
+
+/** How a principal is named in errors and logs: `admin`, `project:<id>`, `hvflowd:hv1`, `southd`. */
+export function describePrincipal(p: Principal): string {
+  if (p.kind === 'admin') return 'admin';
+  if (p.kind === 'project') return `project:${p.projectId}`;
+  return p.role === p.subject ? p.role : `${p.role}:${p.subject}`;
+}
 
 /** The principal of the call being handled; the auth interceptor guarantees one. */
 export function principal(): Principal {

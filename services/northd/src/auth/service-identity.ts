@@ -50,6 +50,30 @@ export function serviceOfCommonName(
   const colon = cn.indexOf(':');
   const role = colon < 0 ? cn : cn.slice(0, colon);
   const subject = colon < 0 ? cn : cn.slice(colon + 1);
+  // A bare `hvflowd` must not pass as hvflowd:hvflowd: only southd and northd have no subject.
+  if (colon < 0 && role !== 'southd' && role !== 'northd') return undefined;
   if (!isServiceRole(role) || serviceIdentityProblem(role, subject)) return undefined;
   return { role, subject };
+}
+
+const expected =
+  'northd, southd, hvflowd:<chassis-id>, hvaddr:<chassis-id> or hvflowd-fleet:<prefix>';
+
+/**
+ * Why a client certificate's common name names no service (see serviceOfCommonName): the CN,
+ * what is wrong with it and what was expected, for the UNAUTHENTICATED answer.
+ */
+export function commonNameProblem(cn: string): string {
+  const colon = cn.indexOf(':');
+  const role = colon < 0 ? cn : cn.slice(0, colon);
+  const subject = colon < 0 ? cn : cn.slice(colon + 1);
+  const what = role === 'hvflowd-fleet' ? 'chassis id prefix' : 'chassis id';
+  let problem: string;
+  if (!isServiceRole(role)) problem = `unknown role "${role}"`;
+  else if (colon < 0) problem = `${role} names no ${what}: ${role}:<${what.replaceAll(' ', '-')}>`;
+  else {
+    const found = serviceIdentityProblem(role, subject)?.description ?? 'invalid';
+    problem = `the ${role === 'southd' || role === 'northd' ? 'subject' : what} after "${role}:": ${found}`;
+  }
+  return `client certificate CN "${cn}" is not a vpcd identity (${problem}); expected ${expected}`;
 }

@@ -16,7 +16,12 @@ export interface TokenResolverOptions {
 
 export type Resolution =
   | { readonly principal: Principal }
-  | { readonly reason: Exclude<AuthFailureReason, 'missing' | 'malformed' | 'rate_limited'> };
+  | {
+      readonly reason: Exclude<
+        AuthFailureReason,
+        'missing' | 'malformed' | 'rate_limited' | 'certificate_and_token' | 'unknown_certificate'
+      >;
+    };
 
 interface Valid {
   readonly principal: Principal;

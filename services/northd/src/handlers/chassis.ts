@@ -1,10 +1,13 @@
 import { Chassis, RegisterChassisRequest, type ChassisServiceService } from '@vpcd/api';
 import { RpcError, Status, type AsyncServiceImplementation } from '@vpcd/rpc';
+import { requireChassisAccess } from '../auth/chassis-scope.js';
+import { principal } from '../auth/principal.js';
 import { mapErrors } from '../errors.js';
 import { chassisStore } from '../store/chassis.js';
 import { loadChassisStates } from '../store/chassis-state.js';
 import { readPage } from '../store/pagination.js';
 import { requireId, validateRegisterChassis } from '../validation/requests.js';
+import { chassisStateFor, chassisViewFor } from './chassis-view.js';
 import type { HandlerDeps } from './deps.js';
 
 export function chassisHandlers(
@@ -13,6 +16,7 @@ export function chassisHandlers(
   return mapErrors({
     async registerChassis(req) {
       validateRegisterChassis(req);
+      requireChassisAccess(req.chassisId);
       const chassis = await deps.chassis.idempotent(
         'RegisterChassis',
         req.requestId,
@@ -26,6 +30,7 @@ export function chassisHandlers(
 
     async heartbeat(req) {
       requireId('chassis_id', req.chassisId);
+      requireChassisAccess(req.chassisId);
       const result = await deps.chassis.heartbeats.record({
         chassisId: req.chassisId,
         appliedGeneration: req.appliedGeneration,
@@ -37,7 +42,7 @@ export function chassisHandlers(
 
     async getChassis(req) {
       requireId('id', req.id);
-      return chassisStore.get(deps.db, req.id);
+      return chassisViewFor(principal(), await chassisStore.get(deps.db, req.id));
     },
 
     async listChassis(req) {
@@ -45,18 +50,20 @@ export function chassisHandlers(
         deps.db,
         readPage(req.pageSize, req.pageToken),
       );
-      return { chassis, nextPageToken: next };
+      const p = principal();
+      return { chassis: chassis.map((c) => chassisViewFor(p, c)), nextPageToken: next };
     },
 
     async syncInitialChassis(req) {
       requireId('chassis_id', req.chassisId);
+      requireChassisAccess(req.chassisId);
       const state = (await loadChassisStates(deps.chassis.db, [req.chassisId])).get(req.chassisId);
       if (!state)
         throw new RpcError(
           Status.NOT_FOUND,
           `chassis ${req.chassisId} not found; register it first`,
         );
-      return { state };
+      return { state: chassisStateFor(principal(), state) };
     },
   });
 }

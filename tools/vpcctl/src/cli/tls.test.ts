@@ -9,7 +9,7 @@ import { vpcctl } from '../test-support.js';
 
 describe('vpcctl over TLS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vpcctl-tls-'));
-  const certs = createTestCertificates();
+  const certs = createTestCertificates('hvflowd:hv-cli');
   const file = (name: string, pem: Buffer) => {
     const path = join(dir, name);
     writeFileSync(path, pem);
@@ -37,6 +37,20 @@ describe('vpcctl over TLS', () => {
   });
 
   it('presents a client certificate with --tls-cert and --tls-key', async () => {
+    // The certificate is the credential: a chassis agent's, which may register its own chassis.
+    const r = await vpcctl(
+      [
+        ...['chassis', 'register', 'hv-cli', '--underlay-ip', '192.0.2.20'],
+        ...['--hvflowd-addr', 'hv-cli:50053', '--tls-ca', join(dir, 'ca.crt')],
+        ...['--tls-cert', file('client.crt', certs.client.cert)],
+        ...['--tls-key', file('client.key', certs.client.key)],
+      ],
+      { NORTHD_ADDR: h.address },
+    );
+    assert.equal(r.code, 0, r.stderr);
+  });
+
+  it('is refused when it presents both a client certificate and a token', async () => {
     const r = await vpcctl(
       [
         ...['chassis', 'list', '--tls-ca', join(dir, 'ca.crt')],
@@ -45,7 +59,8 @@ describe('vpcctl over TLS', () => {
       ],
       env,
     );
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^vpcctl: UNAUTHENTICATED: both a client certificate/);
   });
 
   it('fails on one line when the server certificate does not verify', async () => {

@@ -1082,7 +1082,10 @@ export const SyncInitialChassisResponse: MessageFns<SyncInitialChassisResponse> 
 /** ChassisService is how hypervisors ("chassis") join the region and report their state. */
 export type ChassisServiceService = typeof ChassisServiceService;
 export const ChassisServiceService = {
-  /** RegisterChassis creates or updates a chassis; safe to repeat. */
+  /**
+   * RegisterChassis creates or updates a chassis; safe to repeat. An agent may register, heartbeat
+   * and sync only the chassis its identity names (PERMISSION_DENIED otherwise).
+   */
   registerChassis: {
     path: "/vpc.v1.ChassisService/RegisterChassis" as const,
     requestStream: false as const,
@@ -1106,6 +1109,10 @@ export const ChassisServiceService = {
     responseSerialize: (value: HeartbeatResponse): Buffer => Buffer.from(HeartbeatResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): HeartbeatResponse => HeartbeatResponse.decode(value),
   },
+  /**
+   * GetChassis and ListChassis show a project token only each chassis' id and
+   * last_heartbeat_time; the other fields stay empty (hypervisor detail is the operator's).
+   */
   getChassis: {
     path: "/vpc.v1.ChassisService/GetChassis" as const,
     requestStream: false as const,
@@ -1125,7 +1132,10 @@ export const ChassisServiceService = {
     responseSerialize: (value: ListChassisResponse): Buffer => Buffer.from(ListChassisResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListChassisResponse => ListChassisResponse.decode(value),
   },
-  /** SyncInitialChassis returns the chassis' full desired state, for an agent that (re)starts. */
+  /**
+   * SyncInitialChassis returns the chassis' full desired state, for an agent that (re)starts;
+   * hvaddr gets its chassis' own ports, without remote_ports.
+   */
   syncInitialChassis: {
     path: "/vpc.v1.ChassisService/SyncInitialChassis" as const,
     requestStream: false as const,
@@ -1140,22 +1150,35 @@ export const ChassisServiceService = {
 } as const;
 
 export interface ChassisServiceServer extends UntypedServiceImplementation {
-  /** RegisterChassis creates or updates a chassis; safe to repeat. */
+  /**
+   * RegisterChassis creates or updates a chassis; safe to repeat. An agent may register, heartbeat
+   * and sync only the chassis its identity names (PERMISSION_DENIED otherwise).
+   */
   registerChassis: handleUnaryCall<RegisterChassisRequest, Chassis>;
   /**
    * Heartbeat reports liveness and the hash of the applied state, so northd detects drift.
    * A state report, idempotent by nature: the last one wins.
    */
   heartbeat: handleUnaryCall<HeartbeatRequest, HeartbeatResponse>;
+  /**
+   * GetChassis and ListChassis show a project token only each chassis' id and
+   * last_heartbeat_time; the other fields stay empty (hypervisor detail is the operator's).
+   */
   getChassis: handleUnaryCall<GetChassisRequest, Chassis>;
   /** ListChassis lists chassis with their convergence status and lease owner. */
   listChassis: handleUnaryCall<ListChassisRequest, ListChassisResponse>;
-  /** SyncInitialChassis returns the chassis' full desired state, for an agent that (re)starts. */
+  /**
+   * SyncInitialChassis returns the chassis' full desired state, for an agent that (re)starts;
+   * hvaddr gets its chassis' own ports, without remote_ports.
+   */
   syncInitialChassis: handleUnaryCall<SyncInitialChassisRequest, SyncInitialChassisResponse>;
 }
 
 export interface ChassisServiceClient extends Client {
-  /** RegisterChassis creates or updates a chassis; safe to repeat. */
+  /**
+   * RegisterChassis creates or updates a chassis; safe to repeat. An agent may register, heartbeat
+   * and sync only the chassis its identity names (PERMISSION_DENIED otherwise).
+   */
   registerChassis(
     request: RegisterChassisRequest,
     callback: (error: ServiceError | null, response: Chassis) => void,
@@ -1190,6 +1213,10 @@ export interface ChassisServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: HeartbeatResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * GetChassis and ListChassis show a project token only each chassis' id and
+   * last_heartbeat_time; the other fields stay empty (hypervisor detail is the operator's).
+   */
   getChassis(
     request: GetChassisRequest,
     callback: (error: ServiceError | null, response: Chassis) => void,
@@ -1221,7 +1248,10 @@ export interface ChassisServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListChassisResponse) => void,
   ): ClientUnaryCall;
-  /** SyncInitialChassis returns the chassis' full desired state, for an agent that (re)starts. */
+  /**
+   * SyncInitialChassis returns the chassis' full desired state, for an agent that (re)starts;
+   * hvaddr gets its chassis' own ports, without remote_ports.
+   */
   syncInitialChassis(
     request: SyncInitialChassisRequest,
     callback: (error: ServiceError | null, response: SyncInitialChassisResponse) => void,
