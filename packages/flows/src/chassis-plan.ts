@@ -9,6 +9,11 @@ export interface CompileOptions {
   readonly portNumbers: ReadonlyMap<string, number>;
   /** The ofport of the one VXLAN port (`options:key=flow options:remote_ip=flow`). */
   readonly tunnelPort: number;
+  /**
+   * The ofport of hvaddr's port (`vpcd-dhcp`), which DHCP from the local ports is steered to;
+   * undefined: no DHCP steering (DHCP is dropped).
+   */
+  readonly dhcpPort?: number;
 }
 
 // The plan holds addresses as canonical flow text (lower-case MACs, dotted IPv4 without leading
@@ -44,6 +49,7 @@ export interface ChassisPlan {
   readonly ports: readonly LocalPortPlan[];
   readonly remotePorts: readonly RemotePortPlan[];
   readonly tunnelPort: number;
+  readonly dhcpPort: number | undefined;
 }
 
 /** OpenFlow physical port numbers are 1..0xfeff (0xff00 and above are reserved). */
@@ -111,9 +117,12 @@ export function planChassis(state: ChassisState, options: CompileOptions): Chass
 
   const ports: LocalPortPlan[] = [];
   const optionProblems: string[] = [];
-  const { portNumbers, tunnelPort } = options;
+  const { portNumbers, tunnelPort, dhcpPort } = options;
   if (!isOfport(tunnelPort)) {
     optionProblems.push(`tunnelPort ${tunnelPort} is not in 1..${OFPORT_MAX}`);
+  }
+  if (dhcpPort !== undefined && (!isOfport(dhcpPort) || dhcpPort === tunnelPort)) {
+    optionProblems.push(`dhcpPort ${dhcpPort} is not in 1..${OFPORT_MAX} or is the tunnel's`);
   }
   const owners = new Map<number, string>();
   for (const port of state.ports) {
@@ -121,9 +130,9 @@ export function planChassis(state: ChassisState, options: CompileOptions): Chass
     const at = () => `port ${quote(port.interfaceId)}`;
     const ofport = portNumbers.get(port.interfaceId);
     if (ofport === undefined) optionProblems.push(`${at()} has no port number`);
-    else if (!isOfport(ofport) || ofport === tunnelPort) {
+    else if (!isOfport(ofport) || ofport === tunnelPort || ofport === dhcpPort) {
       optionProblems.push(
-        `${at()}: port number ${ofport} is not in 1..${OFPORT_MAX} or is the tunnel's`,
+        `${at()}: port number ${ofport} is not in 1..${OFPORT_MAX} or is the tunnel's or hvaddr's`,
       );
     } else if (owners.has(ofport)) {
       optionProblems.push(`${at()}: port number ${ofport} is also ${quote(owners.get(ofport)!)}'s`);
@@ -145,5 +154,5 @@ export function planChassis(state: ChassisState, options: CompileOptions): Chass
 
   if (problems.length > 0) throw new FlowsError('invalid-state', problems);
   if (optionProblems.length > 0) throw new FlowsError('invalid-options', optionProblems);
-  return { vpcs: [...vpcs.values()], ports, remotePorts, tunnelPort };
+  return { vpcs: [...vpcs.values()], ports, remotePorts, tunnelPort, dhcpPort };
 }

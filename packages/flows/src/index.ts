@@ -14,5 +14,12 @@ export {
   type TraceStep,
 } from './tracer.js';
 export type { TracePacket } from './trace-packet.js';
-export { gatewayMac, TABLE_CLASSIFY, TABLE_FORWARD, TABLE_DHCP } from './pipeline.js';
+export {
+  gatewayMac,
+  TABLE_CLASSIFY,
+  TABLE_FORWARD,
+  TABLE_DHCP,
+  DHCP_STEER_GROUP,
+  DHCP_UNICAST_GROUP,
+} from './pipeline.js';
 export { FlowsError, isFlowsError, hasFlowsCode, type FlowsErrorCode } from './flows-error.js';
