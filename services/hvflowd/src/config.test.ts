@@ -37,6 +37,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.ovs, {
       bridge: 'br-int',
       datapathType: undefined,
+      dhcpPort: 'vpcd-dhcp',
       env: { PATH: '/usr/bin' },
     });
     assert.equal(config.heartbeatIntervalMs, 5_000);
@@ -115,6 +116,11 @@ describe('loadConfig', () => {
       'a bridge name too long for a device',
       { ...minimal, OVS_BRIDGE: 'bridge-name-too-long' },
       ['OVS_BRIDGE'],
+    ],
+    [
+      'a DHCP port name no device can have',
+      { ...minimal, DHCP_PORT: 'dhcp port' },
+      ['DHCP_PORT'],
     ],
     ['an unknown datapath type', { ...minimal, OVS_DATAPATH_TYPE: 'dummy' }, ['OVS_DATAPATH_TYPE']],
     [

@@ -1,6 +1,13 @@
 import { SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { ChassisState } from '@vpcd/api';
-import { compileFlows, diff, hasFlowsCode, stateHash, type Flow } from '@vpcd/flows';
+import {
+  compileFlows,
+  diff,
+  hasFlowsCode,
+  stateHash,
+  type CompileOptions,
+  type Flow,
+} from '@vpcd/flows';
 import type { Logger } from 'pino';
 import type { Datapath } from '../datapath/datapath.js';
 import { ApplyError, isApplyError } from './apply-error.js';
@@ -173,11 +180,11 @@ export class ChassisRuntime {
       await datapath.ensureBridge();
       this.bridgeReady = true;
     }
-    const desired = this.compile(
-      state,
-      await datapath.bindPorts(state.ports),
-      await datapath.tunnelPort(),
-    );
+    const desired = this.compile(state, {
+      portNumbers: await datapath.bindPorts(state.ports),
+      tunnelPort: await datapath.tunnelPort(),
+      dhcpPort: await datapath.dhcpPort(),
+    });
     const change = diff(await datapath.dumpFlows(), desired);
     await datapath.applyFlowMods(change);
     const after = await datapath.dumpFlows();
@@ -211,13 +218,9 @@ export class ChassisRuntime {
     };
   }
 
-  private compile(
-    state: ChassisState,
-    portNumbers: Map<string, number>,
-    tunnelPort: number,
-  ): Flow[] {
+  private compile(state: ChassisState, options: CompileOptions): Flow[] {
     try {
-      return compileFlows(state, { portNumbers, tunnelPort });
+      return compileFlows(state, options);
     } catch (err) {
       if (hasFlowsCode(err, 'invalid-state') || hasFlowsCode(err, 'invalid-options')) {
         throw new ApplyError('invalid-state', (err as Error).message, { cause: err });
