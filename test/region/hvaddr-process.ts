@@ -23,6 +23,7 @@ export function startHvaddr(
       CHASSIS_ID: o.chassisId,
       NORTHD_ADDR: region.northdAddr,
       VPCD_TOKEN: region.adminToken,
+      DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',
       BINDINGS_REFRESH_MS: '200',

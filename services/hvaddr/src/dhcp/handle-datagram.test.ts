@@ -22,7 +22,7 @@ function setUp() {
   const registry = createRegistry({ service: 't', collectDefault: false });
   const table = new BindingTable(registry);
   table.replace(
-    buildBindings(chassisState('c1', [{ mac: '02:00:00:aa:bb:cc', ip: '10.0.0.5' }])).bindings,
+    buildBindings(chassisState('c1', [{ mac: '02:00:00:aa:bb:cc', ip: '10.0.0.5' }])),
   );
   const sent: Array<{ datagram: Buffer; to: Destination }> = [];
   const handle = createDatagramHandler({
@@ -43,7 +43,7 @@ function setUp() {
 describe('createDatagramHandler', () => {
   it('answers a DISCOVER of a bound MAC by broadcast', async () => {
     const { handle, sent } = setUp();
-    await handle(rawPacket());
+    await handle(rawPacket(), 68);
     assert.equal(sent.length, 1);
     assert.deepEqual(sent[0]!.to, { address: '255.255.255.255', port: 68 });
   });
@@ -71,7 +71,7 @@ describe('createDatagramHandler', () => {
           message[2] = [1, 3, 4, 7, 8][typeIndex]!;
           message.splice(3, 5);
           datagrams += 1;
-          await handle(rawPacket({ options: message, chaddr: testMac, ciaddr }));
+          await handle(rawPacket({ options: message, chaddr: testMac, ciaddr }), 68);
         },
       ),
       { numRuns: 2000 },
