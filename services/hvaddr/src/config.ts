@@ -71,7 +71,11 @@ export function loadConfig(
   };
   const chassisId = required('CHASSIS_ID', 'the id this chassis registered with');
   const northdAddr = required('NORTHD_ADDR', 'host:port of northd');
-  const clientIdentity = r.choice<ClientIdentityKind>('DHCP_CLIENT_IDENTITY', ['port', 'chaddr'], 'port');
+  const clientIdentity = r.choice<ClientIdentityKind>(
+    'DHCP_CLIENT_IDENTITY',
+    ['port', 'chaddr'],
+    'port',
+  );
   if (clientIdentity === 'port' && r.string('DHCP_LISTEN') !== undefined) {
     r.report(
       'DHCP_LISTEN',

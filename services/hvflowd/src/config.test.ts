@@ -117,11 +117,7 @@ describe('loadConfig', () => {
       { ...minimal, OVS_BRIDGE: 'bridge-name-too-long' },
       ['OVS_BRIDGE'],
     ],
-    [
-      'a DHCP port name no device can have',
-      { ...minimal, DHCP_PORT: 'dhcp port' },
-      ['DHCP_PORT'],
-    ],
+    ['a DHCP port name no device can have', { ...minimal, DHCP_PORT: 'dhcp port' }, ['DHCP_PORT']],
     ['an unknown datapath type', { ...minimal, OVS_DATAPATH_TYPE: 'dummy' }, ['OVS_DATAPATH_TYPE']],
     [
       'a heartbeat interval that is not a number',

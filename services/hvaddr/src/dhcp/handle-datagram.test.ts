@@ -21,9 +21,7 @@ async function total(registry: Registry, name: string): Promise<number> {
 function setUp() {
   const registry = createRegistry({ service: 't', collectDefault: false });
   const table = new BindingTable(registry);
-  table.replace(
-    buildBindings(chassisState('c1', [{ mac: '02:00:00:aa:bb:cc', ip: '10.0.0.5' }])),
-  );
+  table.replace(buildBindings(chassisState('c1', [{ mac: '02:00:00:aa:bb:cc', ip: '10.0.0.5' }])));
   const sent: Array<{ datagram: Buffer; to: Destination }> = [];
   const handle = createDatagramHandler({
     table,

@@ -46,7 +46,9 @@ export async function readBridgePorts(
   if (bridges!.length === 0) throw new Error(`there is no bridge ${bridge} in ${socketPath}`);
   const portUuids = new Set(atoms(bridges![0]!.ports).map(uuidOf));
   const interfaceUuids = new Set(
-    ports!.filter((p) => portUuids.has(uuidOf(p._uuid))).flatMap((p) => atoms(p.interfaces).map(uuidOf)),
+    ports!
+      .filter((p) => portUuids.has(uuidOf(p._uuid)))
+      .flatMap((p) => atoms(p.interfaces).map(uuidOf)),
   );
   const found: BridgePort[] = [];
   for (const row of interfaces!) {
@@ -54,7 +56,7 @@ export async function readBridgePorts(
     const ofport = atoms(row.ofport)[0];
     if (typeof ofport !== 'number' || ofport <= 0) continue;
     const ifaceId = mapOf(row.external_ids).get('iface-id');
-    found.push({ ofport, name: String(row.name), interfaceId: ifaceId });
+    found.push({ ofport, name: text(row.name), interfaceId: ifaceId });
   }
   return found;
 }
@@ -97,15 +99,19 @@ function atoms(value: Json | undefined): Json[] {
 }
 
 function uuidOf(value: Json | undefined): string {
-  return Array.isArray(value) && value[0] === 'uuid' ? String(value[1]) : '';
+  return Array.isArray(value) && value[0] === 'uuid' ? text(value[1]) : '';
 }
 
 function mapOf(value: Json | undefined): Map<string, string> {
   const map = new Map<string, string>();
   if (Array.isArray(value) && value[0] === 'map' && Array.isArray(value[1])) {
     for (const pair of value[1]) {
-      if (Array.isArray(pair)) map.set(String(pair[0]), String(pair[1]));
+      if (Array.isArray(pair)) map.set(text(pair[0]), text(pair[1]));
     }
   }
   return map;
+}
+
+function text(value: Json | undefined): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }
