@@ -128,7 +128,7 @@ export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promi
     listen: config.metricsListen,
     registry,
     logger,
-    readiness: () => table.loaded,
+    readiness: () => table.loaded && (ports?.loaded ?? true),
   });
   http.setReady(true);
   logger.info(

@@ -25,6 +25,7 @@ export interface PortMapOptions {
 export class PortMap {
   private byOfport: ReadonlyMap<number, BridgePort> = new Map();
   private lastReadMs = -Infinity;
+  private readOnce = false;
   private reading: Promise<void> | undefined;
   private readonly reads: Counter<'result'>;
 
@@ -49,6 +50,11 @@ export class PortMap {
     return this.byOfport.get(ofport)?.interfaceId;
   }
 
+  /** False until the first successful read. */
+  get loaded(): boolean {
+    return this.readOnce;
+  }
+
   /** Reads the bridge again (joins a read in progress); a failure keeps the last good map. */
   refresh(): Promise<void> {
     this.reading ??= this.read().finally(() => (this.reading = undefined));
@@ -61,6 +67,7 @@ export class PortMap {
     try {
       const ports = await readBridgePorts(socketPath, bridge, this.options.timeoutMs ?? 2000);
       this.byOfport = new Map(ports.map((port) => [port.ofport, port]));
+      this.readOnce = true;
       this.reads.inc({ result: 'ok' });
     } catch (err) {
       this.reads.inc({ result: 'error' });
