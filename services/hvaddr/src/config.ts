@@ -6,6 +6,7 @@ import {
   type TracingConfig,
 } from '@vpcd/observability';
 import { parseIpv4 } from './codec/ipv4.js';
+import { DHCP_STEER_GROUP } from './dhcp/destination.js';
 import type { ClientIdentityKind } from './dhcp/identify-client.js';
 
 export interface HvaddrConfig {
@@ -79,7 +80,7 @@ export function loadConfig(
   if (clientIdentity === 'port' && r.string('DHCP_LISTEN') !== undefined) {
     r.report(
       'DHCP_LISTEN',
-      'not used with DHCP_CLIENT_IDENTITY=port: requests arrive at 224.0.0.67:67 on DHCP_INTERFACE',
+      `not used with DHCP_CLIENT_IDENTITY=port: requests arrive at ${DHCP_STEER_GROUP}:67 on DHCP_INTERFACE`,
     );
   }
   if (clientIdentity === 'port' && r.string('DHCP_INTERFACE') === undefined) {
@@ -115,7 +116,7 @@ export function loadConfig(
     token: r.string('VPCD_TOKEN'),
     clientIdentity,
     ovsdb: { socketPath: ovsdbSocket, bridge },
-    dhcpListen: clientIdentity === 'port' ? { host: '224.0.0.67', port: 67 } : dhcpListen,
+    dhcpListen: clientIdentity === 'port' ? { host: DHCP_STEER_GROUP, port: 67 } : dhcpListen,
     dhcpInterface,
     metricsListen,
     dnsServers,
