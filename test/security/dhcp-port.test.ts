@@ -349,4 +349,19 @@ describe('DHCP is served for the port a request came in on', { skip }, () => {
     assert.equal((await heardByB()).length, 1);
     assert.equal(await metric('hvaddr_packets_received_total'), received + 1);
   });
+
+  it('limits a port flooding made-up MACs as one client, and the other port still gets its lease', async () => {
+    const limitedBefore = await metric('hvaddr_rate_limited_total');
+    const flood = await probe(guestB, ['--flood', '1000', '--listen-ms', '0']);
+    const lease = await udhcpc(guestA);
+    assert.equal(lease.ip, ipOf(macA));
+    assert.deepEqual(await flood(), []);
+    await eventually(
+      () => metric('hvaddr_rate_limited_total'),
+      (n) => n > limitedBefore + 500,
+      'the flood limited',
+    );
+    // One rate state a port, however many MACs its requests claim.
+    assert.ok((await metric('hvaddr_clients_tracked')) <= 2);
+  });
 });

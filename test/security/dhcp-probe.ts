@@ -1,8 +1,10 @@
 // A DHCP client for the security tests, run inside a guest's network namespace:
 //   node dhcp-probe.js --listen-ms 1500 [--chaddr 02:..] [--giaddr 10.0.0.9] [--xid 1234]
-// binds 0.0.0.0:68, sends one DHCPDISCOVER (with --chaddr) to 255.255.255.255:67, and prints,
-// after --listen-ms, one JSON line: every DHCP message received on port 68 meanwhile. It prints
-// "ready" first, once the socket is bound. Without --chaddr it only listens.
+//   node dhcp-probe.js --flood 1000 --listen-ms 0
+// binds 0.0.0.0:68, sends one DHCPDISCOVER (with --chaddr) to 255.255.255.255:67, or --flood N
+// of them, each with a hardware address of its own (02:66:00:..), about one a millisecond, and
+// prints, after --listen-ms, one JSON line: every DHCP message received on port 68 meanwhile. It
+// prints "ready" first, once the socket is bound. Without --chaddr or --flood it only listens.
 import { createSocket } from 'node:dgram';
 import { parseArgs } from 'node:util';
 
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     chaddr: { type: 'string' },
     giaddr: { type: 'string', default: '0.0.0.0' },
     xid: { type: 'string', default: '305419896' },
+    flood: { type: 'string', default: '0' },
   },
 });
 
@@ -56,15 +59,29 @@ socket.on('message', (datagram, rinfo) => {
     chaddr: mac(datagram),
   });
 });
+const send = (datagram: Buffer) =>
+  new Promise<void>((resolve, reject) =>
+    socket.send(datagram, 67, '255.255.255.255', (err) => (err ? reject(err) : resolve())),
+  );
+
+async function flood(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const chaddr = `02:66:00:${[i >> 16, (i >> 8) & 0xff, i & 0xff].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+    await send(discover(chaddr, '0.0.0.0', i + 1));
+    if (i % 10 === 9) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 socket.bind(68, '0.0.0.0', () => {
   socket.setBroadcast(true);
   process.stdout.write('ready\n');
-  if (values.chaddr !== undefined) {
-    const datagram = discover(values.chaddr, values.giaddr, Number(values.xid));
-    socket.send(datagram, 67, '255.255.255.255');
-  }
-  setTimeout(() => {
+  void (async () => {
+    if (values.chaddr !== undefined) {
+      await send(discover(values.chaddr, values.giaddr, Number(values.xid)));
+    }
+    await flood(Number(values.flood));
+    await new Promise((resolve) => setTimeout(resolve, Number(values['listen-ms'])));
     process.stdout.write(`${JSON.stringify(received)}\n`);
     socket.close();
-  }, Number(values['listen-ms']));
+  })();
 });
