@@ -61,6 +61,7 @@ async function measureTransactions(
   const server = await startHvaddrProcess({
     CHASSIS_ID: 'bench',
     NORTHD_ADDR: northd,
+    DHCP_CLIENT_IDENTITY: 'chaddr',
     DHCP_LISTEN: '127.0.0.1:0',
     METRICS_LISTEN: '127.0.0.1:0',
     RATE_LIMIT_PER_S: '1000000',
@@ -90,6 +91,7 @@ async function measureFlood(o: DhcpBenchOptions, northd: string): Promise<DhcpRu
   const server = await startHvaddrProcess({
     CHASSIS_ID: 'bench',
     NORTHD_ADDR: northd,
+    DHCP_CLIENT_IDENTITY: 'chaddr',
     DHCP_LISTEN: '127.0.0.1:0',
     METRICS_LISTEN: '127.0.0.1:0',
   });

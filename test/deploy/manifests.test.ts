@@ -193,14 +193,12 @@ describe('deploy manifests', { skip }, () => {
           const hostPaths = (pod.volumes ?? []).flatMap((v) =>
             v.hostPath ? [v.hostPath.path] : [],
           );
-          // The OVS run directory, and in prod the node's own certificate (per-node identity).
+          // The OVS run directory (hvaddr reads the bridge's ports from ovsdb-server: DHCP is
+          // served by ingress port), and in prod the node's own certificate (per-node identity).
           const certificate = name === 'prod' || name === 'with-operators';
           assert.deepEqual(
             hostPaths.sort(),
-            [
-              ...(certificate ? [`/etc/vpcd/pki/${service}`] : []),
-              ...(service === 'hvflowd' ? ['/var/run/openvswitch'] : []),
-            ],
+            [...(certificate ? [`/etc/vpcd/pki/${service}`] : []), '/var/run/openvswitch'],
             service,
           );
         }

@@ -79,6 +79,7 @@ describe('hvaddr with a real northd', () => {
       CHASSIS_ID: chassisId,
       NORTHD_ADDR: address,
       VPCD_TOKEN: adminToken,
+      DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',
       BINDINGS_REFRESH_MS: '200',

@@ -26,6 +26,7 @@ export function startHvaddr(
       ...(region.tls
         ? region.tls.serviceEnv(`hvaddr:${o.chassisId}`)
         : { VPCD_TOKEN: region.adminToken }),
+      DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',
       BINDINGS_REFRESH_MS: '200',

@@ -32,8 +32,11 @@ const agents: Record<string, AgentAllowance> = {
     capabilities: [],
     hostPaths: ['/var/run/openvswitch', '/etc/vpcd/pki/hvflowd'],
   },
-  // UDP 67 is a privileged port.
-  hvaddr: { capabilities: ['NET_BIND_SERVICE'], hostPaths: ['/etc/vpcd/pki/hvaddr'] },
+  // UDP 67 is a privileged port; ovsdb-server's socket says which interface is at which port.
+  hvaddr: {
+    capabilities: ['NET_BIND_SERVICE'],
+    hostPaths: ['/var/run/openvswitch', '/etc/vpcd/pki/hvaddr'],
+  },
 };
 
 const overlays = ['dev', 'prod', 'with-operators'] as const;

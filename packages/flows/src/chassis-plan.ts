@@ -10,6 +10,11 @@ export interface CompileOptions {
   readonly portNumbers: ReadonlyMap<string, number>;
   /** The ofport of the one VXLAN port (`options:key=flow options:remote_ip=flow`). */
   readonly tunnelPort: number;
+  /**
+   * The ofport of hvaddr's port (`vpcd-dhcp`), which DHCP from the local ports is steered to;
+   * undefined: no DHCP steering (DHCP is dropped).
+   */
+  readonly dhcpPort?: number;
 }
 
 // The plan holds addresses as canonical flow text (lower-case MACs, dotted IPv4 without leading
@@ -45,6 +50,7 @@ export interface ChassisPlan {
   readonly ports: readonly LocalPortPlan[];
   readonly remotePorts: readonly RemotePortPlan[];
   readonly tunnelPort: number;
+  readonly dhcpPort: number | undefined;
 }
 
 /** OpenFlow physical port numbers are 1..0xfeff (0xff00 and above are reserved). */
@@ -82,18 +88,21 @@ export function planChassis(state: ChassisState, options: CompileOptions): Chass
 
   const ports: LocalPortPlan[] = [];
   const optionProblems: string[] = [];
-  const { portNumbers, tunnelPort } = options;
+  const { portNumbers, tunnelPort, dhcpPort } = options;
   if (!isOfport(tunnelPort)) {
     optionProblems.push(`tunnelPort ${tunnelPort} is not in 1..${OFPORT_MAX}`);
+  }
+  if (dhcpPort !== undefined && (!isOfport(dhcpPort) || dhcpPort === tunnelPort)) {
+    optionProblems.push(`dhcpPort ${dhcpPort} is not in 1..${OFPORT_MAX} or is the tunnel's`);
   }
   const owners = new Map<number, string>();
   for (const port of state.ports) {
     const at = () => `port ${quote(port.interfaceId)}`;
     const ofport = portNumbers.get(port.interfaceId);
     if (ofport === undefined) optionProblems.push(`${at()} has no port number`);
-    else if (!isOfport(ofport) || ofport === tunnelPort) {
+    else if (!isOfport(ofport) || ofport === tunnelPort || ofport === dhcpPort) {
       optionProblems.push(
-        `${at()}: port number ${ofport} is not in 1..${OFPORT_MAX} or is the tunnel's`,
+        `${at()}: port number ${ofport} is not in 1..${OFPORT_MAX} or is the tunnel's or hvaddr's`,
       );
     } else if (owners.has(ofport)) {
       optionProblems.push(`${at()}: port number ${ofport} is also ${quote(owners.get(ofport)!)}'s`);
@@ -106,5 +115,5 @@ export function planChassis(state: ChassisState, options: CompileOptions): Chass
   }));
 
   if (optionProblems.length > 0) throw new FlowsError('invalid-options', optionProblems);
-  return { vpcs: [...vpcs.values()], ports, remotePorts, tunnelPort };
+  return { vpcs: [...vpcs.values()], ports, remotePorts, tunnelPort, dhcpPort };
 }

@@ -1,6 +1,7 @@
 import type { ChassisState } from '@vpcd/api';
 import { planChassis, type CompileOptions } from './chassis-plan.js';
 import { addClassifyFlows } from './classify-flows.js';
+import { addDhcpFlows } from './dhcp-flows.js';
 import { FlowsError } from './flows-error.js';
 import { cookieFor } from './cookie.js';
 import { flowKey, sortFlows, type Flow } from './flow.js';
@@ -47,6 +48,7 @@ export function compileFlows(state: ChassisState, options: CompileOptions): Flow
   };
   addClassifyFlows(plan, add);
   addForwardFlows(plan, add);
+  addDhcpFlows(plan, add);
   const sorted = sortFlows(flows);
   for (let i = 1; i < sorted.length; i++) {
     const [previous, flow] = [sorted[i - 1]!, sorted[i]!];

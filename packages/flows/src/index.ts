@@ -26,5 +26,13 @@ export {
   type TraceStep,
 } from './tracer.js';
 export type { TracePacket } from './trace-packet.js';
-export { gatewayMac, VNI_MAX, TABLE_CLASSIFY, TABLE_FORWARD, TABLE_DHCP } from './pipeline.js';
+export {
+  gatewayMac,
+  VNI_MAX,
+  TABLE_CLASSIFY,
+  TABLE_FORWARD,
+  TABLE_DHCP,
+  DHCP_STEER_GROUP,
+  DHCP_UNICAST_GROUP,
+} from './pipeline.js';
 export { FlowsError, isFlowsError, hasFlowsCode, type FlowsErrorCode } from './flows-error.js';

@@ -7,7 +7,7 @@ import { formatMac } from './addresses.js';
 export const TABLE_CLASSIFY = 0;
 /** ARP responder and forwarding within a VPC. */
 export const TABLE_FORWARD = 10;
-/** DHCP from local ports; only a default drop until hvaddr's steering flows are added here. */
+/** DHCP: requests from local ports to hvaddr's port, marked with their port; replies back. */
 export const TABLE_DHCP = 20;
 
 /** Table 0: DHCP from a port, above the port's IPv4 flow so renewals (src = its IP) come here. */
@@ -28,6 +28,17 @@ export const ORIGIN_LOCAL = 1;
 /** UDP ports of a DHCP client's request. */
 export const DHCP_CLIENT_PORT = 68;
 export const DHCP_SERVER_PORT = 67;
+
+/**
+ * Requests steered to hvaddr's port go to this link-local multicast group (port 67), so only a
+ * socket joined to it on that port's interface receives them; hvaddr sends a reply meant for a
+ * broadcast (RFC 2131 4.1) back to the group, at the UDP port that named the guest's port.
+ */
+export const DHCP_STEER_GROUP = '224.0.0.67';
+/** The Ethernet address of DHCP_STEER_GROUP (01:00:5e and its low 23 bits). */
+export const DHCP_STEER_GROUP_MAC = '01:00:5e:00:00:43';
+/** hvaddr sends a reply meant for the guest's own address (unicast) to this group instead. */
+export const DHCP_UNICAST_GROUP = '224.0.0.68';
 
 /** VXLAN network identifiers are 24 bits; 0 is the tun_id of packets that came from no tunnel. */
 export const VNI_MAX = 0xffffff;

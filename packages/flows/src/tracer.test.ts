@@ -90,7 +90,7 @@ describe('trace over a compiled chassis', () => {
     assert.deepEqual(result.actions, [{ kind: 'drop' }]);
   });
 
-  it('drops DHCP until hvaddr steering exists', () => {
+  it('drops DHCP when no hvaddr port is given', () => {
     const result = tracer.trace({
       ...A1,
       ipSrc: '0.0.0.0',

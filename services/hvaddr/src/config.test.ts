@@ -19,8 +19,13 @@ const interfaces = {
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
-    const config = loadConfig(required, interfaces);
-    assert.deepEqual(config.dhcpListen, { host: '0.0.0.0', port: 67 });
+    const config = loadConfig({ ...required, DHCP_INTERFACE: 'veth0' }, interfaces);
+    assert.equal(config.clientIdentity, 'port');
+    assert.deepEqual(config.dhcpListen, { host: '224.0.0.67', port: 67 });
+    assert.deepEqual(config.ovsdb, {
+      socketPath: '/var/run/openvswitch/db.sock',
+      bridge: 'br-int',
+    });
     assert.equal(config.metricsListen, '0.0.0.0:9104');
     assert.equal(config.mtuBytes, 1450);
     assert.equal(config.leaseTimeS, 3600);
@@ -28,6 +33,20 @@ describe('loadConfig', () => {
     assert.equal(config.maxClients, 10_000);
     assert.equal(config.bindingsRefreshMs, 5000);
     assert.deepEqual(config.dnsServers, []);
+  });
+
+  it('requires DHCP_INTERFACE and refuses DHCP_LISTEN with port identity', () => {
+    assert.throws(
+      () => loadConfig({ ...required, DHCP_LISTEN: '0.0.0.0:67' }, interfaces),
+      (err: unknown) =>
+        EnvError.is(err) &&
+        err.issues.map((i) => i.variable).join() === 'DHCP_LISTEN,DHCP_INTERFACE',
+    );
+  });
+
+  it('listens where DHCP_LISTEN says with chaddr identity', () => {
+    const config = loadConfig({ ...required, DHCP_CLIENT_IDENTITY: 'chaddr' }, interfaces);
+    assert.deepEqual(config.dhcpListen, { host: '0.0.0.0', port: 67 });
     assert.equal(config.dhcpInterface, undefined);
   });
 
@@ -40,6 +59,7 @@ describe('loadConfig', () => {
     try {
       loadConfig(
         {
+          DHCP_CLIENT_IDENTITY: 'chaddr',
           DHCP_LISTEN: '[::1]:67',
           DHCP_INTERFACE: 'nope0',
           DNS_SERVERS: '10.0.0.2,dns.example',

@@ -6,12 +6,22 @@ import {
   type TracingConfig,
 } from '@vpcd/observability';
 import { parseIpv4 } from './codec/ipv4.js';
+import { DHCP_STEER_GROUP } from './dhcp/destination.js';
+import type { ClientIdentityKind } from './dhcp/identify-client.js';
 
 export interface HvaddrConfig {
   readonly chassisId: string;
   readonly northdAddr: string;
   /** Bearer token for northd (the admin token, or none with a client certificate). */
   readonly token: string | undefined;
+  /**
+   * DHCP_CLIENT_IDENTITY: `port` (default) serves a request for the interface of the port it
+   * came in on, as br-int's flows mark it; `chaddr` trusts the client's hardware address
+   * (development and load tests without Open vSwitch only).
+   */
+  readonly clientIdentity: ClientIdentityKind;
+  /** Where the ports of the bridge are read (port identity): ovsdb-server's socket and bridge. */
+  readonly ovsdb: { readonly socketPath: string; readonly bridge: string };
   readonly dhcpListen: { readonly host: string; readonly port: number };
   /** DHCP_INTERFACE and its IPv4 address, replies leave from it. */
   readonly dhcpInterface: { readonly name: string; readonly address: string } | undefined;
@@ -62,7 +72,26 @@ export function loadConfig(
   };
   const chassisId = required('CHASSIS_ID', 'the id this chassis registered with');
   const northdAddr = required('NORTHD_ADDR', 'host:port of northd');
+  const clientIdentity = r.choice<ClientIdentityKind>(
+    'DHCP_CLIENT_IDENTITY',
+    ['port', 'chaddr'],
+    'port',
+  );
+  if (clientIdentity === 'port' && r.string('DHCP_LISTEN') !== undefined) {
+    r.report(
+      'DHCP_LISTEN',
+      `not used with DHCP_CLIENT_IDENTITY=port: requests arrive at ${DHCP_STEER_GROUP}:67 on DHCP_INTERFACE`,
+    );
+  }
+  if (clientIdentity === 'port' && r.string('DHCP_INTERFACE') === undefined) {
+    r.report('DHCP_INTERFACE', "required with DHCP_CLIENT_IDENTITY=port: hvaddr's port on br-int");
+  }
   const dhcpListen = listenAddress(r, 'DHCP_LISTEN', '0.0.0.0:67');
+  const ovsdbSocket = (r.string('OVSDB_SOCKET') ?? '/var/run/openvswitch/db.sock').replace(
+    /^unix:/,
+    '',
+  );
+  const bridge = r.string('OVS_BRIDGE') ?? 'br-int';
   const metricsListen = r.string('METRICS_LISTEN') ?? '0.0.0.0:9104';
   listenAddress(r, 'METRICS_LISTEN', metricsListen);
   const dhcpInterface = interfaceOf(r, interfaces);
@@ -85,7 +114,9 @@ export function loadConfig(
     chassisId,
     northdAddr,
     token: r.string('VPCD_TOKEN'),
-    dhcpListen,
+    clientIdentity,
+    ovsdb: { socketPath: ovsdbSocket, bridge },
+    dhcpListen: clientIdentity === 'port' ? { host: DHCP_STEER_GROUP, port: 67 } : dhcpListen,
     dhcpInterface,
     metricsListen,
     dnsServers,

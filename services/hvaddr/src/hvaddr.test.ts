@@ -42,6 +42,7 @@ describe('hvaddr', () => {
       CHASSIS_ID: 'chassis-1',
       NORTHD_ADDR: stub.address,
       VPCD_TOKEN: 'token-for-northd',
+      DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',
       BINDINGS_REFRESH_MS: '200',

@@ -10,7 +10,10 @@ import { EwmaLimiter } from './limit/ewma-limiter.js';
 import { registerLimiterCollector } from './limit/limiter-collector.js';
 import { createHvaddrMetrics } from './metrics.js';
 import { ConnectionStats, registerConnectionCollector } from './net/connection-stats.js';
-import { openDhcpSockets } from './net/dhcp-sockets.js';
+import type { ClientIdentity } from './dhcp/identify-client.js';
+import { openDhcpSockets, type DhcpSockets } from './net/dhcp-sockets.js';
+import { openSteeredSocket } from './net/steered-socket.js';
+import { PortMap } from './ports/port-map.js';
 import { WorkerPool } from './net/worker-pool.js';
 
 export interface Hvaddr {
@@ -54,21 +57,42 @@ export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promi
   registerConnectionCollector(registry, stats);
   const pool = new WorkerPool(config.workers, registry);
   const metrics = createHvaddrMetrics(registry);
-  let handle: (datagram: Buffer) => Promise<void> = () => Promise.resolve();
-  const sockets = await openDhcpSockets({
-    host: config.dhcpListen.host,
-    port: config.dhcpListen.port,
-    interfaceAddress: config.dhcpInterface?.address,
-    logger,
-    onMessage(datagram) {
-      stats.received(datagram.length);
-      const accepted = pool.tryRun(() =>
-        handle(datagram).catch((err: unknown) => logger.error({ err }, 'handling a datagram')),
-      );
-      if (!accepted) metrics.dropped('overloaded');
-    },
-  });
+  let handle: (datagram: Buffer, mark: number) => Promise<void> = () => Promise.resolve();
+  const onMessage = (datagram: Buffer, mark: number) => {
+    stats.received(datagram.length);
+    const accepted = pool.tryRun(() =>
+      handle(datagram, mark).catch((err: unknown) => logger.error({ err }, 'handling a datagram')),
+    );
+    if (!accepted) metrics.dropped('overloaded');
+  };
+  let identity: ClientIdentity = { kind: 'chaddr' };
+  let ports: PortMap | undefined;
+  let sockets: DhcpSockets;
+  if (config.clientIdentity === 'port') {
+    ports = new PortMap({ ...config.ovsdb, logger, registry });
+    identity = { kind: 'port', ports };
+    await ports.refresh();
+    sockets = await openSteeredSocket({
+      // loadConfig requires DHCP_INTERFACE with port identity.
+      interfaceAddress: config.dhcpInterface!.address,
+      port: config.dhcpListen.port,
+      logger,
+      onMessage,
+    });
+  } else {
+    logger.warn(
+      'DHCP_CLIENT_IDENTITY=chaddr: any host reaching the socket may claim any MAC (not for hypervisors)',
+    );
+    sockets = await openDhcpSockets({
+      host: config.dhcpListen.host,
+      port: config.dhcpListen.port,
+      interfaceAddress: config.dhcpInterface?.address,
+      logger,
+      onMessage,
+    });
+  }
   handle = createDatagramHandler({
+    identity,
     table,
     limiter,
     metrics,
@@ -95,6 +119,7 @@ export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promi
     chassisId: config.chassisId,
     table,
     refreshMs: config.bindingsRefreshMs,
+    onRefresh: () => ports?.refresh(),
     logger,
     registry,
   });
@@ -103,7 +128,7 @@ export async function startHvaddr(config: HvaddrConfig, deps: HvaddrDeps): Promi
     listen: config.metricsListen,
     registry,
     logger,
-    readiness: () => table.loaded,
+    readiness: () => table.loaded && (ports?.loaded ?? true),
   });
   http.setReady(true);
   logger.info(

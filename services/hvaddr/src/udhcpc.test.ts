@@ -84,6 +84,7 @@ describe('a real DHCP client in a network namespace', { skip: !isRoot && 'needs 
     const config = loadConfig({
       CHASSIS_ID: 'chassis-1',
       NORTHD_ADDR: stub.address,
+      DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '0.0.0.0:67',
       DHCP_INTERFACE: ns.hostInterface,
       METRICS_LISTEN: '127.0.0.1:0',

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
     assert.deepEqual(config.ovs, {
       bridge: 'br-int',
       datapathType: undefined,
+      dhcpPort: 'vpcd-dhcp',
       env: { PATH: '/usr/bin' },
     });
     assert.equal(config.heartbeatIntervalMs, 5_000);
@@ -123,6 +124,7 @@ describe('loadConfig', () => {
       { ...minimal, OVS_BRIDGE: 'bridge-name-too-long' },
       ['OVS_BRIDGE'],
     ],
+    ['a DHCP port name no device can have', { ...minimal, DHCP_PORT: 'dhcp port' }, ['DHCP_PORT']],
     ['an unknown datapath type', { ...minimal, OVS_DATAPATH_TYPE: 'dummy' }, ['OVS_DATAPATH_TYPE']],
     [
       'a heartbeat interval that is not a number',

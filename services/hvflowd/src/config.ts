@@ -38,6 +38,8 @@ export interface HvflowdConfig {
   readonly ovs: {
     readonly bridge: string;
     readonly datapathType: string | undefined;
+    /** DHCP_PORT: hvaddr's port on the bridge, which DHCP is steered to; default `vpcd-dhcp`. */
+    readonly dhcpPort: string;
     /** The ovs-* commands' environment: PATH and every OVS_* variable. */
     readonly env: Readonly<Record<string, string>>;
   };
@@ -160,6 +162,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
       bridge:
         check('OVS_BRIDGE', r.string('OVS_BRIDGE') ?? 'br-int', bridgeNameProblem) ?? 'br-int',
       datapathType,
+      dhcpPort:
+        check('DHCP_PORT', r.string('DHCP_PORT') ?? 'vpcd-dhcp', bridgeNameProblem) ?? 'vpcd-dhcp',
       env: ovsEnvironment(env),
     },
     heartbeatIntervalMs: r.integer('HEARTBEAT_INTERVAL_MS', 10) ?? 5_000,

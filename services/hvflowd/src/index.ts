@@ -29,7 +29,7 @@ export type { ApplyErrorCode } from './chassis/apply-error.js';
 export { createHvflowdMetrics } from './chassis/hvflowd-metrics.js';
 export type { HvflowdMetrics } from './chassis/hvflowd-metrics.js';
 export type { Datapath, DatapathKind } from './datapath/datapath.js';
-export { OvsDatapath, TUNNEL_PORT_NAME } from './datapath/ovs-datapath.js';
+export { OvsDatapath, TUNNEL_PORT_NAME, DHCP_PORT_NAME } from './datapath/ovs-datapath.js';
 export type { OvsDatapathOptions } from './datapath/ovs-datapath.js';
 export type { InterfaceStats, OvsStats } from './datapath/ovs-stats.js';
 export { MemoryDatapath } from './datapath/memory-datapath.js';

@@ -164,6 +164,32 @@ describe('the ovs driver, through its exec seam', () => {
     );
   });
 
+  it("creates hvaddr's port as an internal port once, and binds ports around it", async () => {
+    let created = false;
+    const { exec, calls } = scriptedExec((c) => {
+      if (has(c, 'add-port', 'vpcd-dhcp')) created = true;
+      return has(c, 'list') ? interfaces(created ? [{ name: 'vpcd-dhcp', ofport: 9 }] : []) : '';
+    });
+    const datapath = new OvsDatapath({ ...options, exec });
+    assert.equal(await datapath.dhcpPort(), 9);
+    assert.equal(await datapath.dhcpPort(), 9);
+    const adds = calls.filter((c) => has(c, 'add-port'));
+    assert.equal(adds.length, 1);
+    assert.ok(has(adds[0]!, 'type=internal', 'external_ids:vpcd-role=dhcp'));
+    assert.ok(!adds[0]!.args.some((a) => a.includes('iface-id') || a.includes('created-by')));
+    await datapath.bindPorts([]);
+    assert.ok(!calls.some((c) => has(c, 'del-port')), 'bindPorts leaves it alone');
+  });
+
+  it("uses a port of DHCP_PORT's name that exists, whatever its type", async () => {
+    const { exec, calls } = scriptedExec((c) =>
+      has(c, 'list') ? interfaces([{ name: 'dhcp-veth', ofport: 3 }]) : '',
+    );
+    const datapath = new OvsDatapath({ ...options, dhcpPortName: 'dhcp-veth', exec });
+    assert.equal(await datapath.dhcpPort(), 3);
+    assert.ok(!calls.some((c) => has(c, 'add-port')));
+  });
+
   it('never deletes the bridge or all of its flows', async () => {
     const { exec, calls } = scriptedExec((c) =>
       has(c, 'list') ? interfaces([{ name: 'vxlan0', ofport: 1 }]) : '',

@@ -32,6 +32,7 @@ async function startHvaddr(northdAddress: string): Promise<HvaddrProcess> {
     env: {
       CHASSIS_ID: 'chassis-hammer',
       NORTHD_ADDR: northdAddress,
+      DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',
       BINDINGS_REFRESH_MS: '1000',

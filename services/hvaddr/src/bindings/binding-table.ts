@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import type { Binding } from './binding.js';
+import type { BuiltBindings } from './build-bindings.js';
 
 /**
  * The bindings being served, replaced whole on each refresh (readers never see half of one).
@@ -7,10 +8,11 @@ import type { Binding } from './binding.js';
  */
 export class BindingTable {
   private current: ReadonlyMap<string, Binding> = new Map();
+  private byInterface: ReadonlyMap<string, Binding> = new Map();
   private loadedOnce = false;
 
   constructor(registry: Registry) {
-    const size = () => this.current.size;
+    const size = () => this.byInterface.size;
     new Gauge({
       name: 'hvaddr_bindings',
       help: 'VPC interfaces of this chassis that hvaddr answers.',
@@ -26,8 +28,13 @@ export class BindingTable {
     return this.current.get(mac);
   }
 
+  /** The binding of the VPC interface attached to a port. */
+  getByInterface(interfaceId: string): Binding | undefined {
+    return this.byInterface.get(interfaceId);
+  }
+  /** Interfaces served (by port; by MAC, those sharing a MAC are not). */
   get size(): number {
-    return this.current.size;
+    return this.byInterface.size;
   }
 
   /** False until the first successful load from northd. */
@@ -35,8 +42,9 @@ export class BindingTable {
     return this.loadedOnce;
   }
 
-  replace(bindings: ReadonlyMap<string, Binding>): void {
-    this.current = bindings;
+  replace(built: Pick<BuiltBindings, 'bindings' | 'byInterface'>): void {
+    this.current = built.bindings;
+    this.byInterface = built.byInterface;
     this.loadedOnce = true;
   }
 }

@@ -48,7 +48,7 @@ describe('buildBindings', () => {
     });
   }
 
-  it('serves neither of two interfaces sharing a MAC', () => {
+  it('serves neither of two interfaces sharing a MAC by MAC, both by interface', () => {
     const state = chassisState('c1', [
       { mac: '02:00:00:00:00:0a', ip: '10.0.0.10' },
       { mac: '02:00:00:00:00:0b', ip: '10.0.0.11' },
@@ -61,8 +61,10 @@ describe('buildBindings', () => {
       ip: '10.0.0.10',
       mac: '02:00:00:00:00:0A',
     });
-    const { bindings, skipped } = buildBindings(state);
+    const { bindings, byInterface, skipped } = buildBindings(state);
     assert.deepEqual([...bindings.keys()], ['02:00:00:00:00:0b']);
+    assert.equal(byInterface.get('if-1')?.vpcId, 'vpc-1');
+    assert.equal(byInterface.get('if-9')?.vpcId, 'vpc-2');
     assert.deepEqual(skipped.map((s) => s.interfaceId).sort(), ['if-1', 'if-9']);
   });
 });

@@ -9,8 +9,10 @@ export interface SkippedPort {
 }
 
 export interface BuiltBindings {
-  /** By lower-case MAC. */
+  /** By lower-case MAC, without MACs that two interfaces share (DHCP_CLIENT_IDENTITY=chaddr). */
   readonly bindings: ReadonlyMap<string, Binding>;
+  /** By interface id, every port that makes sense (DHCP_CLIENT_IDENTITY=port). */
+  readonly byInterface: ReadonlyMap<string, Binding>;
   readonly skipped: readonly SkippedPort[];
 }
 
@@ -21,12 +23,14 @@ const hostnamePattern =
 
 /**
  * The bindings of one chassis' state: every local port whose VPC, address and MAC make sense.
- * A MAC held by two local interfaces (possible across VPCs) is served for neither: a DHCP
- * message carries no VPC, and answering with the wrong VPC's address would be worse than none.
+ * By MAC, a MAC held by two local interfaces (possible across VPCs) is served for neither: a
+ * DHCP message carries no VPC, and answering with the wrong VPC's address would be worse than
+ * none. By interface, both are: the port a request came in on says which one it is.
  */
 export function buildBindings(state: ChassisState): BuiltBindings {
   const vpcs = new Map<string, VpcState>(state.vpcs.map((v) => [v.vpcId, v]));
   const bindings = new Map<string, Binding>();
+  const byInterface = new Map<string, Binding>();
   const skipped: SkippedPort[] = [];
   const duplicates = new Set<string>();
   for (const port of state.ports) {
@@ -43,15 +47,9 @@ export function buildBindings(state: ChassisState): BuiltBindings {
       skip(`"${port.ip}" is not in ${vpc.cidr}`);
     else if (gateway === undefined || !cidrContains(cidr, gateway)) {
       skip(`gateway "${vpc.gatewayIp}" is not in ${vpc.cidr}`);
-    } else if (duplicates.has(mac) || bindings.has(mac)) {
-      duplicates.add(mac);
-      const other = bindings.get(mac);
-      bindings.delete(mac);
-      if (other) skipped.push({ interfaceId: other.interfaceId, problem: `MAC ${mac} is shared` });
-      skip(`MAC ${mac} is shared`);
     } else {
       const mask = prefixMask(cidr.prefixLength);
-      bindings.set(mac, {
+      const binding: Binding = {
         interfaceId: port.interfaceId,
         vpcId: port.vpcId,
         mac,
@@ -60,8 +58,17 @@ export function buildBindings(state: ChassisState): BuiltBindings {
         gateway: formatIpv4(gateway),
         broadcastAddress: formatIpv4((cidr.network | ~mask) >>> 0),
         hostname: hostnamePattern.test(port.name) ? port.name : undefined,
-      });
+      };
+      byInterface.set(port.interfaceId, binding);
+      if (duplicates.has(mac) || bindings.has(mac)) {
+        duplicates.add(mac);
+        const other = bindings.get(mac);
+        bindings.delete(mac);
+        const problem = `MAC ${mac} is shared (served by port only)`;
+        if (other) skipped.push({ interfaceId: other.interfaceId, problem });
+        skip(problem);
+      } else bindings.set(mac, binding);
     }
   }
-  return { bindings, skipped };
+  return { bindings, byInterface, skipped };
 }

@@ -11,6 +11,8 @@ export interface RefresherOptions {
   readonly chassisId: string;
   readonly table: BindingTable;
   readonly refreshMs: number;
+  /** Also called on every refresh (hvaddr reads the bridge's ports again with the bindings). */
+  readonly onRefresh?: () => Promise<void> | undefined;
   /** First retry delay after a failure; doubles up to refreshMs. Default 100 ms. */
   readonly retryInitialMs?: number;
   readonly logger: Logger;
@@ -62,6 +64,7 @@ export class BindingsRefresher {
   private async refresh(): Promise<void> {
     const { client, chassisId, table, logger, refreshMs } = this.options;
     let delayMs = refreshMs;
+    const alongside = this.options.onRefresh?.();
     try {
       const { state } = await client.syncInitialChassis(
         { chassisId },
@@ -70,7 +73,7 @@ export class BindingsRefresher {
       const built = buildBindings(
         state ?? { chassisId, epoch: 0, generation: 0, vpcs: [], ports: [], remotePorts: [] },
       );
-      table.replace(built.bindings);
+      table.replace(built);
       for (const s of built.skipped) {
         logger.warn({ interfaceId: s.interfaceId, problem: s.problem }, 'interface not served');
       }
@@ -89,6 +92,7 @@ export class BindingsRefresher {
         'reading the bindings from northd failed; serving the last good ones',
       );
     }
+    await alongside;
     if (!this.stopped) {
       this.timer = setTimeout(() => {
         this.running = this.refresh();

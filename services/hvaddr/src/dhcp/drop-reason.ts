@@ -13,8 +13,14 @@ export type DropReason =
   | 'unsupported_message_type'
   /** The client's request rate is over RATE_LIMIT_PER_S. */
   | 'rate_limited'
-  /** The hardware address is not a VPC interface bound on this chassis. */
+  /** The hardware address (or the port's interface) is not a VPC interface bound on this chassis. */
   | 'unknown_client'
+  /** Steered from a guest with a relay address (giaddr): guests are never relay agents. */
+  | 'relayed'
+  /** The mark names no port of the bridge with a VPC interface. */
+  | 'unknown_port'
+  /** chaddr is not the MAC of the interface of the port the request came in on. */
+  | 'chaddr_mismatch'
   /** Every worker was busy. */
   | 'overloaded';
 
@@ -27,5 +33,8 @@ export const dropReasons: readonly DropReason[] = [
   'unsupported_message_type',
   'rate_limited',
   'unknown_client',
+  'relayed',
+  'unknown_port',
+  'chaddr_mismatch',
   'overloaded',
 ];

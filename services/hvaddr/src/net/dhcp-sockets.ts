@@ -14,7 +14,8 @@ export interface DhcpSocketsOptions {
    * one, and out of the default route's otherwise; Node has no SO_BINDTODEVICE or IP_PKTINFO.
    */
   readonly interfaceAddress: string | undefined;
-  readonly onMessage: (datagram: Buffer) => void;
+  /** `sourcePort` is the datagram's UDP source port. */
+  readonly onMessage: (datagram: Buffer, sourcePort: number) => void;
   readonly logger: Logger;
 }
 
@@ -43,6 +44,9 @@ export async function openDhcpSockets(options: DhcpSocketsOptions): Promise<Dhcp
     }
   }
   const replying = sockets[sockets.length - 1] as Socket;
+  const onMessage = (datagram: Buffer, rinfo: { port: number }) =>
+    options.onMessage(datagram, rinfo.port);
+  for (const socket of sockets) socket.on('message', onMessage);
   return {
     port,
     send: (datagram, to) =>
@@ -50,7 +54,7 @@ export async function openDhcpSockets(options: DhcpSocketsOptions): Promise<Dhcp
         replying.send(datagram, to.port, to.address, (err) => (err ? reject(err) : resolve()));
       }),
     stopReceiving: () => {
-      for (const socket of sockets) socket.off('message', options.onMessage);
+      for (const socket of sockets) socket.off('message', onMessage);
     },
     close: async () => {
       await Promise.all(sockets.map(closeSocket));
@@ -77,7 +81,6 @@ function bindSocket(
       socket.off('error', onBindError);
       socket.setBroadcast(true);
       socket.on('error', (err) => options.logger.error({ err, host, port }, 'DHCP socket error'));
-      socket.on('message', options.onMessage);
       resolve(socket);
     });
   });

@@ -6,6 +6,7 @@ import {
   hasFlowsCode,
   screenChassisState,
   stateHash,
+  type CompileOptions,
   type Flow,
   type RejectedPort,
 } from '@vpcd/flows';
@@ -193,11 +194,11 @@ export class ChassisRuntime {
     }
     // One tenant's bad port costs only itself: it is neither bound nor compiled.
     const { accepted, rejected } = screenChassisState(state);
-    const desired = this.compile(
-      accepted,
-      await datapath.bindPorts(accepted.ports),
-      await datapath.tunnelPort(),
-    );
+    const desired = this.compile(accepted, {
+      portNumbers: await datapath.bindPorts(accepted.ports),
+      tunnelPort: await datapath.tunnelPort(),
+      dhcpPort: await datapath.dhcpPort(),
+    });
     const change = diff(await datapath.dumpFlows(), desired);
     await datapath.applyFlowMods(change);
     const after = await datapath.dumpFlows();
@@ -259,13 +260,9 @@ export class ChassisRuntime {
     }
   }
 
-  private compile(
-    state: ChassisState,
-    portNumbers: Map<string, number>,
-    tunnelPort: number,
-  ): Flow[] {
+  private compile(state: ChassisState, options: CompileOptions): Flow[] {
     try {
-      return compileFlows(state, { portNumbers, tunnelPort });
+      return compileFlows(state, options);
     } catch (err) {
       if (hasFlowsCode(err, 'invalid-state') || hasFlowsCode(err, 'invalid-options')) {
         throw new ApplyError('invalid-state', (err as Error).message, { cause: err });

@@ -30,6 +30,7 @@ export function hostedChassis(config: HvflowdConfig, exec: ExecFunc): HostedChas
       : new OvsDatapath({
           bridge: config.ovs.bridge,
           datapathType: config.ovs.datapathType,
+          dhcpPortName: config.ovs.dhcpPort,
           underlayIp: mode.underlayIp,
           env: config.ovs.env,
           exec,

@@ -20,6 +20,11 @@ export interface Datapath {
   bindPorts(ports: readonly PortState[]): Promise<Map<string, number>>;
   /** The ofport of the one VXLAN port (`vxlan0`), created on first use. */
   tunnelPort(): Promise<number>;
+  /**
+   * The ofport of hvaddr's port (`vpcd-dhcp`), which the flows steer DHCP to: created as an
+   * internal port on first use when missing, used as it is when present.
+   */
+  dhcpPort(): Promise<number>;
   /** Every flow on the bridge. */
   dumpFlows(): Promise<Flow[]>;
   /** Applies the change atomically (one OpenFlow bundle on the `ovs` driver). */

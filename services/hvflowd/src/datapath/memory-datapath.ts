@@ -21,6 +21,7 @@ export class MemoryDatapath implements Datapath {
   private tracer: Tracer | undefined;
   private readonly ofports = new Map<string, number>();
   private tunnelOfport: number | undefined;
+  private dhcpOfport: number | undefined;
   private nextOfport = 1;
 
   ensureBridge(): Promise<void> {
@@ -40,6 +41,11 @@ export class MemoryDatapath implements Datapath {
   tunnelPort(): Promise<number> {
     this.tunnelOfport ??= this.nextOfport++;
     return Promise.resolve(this.tunnelOfport);
+  }
+
+  dhcpPort(): Promise<number> {
+    this.dhcpOfport ??= this.nextOfport++;
+    return Promise.resolve(this.dhcpOfport);
   }
 
   dumpFlows(): Promise<Flow[]> {

@@ -16,6 +16,8 @@ import { portNameFor } from './port-name.js';
 
 /** The VXLAN port every remote chassis is reached through. */
 export const TUNNEL_PORT_NAME = 'vxlan0';
+/** hvaddr's port, which DHCP from the local ports is steered to (DHCP_PORT). */
+export const DHCP_PORT_NAME = 'vpcd-dhcp';
 /** Marks the ports hvflowd created, the only ones it ever deletes. */
 const CREATED_BY = 'vpcd-created-by';
 /** OpenFlow 1.3+ for the flows (goto_table, set_field); 1.0 so a bare `ovs-ofctl` still works. */
@@ -26,6 +28,8 @@ export interface OvsDatapathOptions {
   readonly bridge?: string;
   /** Set as `datapath_type` on a bridge hvflowd creates (`netdev` runs without the kernel module). */
   readonly datapathType?: string;
+  /** hvaddr's port on the bridge; default `vpcd-dhcp`. */
+  readonly dhcpPortName?: string;
   /** This chassis' underlay address: the VXLAN port's `options:local_ip`. */
   readonly underlayIp: string;
   /** The commands' whole environment: PATH and the OVS_* variables that locate the sockets. */
@@ -55,6 +59,7 @@ export class OvsDatapath implements Datapath {
   readonly bridge: string;
   private readonly commands: OvsCommands;
   private tunnelOfport: number | undefined;
+  private dhcpOfport: number | undefined;
 
   constructor(private readonly options: OvsDatapathOptions) {
     this.bridge = options.bridge ?? 'br-int';
@@ -63,7 +68,10 @@ export class OvsDatapath implements Datapath {
       exec: options.exec,
       vsctlTimeoutMs: options.vsctlTimeoutMs,
       // The port may have gone with whatever failed: look it up again next time.
-      onFailure: () => (this.tunnelOfport = undefined),
+      onFailure: () => {
+        this.tunnelOfport = undefined;
+        this.dhcpOfport = undefined;
+      },
     });
   }
 
@@ -147,6 +155,34 @@ export class OvsDatapath implements Datapath {
     }
     this.tunnelOfport = this.usableOfport(row);
     return this.tunnelOfport;
+  }
+
+  async dhcpPort(): Promise<number> {
+    if (this.dhcpOfport !== undefined) return this.dhcpOfport;
+    const name = this.options.dhcpPortName ?? DHCP_PORT_NAME;
+    let row = (await this.listInterfaces()).find((r) => r.name === name);
+    if (row === undefined) {
+      // An internal port: hvaddr listens on its device. It carries no iface-id and no
+      // vpcd-created-by, so bindPorts never takes it for a VPC interface nor deletes it.
+      await this.commands.vsctl(
+        '--may-exist',
+        'add-port',
+        this.bridge,
+        name,
+        '--',
+        'set',
+        'Interface',
+        name,
+        'type=internal',
+        'external_ids:vpcd-role=dhcp',
+      );
+      row = (await this.listInterfaces()).find((r) => r.name === name);
+    }
+    if (row === undefined) {
+      throw new OvsError('port-not-exist', `${name} is not on ${this.bridge}`, 'ovs-vsctl');
+    }
+    this.dhcpOfport = this.usableOfport(row);
+    return this.dhcpOfport;
   }
 
   async dumpFlows(): Promise<Flow[]> {
