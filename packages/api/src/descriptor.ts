@@ -34,7 +34,7 @@ export function loadPackageDefinition(): PackageDefinition {
  * The serialized FileDescriptorProtos of a serialized FileDescriptorSet (`repeated
  * FileDescriptorProto file = 1`), byte for byte, in the set's order (dependencies first).
  */
-export function fileDescriptorProtos(set: Uint8Array): Buffer[] {
+function fileDescriptorProtos(set: Uint8Array): Buffer[] {
   const files: Buffer[] = [];
   let at = 0;
   const varint = (): number => {
