@@ -3,14 +3,26 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 PNPM := scripts/pnpm.sh
 BUF := node_modules/.bin/buf
+# The Node.js every target runs on: the version of .node-version, installed under .tools/ by
+# scripts/install-node.sh (the `node` target, which every target that runs Node needs first).
+NODE_VERSION := $(shell cat .node-version)
+NODE_BIN := .tools/node-$(NODE_VERSION)/bin
+export PATH := $(CURDIR)/$(NODE_BIN):$(PATH)
 
-.PHONY: help deps prereqs build proto proto-check lint test unit-test bench demo clean images deploy-test
+.PHONY: help node node-info deps prereqs build proto proto-check lint test unit-test bench demo clean images deploy-test
 
 help:
 	@echo "make demo | test | lint | proto | bench | build | images | deploy-test | clean"
 
+node:
+	@scripts/install-node.sh
+
+# One line saying which Node runs the target (make test and make demo print it).
+node-info: node
+	@echo "node $$(node --version) ($$(realpath --relative-to=. "$$(command -v node)"))"
+
 # Installs the workspace from the frozen lockfile (pnpm comes through npx when missing).
-deps:
+deps: node
 	@scripts/deps.sh
 
 # Debian packages and local services the suites use (MariaDB, RabbitMQ, Open vSwitch).
@@ -41,7 +53,7 @@ lint: build
 unit-test: build prereqs
 	scripts/run-tests.sh unit
 
-test: proto-check lint unit-test
+test: node-info proto-check lint unit-test
 
 bench: build prereqs
 	node test/dist/bench/rpc-overhead.js --out docs/benchmarks.md
@@ -50,7 +62,7 @@ bench: build prereqs
 	node test/dist/bench/dhcp-bench.js --out docs/benchmarks.md
 	node test/dist/bench/region-bench.js --out docs/benchmarks.md
 
-demo: build
+demo: node-info build
 	@scripts/demo.sh $(if $(ONCE),--once,)
 
 # Container images vpcd/<service>:$(IMAGE_TAG) (default dev) where a Docker engine runs; says so

@@ -2,6 +2,7 @@
 # Runs the compiled node:test suites. Usage: run-tests.sh unit
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-env.sh
 suite=${1:-unit}
 case "$suite" in
   unit)

@@ -41,7 +41,6 @@ describe('container image', () => {
     const steps = instructions(await readFile(deployPaths.dockerfile, 'utf8'));
     const froms = steps.filter((s) => s.op === 'FROM');
     assert.ok(froms.length >= 2, 'multi-stage');
-    assert.ok(steps.some((s) => s.op === 'ARG' && s.args === 'NODE_IMAGE=node:20-bookworm-slim'));
     assert.ok(
       steps.some(
         (s) =>
@@ -64,6 +63,23 @@ describe('container image', () => {
       !final.some((s) => s.op === 'RUN'),
       'the final stage adds nothing but the deployed service',
     );
+  });
+
+  it('runs on the Node major that .node-version pins, as engines.node requires', async () => {
+    const pinned = (await readFile(path.join(repoRoot, '.node-version'), 'utf8')).trim();
+    const major = pinned.split('.')[0];
+    assert.match(pinned, /^\d+\.\d+\.\d+$/);
+    const steps = instructions(await readFile(deployPaths.dockerfile, 'utf8'));
+    assert.ok(
+      steps.some((s) => s.op === 'ARG' && s.args === `NODE_IMAGE=node:${major}-bookworm-slim`),
+      `NODE_IMAGE is node:${major}-bookworm-slim`,
+    );
+    const manifest = JSON.parse(await readFile(path.join(repoRoot, 'package.json'), 'utf8')) as {
+      engines: { node: string };
+      devDependencies: Record<string, string>;
+    };
+    assert.equal(manifest.engines.node, `>=${major}`);
+    assert.match(manifest.devDependencies['@types/node'] ?? '', new RegExp(`^\\^${major}\\.`));
   });
 
   it('leaves dependencies and build output of the machine out of the build context', async () => {

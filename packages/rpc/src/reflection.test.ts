@@ -8,6 +8,8 @@ import {
   type ClientDuplexStream,
   type ServiceClientConstructor,
 } from '@grpc/grpc-js';
+import { fromBinary } from '@bufbuild/protobuf';
+import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { loadSync } from '@grpc/proto-loader';
 import { loadPackageDefinition as loadApiDescriptors } from '@vpcd/api';
 import { startServer, type TestServer } from './test-support.js';
@@ -51,14 +53,39 @@ describe('server reflection', () => {
   });
   after(() => t.server.shutdown());
 
-  it('lists the served services', async () => {
+  it('lists the services this server serves and health, not every service of the API', async () => {
     const res = await ask(t.address, { list_services: '' });
-    const names = res.list_services_response!.service.map((s) => s.name);
-    assert.ok(names.includes('vpc.v1.VpcService'), names.join(','));
+    const names = res.list_services_response!.service.map((s) => s.name).sort();
+    assert.deepEqual(names, ['grpc.health.v1.Health', 'vpc.v1.VpcService']);
   });
 
-  it('describes a method so grpcurl can call it', async () => {
+  it('answers a symbol with its real file and that file with its dependencies', async () => {
     const res = await ask(t.address, { file_containing_symbol: 'vpc.v1.VpcService' });
-    assert.ok(res.file_descriptor_response!.file_descriptor_proto.length > 0);
+    const files = res.file_descriptor_response!.file_descriptor_proto.map((bytes) =>
+      fromBinary(FileDescriptorProtoSchema, bytes),
+    );
+    assert.equal(files[0]?.name, 'vpc/v1/vpc.proto');
+    assert.deepEqual(
+      files[0]?.service.map((s) => s.name),
+      ['VpcService'],
+    );
+    assert.deepEqual(files[0]?.dependency, ['google/protobuf/timestamp.proto']);
+    assert.ok(files.some((f) => f.name === 'google/protobuf/timestamp.proto'));
+  });
+
+  it('serves an imported file by its name', async () => {
+    const res = await ask(t.address, { file_by_filename: 'vpc/v1/chassis.proto' });
+    const files = res.file_descriptor_response!.file_descriptor_proto.map((bytes) =>
+      fromBinary(FileDescriptorProtoSchema, bytes),
+    );
+    assert.deepEqual(files[0]?.dependency, [
+      'google/protobuf/timestamp.proto',
+      'vpc/v1/chassis_state.proto',
+    ]);
+    assert.deepEqual(files.map((f) => f.name).sort(), [
+      'google/protobuf/timestamp.proto',
+      'vpc/v1/chassis.proto',
+      'vpc/v1/chassis_state.proto',
+    ]);
   });
 });

@@ -44,7 +44,10 @@ export interface ServerOptions {
   readonly notServingDelayMs?: number;
   /** Calls still running this long after shutdown() began are cancelled; default 10 s. */
   readonly shutdownTimeoutMs?: number;
-  /** Descriptors for server reflection (grpcurl, grpc_cli); reflection is off without them. */
+  /**
+   * Descriptors for server reflection (buf curl, grpcurl): it serves their files and lists the
+   * services this server serves, plus health. Reflection is off without them.
+   */
   readonly reflection?: PackageDefinition;
   /**
    * Layers of the service's own (authentication, say), run after the default ones, so their

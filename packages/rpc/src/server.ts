@@ -1,5 +1,4 @@
 import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { ReflectionService } from '@grpc/reflection';
 import { trace } from '@opentelemetry/api';
 import { HealthImplementation, service as healthDefinition } from 'grpc-health-check';
 import { ensureContextManager } from './context-manager.js';
@@ -23,6 +22,7 @@ import {
   type CompiledServerOptions,
   type ServerOptions,
 } from './server-options.js';
+import { addReflection } from './reflection.js';
 import { serverLayersInterceptor } from './server-layers-interceptor.js';
 import { rejectInvalidClientCert, serverCredentials } from './tls.js';
 import { routeUnknownMethods } from './unimplemented.js';
@@ -38,6 +38,7 @@ export class RpcServer {
   private readonly methods = new Map<string, MethodInfo>();
   private readonly registerMetrics: (info: MethodInfo) => void;
   private readonly services: string[] = [];
+  private reflectionAdded = false;
   private healthServer: HealthServer | undefined;
   private shutdownPromise: Promise<void> | undefined;
   private forced = false;
@@ -70,9 +71,6 @@ export class RpcServer {
     routeUnknownMethods(this.grpc);
     this.health.addToServer(this.grpc);
     this.recordMethods(healthDefinition);
-    if (options.reflection) {
-      new ReflectionService(options.reflection).addToServer(this.grpc);
-    }
   }
 
   /** Serves a service implemented with async functions (see AsyncServiceImplementation). */
@@ -111,6 +109,10 @@ export class RpcServer {
    * May be called for several addresses.
    */
   async listen(address: string): Promise<number> {
+    if (this.options.reflection && !this.reflectionAdded) {
+      addReflection(this.grpc, this.options.reflection, this.services);
+      this.reflectionAdded = true;
+    }
     const creds = serverCredentials(this.options.tls);
     if (!this.options.tls) {
       this.options.logger.warn({ address }, 'gRPC listening in plaintext: local development only');
