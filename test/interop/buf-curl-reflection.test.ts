@@ -17,14 +17,22 @@ interface Curl {
   readonly stderr: string;
 }
 
-/** buf curl over plaintext HTTP/2 with reflection as the only schema. */
+/**
+ * The TLS flags buf curl needs for each server's port, as the region runs mutual TLS: the
+ * region's CA for all, and southd's certificate towards southd and hvflowd (hvflowd serves only
+ * southd; northd takes an operator's token, never a certificate with it).
+ */
+const tlsArgs = new Map<number, readonly string[]>();
+
+/** buf curl over TLS with reflection as the only schema. */
 function curl(port: number, args: readonly string[], token?: string): Promise<Curl> {
   const auth = token ? ['-H', `authorization: Bearer ${token}`] : [];
+  const tls = tlsArgs.get(port) ?? assert.fail(`no TLS flags for port ${port}`);
   return new Promise((resolve) => {
     execFile(
       buf,
-      ['curl', '--reflect', '--protocol', 'grpc', '--http2-prior-knowledge', ...auth, ...args].map(
-        (a) => a.replace('<url>', `http://127.0.0.1:${port}`),
+      ['curl', '--reflect', '--protocol', 'grpc', ...tls, ...auth, ...args].map((a) =>
+        a.replace('<url>', `https://127.0.0.1:${port}`),
       ),
       // Outside the repository: buf reads a buf.yaml it finds in its working directory.
       { timeout: 30_000, cwd: tmpdir() },
@@ -66,6 +74,13 @@ describe('buf curl through reflection alone', () => {
     northd = region.northds[0]!.grpcPort;
     southd = region.southds[0]!.grpcPort;
     hvflowd = region.hvflowds[0]!.grpcPort;
+    const tls = region.tls ?? assert.fail('the local region runs mutual TLS');
+    const ca = ['--cacert', tls.ca.caFile, '--servername', 'localhost'];
+    const asSouthd = tls.certificate('southd');
+    const southdCert = [...ca, '--cert', asSouthd.certFile, '--key', asSouthd.keyFile];
+    tlsArgs.set(northd, ca);
+    tlsArgs.set(southd, southdCert);
+    tlsArgs.set(hvflowd, southdCert);
   });
   after(() => region?.stop());
 
