@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { ProjectServiceClient, VpcServiceClient } from '@vpcd/api';
+import { ChassisServiceClient, ProjectServiceClient, VpcServiceClient } from '@vpcd/api';
 import { createDatabase } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
@@ -59,6 +59,16 @@ export async function underLoad(
   });
   projects.close();
   vpcs.close();
+  // The fault must meet a region in its steady state: every chassis owned by a northd. (A chassis
+  // registered just before a write load starts can wait 20 s and more for its first owner.)
+  const chassis = createClient(ChassisServiceClient, api);
+  for (let i = 0; ; i++) {
+    const { chassis: all } = await chassis.listChassis({ pageSize: 1000, pageToken: '' });
+    if (chassisIds.every((id) => all.some((c) => c.id === id && c.owner !== ''))) break;
+    assert.ok(i < 600, `not every chassis of ${chassisIds.join(', ')} has an owner`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  chassis.close();
   const addresses = region.northds.map((n) => `127.0.0.1:${n.grpcPort}`);
   const observer = startRunObserver({
     addresses,
