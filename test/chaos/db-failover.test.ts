@@ -1,6 +1,7 @@
 // Failover of the MariaDB primary under a running write load: kill -9 of the primary, promotion
 // of its semi-synchronous replica as docs/runbooks/mysql-primary-failover.md says, every northd
-// restarted on the promoted server; then the nothing-lost audit (see region/audit.ts).
+// restarted on the promoted server; then the history checker and the
+// zero-diff audit (see under-load.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
