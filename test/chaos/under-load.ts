@@ -102,9 +102,14 @@ export async function underLoad(
   // The observer goes on until every interface is ACTIVE, or the budget is spent.
   const lastAnswerMs = Math.max(...operations.map((op) => op.completedMs));
   const settledBy = Math.max(healedMs, lastAnswerMs) + budgetMs;
+  const stoppedMs = Date.now();
   const allActive = () => {
-    const now = observer.latest();
-    return now !== undefined && now.every((i) => observer.firstActiveMs.has(i.id));
+    const latest = observer.latest();
+    return (
+      latest !== undefined &&
+      latest.atMs > stoppedMs &&
+      latest.interfaces.every((i) => observer.firstActiveMs.has(i.id))
+    );
   };
   while (!allActive() && Date.now() < settledBy) await new Promise((r) => setTimeout(r, 100));
   await observer.stop();
@@ -115,6 +120,7 @@ export async function underLoad(
   const history: History = {
     operations,
     epochSamples: observer.epochSamples,
+    generationSamples: observer.generationSamples,
     firstActiveMs: observer.firstActiveMs,
     healedMs,
     vpcIds: [vpc.id],

@@ -7,7 +7,7 @@ import {
 } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type ClientTlsOptions } from '@vpcd/rpc';
-import type { EpochSample } from './history/history.js';
+import type { EpochSample, GenerationSample } from './history/history.js';
 
 /** An hvflowd to sample: its process id names the stream (a restart starts a new one). */
 export interface ObservedHvflowd {
@@ -34,8 +34,9 @@ export interface RunObserver {
   /** interface id -> when a poll first saw it ACTIVE. */
   readonly firstActiveMs: ReadonlyMap<string, number>;
   readonly epochSamples: readonly EpochSample[];
-  /** Interfaces of the VPC the last poll listed, and whether it succeeded at all. */
-  latest(): readonly Interface[] | undefined;
+  readonly generationSamples: readonly GenerationSample[];
+  /** The interfaces of the VPC as the last successful poll listed them, and when it began. */
+  latest(): { readonly interfaces: readonly Interface[]; readonly atMs: number } | undefined;
   stop(): Promise<void>;
 }
 
@@ -46,8 +47,8 @@ const silent = () => ({
 
 /**
  * Watches a chaos run from outside, one poll at a time (so samples are in real-time order):
- * when each interface of the VPC is first ACTIVE, and each chassis' epoch as northd and each
- * hvflowd process see it. A poll that fails (the fault) is skipped.
+ * when each interface of the VPC is first ACTIVE, each chassis' generations, and its epoch as
+ * northd and each hvflowd process see it. A poll that fails (the fault) is skipped.
  */
 export function startRunObserver(o: RunObserverOptions): RunObserver {
   const base = { ...silent(), bearerToken: o.token, tls: o.tls, defaultDeadlineMs: 2000 };
@@ -60,7 +61,8 @@ export function startRunObserver(o: RunObserverOptions): RunObserver {
   const hvflowds = new Map<string, ReturnType<typeof createClient<HvflowdServiceClient>>>();
   const firstActiveMs = new Map<string, number>();
   const epochSamples: EpochSample[] = [];
-  let latest: Interface[] | undefined;
+  const generationSamples: GenerationSample[] = [];
+  let latest: { interfaces: Interface[]; atMs: number } | undefined;
   let stopping = false;
 
   const listInterfaces = async (i: number) => {
@@ -80,10 +82,11 @@ export function startRunObserver(o: RunObserverOptions): RunObserver {
   };
   const poll = async (tick: number) => {
     const i = tick % o.addresses.length;
+    const listedMs = Date.now();
     await listInterfaces(i).then(
       (all) => {
         const now = Date.now();
-        latest = all;
+        latest = { interfaces: all, atMs: listedMs };
         for (const x of all) {
           if (x.status === InterfaceStatus.INTERFACE_STATUS_ACTIVE && !firstActiveMs.has(x.id)) {
             firstActiveMs.set(x.id, now);
@@ -92,11 +95,18 @@ export function startRunObserver(o: RunObserverOptions): RunObserver {
       },
       () => undefined,
     );
+    // Stamped when the read began: a sample stamped after a write's answer includes it.
+    const atMs = Date.now();
     await chassis[i]!.listChassis({ pageSize: 1000, pageToken: '' }).then(
       ({ chassis: all }) => {
-        const atMs = Date.now();
         for (const c of all) {
           epochSamples.push({ chassisId: c.id, epoch: Number(c.epoch), atMs, source: 'northd' });
+          generationSamples.push({
+            chassisId: c.id,
+            desired: Number(c.desiredGeneration),
+            applied: Number(c.appliedGeneration),
+            atMs,
+          });
         }
       },
       () => undefined,
@@ -135,6 +145,7 @@ export function startRunObserver(o: RunObserverOptions): RunObserver {
   return {
     firstActiveMs,
     epochSamples,
+    generationSamples,
     latest: () => latest,
     async stop() {
       stopping = true;

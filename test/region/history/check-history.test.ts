@@ -90,6 +90,12 @@ function validRun(): { history: History; final: FinalState } {
         { chassisId: 'hv2', epoch: 1, atMs: 0, source: 'northd' },
         { chassisId: 'hv1', epoch: 2, atMs: 310, source: 'hvflowd' },
       ],
+      // a's delete, answered at 210, is in hv1's generation 5, applied by 300.
+      generationSamples: [
+        { chassisId: 'hv1', desired: 4, applied: 4, atMs: 150 },
+        { chassisId: 'hv1', desired: 5, applied: 4, atMs: 220 },
+        { chassisId: 'hv1', desired: 5, applied: 5, atMs: 300 },
+      ],
       firstActiveMs: new Map([
         [a.id, 150],
         [b.id, 500],
@@ -297,6 +303,20 @@ describe('history checker', () => {
         history: {
           ...r.history,
           firstActiveMs: new Map([...r.history.firstActiveMs].filter(([id]) => id !== c.id)),
+        },
+      }),
+      'not-active-within-budget',
+    ],
+    [
+      'an acknowledged delete not applied within the budget',
+      (r) => ({
+        ...r,
+        history: {
+          ...r.history,
+          generationSamples: [
+            ...r.history.generationSamples.slice(0, 2),
+            { chassisId: 'hv1', desired: 5, applied: 5, atMs: 400 + 1000 + 1 },
+          ],
         },
       }),
       'not-active-within-budget',

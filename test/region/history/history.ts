@@ -64,6 +64,17 @@ export interface EpochSample {
   readonly source: string;
 }
 
+/**
+ * A chassis' generations as northd answered them: what it should hold and what it applied,
+ * stamped when the read began (so a sample stamped after a write's answer includes the write).
+ */
+export interface GenerationSample {
+  readonly chassisId: string;
+  readonly desired: number;
+  readonly applied: number;
+  readonly atMs: number;
+}
+
 /** The state after the run, read once the load stopped and the region converged. */
 export interface FinalState {
   /** Every interface of the run's VPCs, with whether it is ACTIVE. */
@@ -81,6 +92,8 @@ export interface FinalState {
 export interface History {
   readonly operations: readonly Operation[];
   readonly epochSamples: readonly EpochSample[];
+  /** Every chassis' generations, sampled through the run in time order. */
+  readonly generationSamples: readonly GenerationSample[];
   /** interface id -> when an observer first saw it ACTIVE. */
   readonly firstActiveMs: ReadonlyMap<string, number>;
   /** When the fault ended: the chaos step returned (its own checks of the heal passed). */
