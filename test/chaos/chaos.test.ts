@@ -1,4 +1,5 @@
-// Chaos under a running write load; every case ends with "nothing lost" (see region/audit.ts).
+// Chaos under a running write load; every case ends with the history checker and the zero-diff
+// audit (see under-load.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,7 @@
 // Failover of the MariaDB primary under a running write load: kill -9 of the primary, promotion
 // of its semi-synchronous replica as docs/runbooks/mysql-primary-failover.md says, every northd
-// restarted on the promoted server; then the nothing-lost audit (see region/audit.ts).
+// restarted on the promoted server; then the history checker and the
+// zero-diff audit (see under-load.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,25 +65,31 @@ describe('MariaDB primary failover', () => {
     'kill -9 of the primary, its semi-synchronous replica promoted and northd pointed at it: no acknowledged write is lost',
     { timeout: 180_000 },
     async () => {
-      const { retried } = await underLoad(region, 'primary-failover', chassisIds, async () => {
-        // The writes so far waited for the replica's acknowledgement: replication is not async.
-        const status = await pair.semiSyncStatus();
-        assert.equal(status.on, true, 'Rpl_semi_sync_master_status');
-        assert.equal(status.clients, 1, 'Rpl_semi_sync_master_clients');
-        assert.equal(status.unacknowledgedCommits, 0, 'Rpl_semi_sync_master_no_tx');
-        assert.ok(status.acknowledgedCommits > 0, 'Rpl_semi_sync_master_yes_tx');
+      const { retried } = await underLoad(
+        region,
+        'primary-failover',
+        chassisIds,
+        async () => {
+          // The writes so far waited for the replica's acknowledgement: replication is not async.
+          const status = await pair.semiSyncStatus();
+          assert.equal(status.on, true, 'Rpl_semi_sync_master_status');
+          assert.equal(status.clients, 1, 'Rpl_semi_sync_master_clients');
+          assert.equal(status.unacknowledgedCommits, 0, 'Rpl_semi_sync_master_no_tx');
+          assert.ok(status.acknowledgedCommits > 0, 'Rpl_semi_sync_master_yes_tx');
 
-        await pair.stopPrimary();
-        await pair.promoteReplica();
-        // A rolling restart with the new MYSQL_URL, each northd on the port clients already use.
-        for (const [i, northd] of region.northds.entries()) {
-          await northd.stop();
-          await region.startNorthd(i, {
-            MYSQL_URL: vpcdUrl(pair.replica.port),
-            GRPC_LISTEN: `127.0.0.1:${northd.grpcPort}`,
-          });
-        }
-      });
+          await pair.stopPrimary();
+          await pair.promoteReplica();
+          // A rolling restart with the new MYSQL_URL, each northd on the port clients already use.
+          for (const [i, northd] of region.northds.entries()) {
+            await northd.stop();
+            await region.startNorthd(i, {
+              MYSQL_URL: vpcdUrl(pair.replica.port),
+              GRPC_LISTEN: `127.0.0.1:${northd.grpcPort}`,
+            });
+          }
+        },
+        { mysqlUrl: () => vpcdUrl(pair.replica.port) },
+      );
       // The load felt the primary go: the audit above judged the writes on the promoted replica.
       assert.ok(
         [...retried.values()].reduce((a, b) => a + b, 0) > 0,

@@ -1,5 +1,6 @@
 // Chaos of the infrastructure under a running write load, on private MariaDB and RabbitMQ
-// instances this suite may restart: each case ends with the nothing-lost audit.
+// instances this suite may restart: each case ends with the history
+// checker and the zero-diff audit (see under-load.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,6 +1,6 @@
 // Chaos of the network between the services and MySQL / RabbitMQ, under a running write load:
 // every service reaches them through fault proxies this suite owns, and each case ends with the
-// nothing-lost audit (see region/audit.ts).
+// history checker and the zero-diff audit (see under-load.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,10 +18,13 @@ import {
   ProjectServiceClient,
   VpcServiceClient,
 } from '@vpcd/api';
+import { createDatabase } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
 import { startRegion, type Region } from '../region/local-region.js';
 import { startOtlpReceiver, type ReceivedSpan } from '../region/otlp-receiver.js';
+import { regionChassis } from '../region/zero-diff/region-chassis.js';
+import { zeroDiffAudit } from '../region/zero-diff/zero-diff-audit.js';
 
 const execFileAsync = promisify(execFile);
 const vpcctl = fileURLToPath(new URL('../../../tools/vpcctl/dist/main.js', import.meta.url));
@@ -189,5 +192,34 @@ describe('end to end', () => {
       ),
     );
     for (const c of [projects, vpcs, interfaces, hv1, chassis]) c.close();
+  });
+
+  it('leaves every chassis with exactly the flows recomputed from the database', async () => {
+    const db = createDatabase({ url: region.mysqlUrl, ...clientBase() });
+    try {
+      const audit = await zeroDiffAudit({ db, chassis: regionChassis(region) });
+      assert.deepEqual(audit.problems, []);
+      // hv1 is read from its Open vSwitch bridge where one can run, hv2 from hvflowd's memory.
+      assert.deepEqual([...audit.compared.keys()].sort(), ['hv1', 'hv2']);
+      for (const [id, flows] of audit.compared) assert.ok(flows > 2, `${id} holds its flows`);
+
+      // The audit is not vacuous: a MAC changed in the table behind northd's back (no new
+      // generation) leaves both chassis with flows the database no longer asks for.
+      const [row] = await db.query<{ id: string; mac: string }>(
+        "SELECT id, mac FROM interfaces WHERE chassis_id = 'hv1' LIMIT 1",
+      );
+      await db.execute('UPDATE interfaces SET mac = ? WHERE id = ?', [
+        '02:00:00:ee:ee:ee',
+        row!.id,
+      ]);
+      try {
+        const broken = await zeroDiffAudit({ db, chassis: regionChassis(region) });
+        assert.deepEqual(broken.problems.map((p) => p.split(' ')[0]).sort(), ['hv1', 'hv2']);
+      } finally {
+        await db.execute('UPDATE interfaces SET mac = ? WHERE id = ?', [row!.mac, row!.id]);
+      }
+    } finally {
+      await db.close();
+    }
   });
 });

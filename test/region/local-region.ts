@@ -65,6 +65,10 @@ export interface Region {
   readonly northds: ServiceProcess[];
   readonly southds: ServiceProcess[];
   readonly hvflowds: ServiceProcess[];
+  /** The chassis given in the options, by the index of their hvflowd. */
+  readonly chassis: readonly ChassisSpec[];
+  /** The private Open vSwitch of chassis `index`; undefined for the memory datapath. */
+  ovsSandbox(index: number): OvsSandbox | undefined;
   readonly fleet: ServiceProcess | undefined;
   /** host:port of the first northd. */
   readonly northdAddr: string;
@@ -241,6 +245,8 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     northds,
     southds,
     hvflowds,
+    chassis,
+    ovsSandbox: (index) => sandboxes[index],
     get fleet() {
       return fleet;
     },
