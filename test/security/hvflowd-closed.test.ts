@@ -14,11 +14,12 @@ import {
   convergeHeaders,
   convergeTopology,
   HvflowdServiceClient,
+  messageTypes,
   queues,
 } from '@vpcd/api';
 import { INSECURE_DEV_WARNING, loadConfig } from '@vpcd/hvflowd';
 import { createBroker, type Broker } from '@vpcd/messaging';
-import { testVhostUrl } from '@vpcd/messaging/testing';
+import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry, EnvError } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
 import { createTestCa, type IssuedCertificate, type TestCa } from '@vpcd/rpc/testing';
@@ -201,14 +202,20 @@ describe('hvflowd is never open', () => {
       url: vhost.url,
       logger,
       registry: createRegistry({ service: 'test-northd', collectDefault: false }),
+      // Plays northd: southd takes only signed states, and signs its acks.
+      signingKeys: testBusKey.signingKeys,
     });
     try {
       await broker.start(convergeTopology);
       const acks: ChassisStateAck[] = [];
-      await broker.consume(queues.acksQueue, (d) => {
-        acks.push(ChassisStateAck.decode(d.body));
-        return Promise.resolve('ack');
-      });
+      await broker.consume(
+        queues.acksQueue,
+        (d) => {
+          acks.push(ChassisStateAck.decode(d.body));
+          return Promise.resolve('ack');
+        },
+        { type: messageTypes.chassisStateAck },
+      );
       const southdCert = ca.issue('southd');
       const southd = await spawnService({
         name: 'southd',
@@ -224,6 +231,7 @@ describe('hvflowd is never open', () => {
           TLS_CERT: southdCert.certFile,
           TLS_KEY: southdCert.keyFile,
           TLS_CA: ca.caFile,
+          ...testBusKey.env,
         },
       });
       processes.push(southd);
@@ -235,6 +243,7 @@ describe('hvflowd is never open', () => {
           s.chassisId,
           Buffer.from(ChassisState.encode(s).finish()),
           {
+            type: messageTypes.chassisState,
             headers: {
               [convergeHeaders.chassisId]: s.chassisId,
               [convergeHeaders.epoch]: s.epoch,

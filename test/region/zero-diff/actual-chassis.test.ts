@@ -31,17 +31,19 @@ const bound = {
     ['b', 9],
   ]),
   tunnelPort: 4,
+  dhcpPort: 5,
 };
 const tunnels = ['tunnel:v1:192.0.2.2:ingress'];
 
 describe('portNumbersOf', () => {
-  it('learns each port and the tunnel from the flows a chassis holds', () => {
+  it("learns each port, the tunnel and hvaddr's port from the flows a chassis holds", () => {
     const flows = compileFlows(state, bound);
     const learned = portNumbersOf(flows, ['a', 'b'], tunnels);
-    assert.deepEqual(learned, { byInterface: bound.portNumbers, tunnel: 4 });
+    assert.deepEqual(learned, { byInterface: bound.portNumbers, tunnel: 4, dhcp: 5 });
     const recompiled = compileFlows(state, {
       portNumbers: learned.byInterface,
       tunnelPort: learned.tunnel,
+      dhcpPort: learned.dhcp,
     });
     assert.deepEqual(diff(flows, recompiled), { remove: [], add: [] });
   });
@@ -50,12 +52,13 @@ describe('portNumbersOf', () => {
     const onlyA = compileFlows({ ...state, ports: [state.ports[0]!] }, bound);
     const learned = portNumbersOf(onlyA, ['a', 'b'], tunnels);
     assert.equal(learned.byInterface.get('a'), 7);
-    assert.ok(![7, 4].includes(learned.byInterface.get('b')!));
+    assert.ok(![7, 4, 5].includes(learned.byInterface.get('b')!));
     const change = diff(
       onlyA,
       compileFlows(state, {
         portNumbers: learned.byInterface,
         tunnelPort: learned.tunnel,
+        dhcpPort: learned.dhcp,
       }),
     );
     assert.equal(change.remove.length, 0);
@@ -72,6 +75,7 @@ describe('portNumbersOf', () => {
       compileFlows(state, {
         portNumbers: learned.byInterface,
         tunnelPort: learned.tunnel,
+        dhcpPort: learned.dhcp,
       }),
     );
     assert.equal(change.remove.length, 1);

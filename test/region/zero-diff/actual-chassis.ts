@@ -1,5 +1,6 @@
 import { HvflowdServiceClient } from '@vpcd/api';
 import { cookieFor, parseFlowDump, parseFlowLine, type Flow } from '@vpcd/flows';
+import { DHCP_PORT_NAME } from '@vpcd/hvflowd';
 import type { OvsSandbox } from '@vpcd/hvflowd/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type ClientTlsOptions } from '@vpcd/rpc';
@@ -9,11 +10,18 @@ export interface ActualChassis {
   readonly generation: number;
   readonly flows: readonly Flow[];
   /**
-   * The ofport of each interface's port and of the tunnel, when the switch can be asked (OVSDB);
-   * undefined for the memory datapath, whose ports live inside hvflowd (see portNumbersOf).
+   * The ofport of each interface's port, of the tunnel and of hvaddr's port (DHCP), when the
+   * switch can be asked (OVSDB); undefined for the memory datapath, whose ports live inside
+   * hvflowd (see portNumbersOf).
    */
-  readonly ports:
-    { readonly byInterface: Map<string, number>; readonly tunnel: number } | undefined;
+  readonly ports: PortNumbers | undefined;
+}
+
+export interface PortNumbers {
+  readonly byInterface: Map<string, number>;
+  readonly tunnel: number;
+  /** hvaddr's port, where DHCP is steered; undefined when the bridge has none. */
+  readonly dhcp: number | undefined;
 }
 
 export type ReadChassis = () => Promise<ActualChassis>;
@@ -78,12 +86,18 @@ export function ovsChassis(
       if (before !== after) continue;
       const byInterface = new Map<string, number>();
       let tunnel = 0;
+      let dhcp: number | undefined;
       for (const [name, ofport, [, ids]] of table.data) {
         const ifaceId = ids.find(([key]) => key === 'iface-id')?.[1];
         if (ifaceId !== undefined) byInterface.set(ifaceId, ofport);
         if (name === 'vxlan0') tunnel = ofport;
+        if (name === DHCP_PORT_NAME) dhcp = ofport;
       }
-      return { generation: after, flows: parseFlowDump(dump), ports: { byInterface, tunnel } };
+      return {
+        generation: after,
+        flows: parseFlowDump(dump),
+        ports: { byInterface, tunnel, dhcp },
+      };
     }
   };
 }
@@ -95,15 +109,16 @@ const inPort = (flow: Flow | undefined) => {
 
 /**
  * The port numbers of a memory chassis, learned from its flows: each port's from the flow whose
- * cookie says it is that port's IPv4 ingress, the tunnel's from a tunnel ingress flow. This is
- * the one fact taken from the chassis; every other flow must then agree with it. A port whose
- * flow is missing gets a number of its own, so its flows all show in the diff.
+ * cookie says it is that port's IPv4 ingress, the tunnel's from a tunnel ingress flow, hvaddr's
+ * from the flow that admits its replies. This is the one fact taken from the chassis; every
+ * other flow must then agree with it. A port whose flow is missing gets a number of its own, so
+ * its flows all show in the diff.
  */
 export function portNumbersOf(
   flows: readonly Flow[],
   interfaceIds: readonly string[],
   tunnelIngressPurposes: readonly string[],
-): { byInterface: Map<string, number>; tunnel: number } {
+): PortNumbers {
   const byCookie = new Map(flows.map((f) => [f.cookie, f]));
   const byInterface = new Map<string, number>();
   for (const id of interfaceIds) {
@@ -111,8 +126,9 @@ export function portNumbersOf(
     if (n !== undefined) byInterface.set(id, n);
   }
   const tunnels = tunnelIngressPurposes.map((p) => inPort(byCookie.get(cookieFor(p))));
-  let free = Math.max(0, ...byInterface.values(), ...tunnels.map((t) => t ?? 0)) + 1;
+  const dhcp = inPort(byCookie.get(cookieFor('dhcp:hvaddr:ingress')));
+  let free = Math.max(0, ...byInterface.values(), ...tunnels.map((t) => t ?? 0), dhcp ?? 0) + 1;
   const tunnel = tunnels.find((t) => t !== undefined) ?? free++;
   for (const id of interfaceIds) if (!byInterface.has(id)) byInterface.set(id, free++);
-  return { byInterface, tunnel };
+  return { byInterface, tunnel, dhcp };
 }

@@ -56,6 +56,7 @@ export async function zeroDiffAudit(o: {
         const flows = compileFlows(state, {
           portNumbers: ports.byInterface,
           tunnelPort: ports.tunnel,
+          dhcpPort: ports.dhcp,
         });
         change = diff(actual.flows, flows);
       } catch (err) {
