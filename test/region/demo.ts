@@ -96,7 +96,9 @@ try {
   const converged = simulated.filter((c) => c.appliedGeneration >= c.desiredGeneration).length;
   say(`simulated fleet: ${simulated.length} chassis, ${converged} converged`);
   say('');
-  say(`northd API         ${region.northdAddr}   (VPCD_TOKEN=${region.adminToken})`);
+  say(
+    `northd API         ${region.northdAddr}   (admin token, for you: VPCD_TOKEN=${region.adminToken})`,
+  );
   if (region.tls) {
     say(
       `mutual TLS         CA ${region.tls.ca.caFile}, a certificate per identity beside it ` +
