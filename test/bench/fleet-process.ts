@@ -26,7 +26,7 @@ export function fleetChassisIds(size: number): string[] {
  * region starts its own fleet, but started here so its start can be timed apart from the
  * region's and so it can be restarted on the same address.
  */
-export function spawnFleet(region: Region, o: FleetProcessOptions): Promise<ServiceProcess> {
+export async function spawnFleet(region: Region, o: FleetProcessOptions): Promise<ServiceProcess> {
   return spawnService({
     name: 'hvflowd-fleet',
     script: hvflowdMain,
@@ -38,9 +38,9 @@ export function spawnFleet(region: Region, o: FleetProcessOptions): Promise<Serv
       LOG_LEVEL: 'info',
       OTEL_TRACES_EXPORTER: 'none',
       NORTHD_ADDR: region.northdAddr,
-      ...(region.tls
-        ? region.tls.serviceEnv(`hvflowd-fleet:${FLEET_PREFIX}`)
-        : { VPCD_TOKEN: region.adminToken, HVFLOWD_INSECURE_DEV: 'true' }),
+      // Its own certificate, or without TLS a service token of its own (never the admin's).
+      ...(await region.agentEnv(`hvflowd-fleet:${FLEET_PREFIX}`)),
+      ...(region.tls ? {} : { HVFLOWD_INSECURE_DEV: 'true' }),
       SIMULATE_CHASSIS: String(o.size),
       FLEET_PREFIX,
       DATAPATH: 'memory',

@@ -75,10 +75,16 @@ describe('hvaddr with a real northd', () => {
       hvflowdAddr: '127.0.0.1:1',
       requestId: '',
     });
+    // hvaddr authenticates as itself (hvaddr:<chassis>), never with the admin token.
+    const { token } = await clients.projects.createServiceToken({
+      role: 'hvaddr',
+      subject: chassisId,
+      requestId: '',
+    });
     hvaddr = await startHvaddrProcess({
       CHASSIS_ID: chassisId,
       NORTHD_ADDR: address,
-      VPCD_TOKEN: adminToken,
+      VPCD_TOKEN: token,
       DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',

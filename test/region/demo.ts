@@ -96,7 +96,8 @@ try {
   const converged = simulated.filter((c) => c.appliedGeneration >= c.desiredGeneration).length;
   say(`simulated fleet: ${simulated.length} chassis, ${converged} converged`);
   say('');
-  say(`northd API         ${region.northdAddr}   (VPCD_TOKEN=${region.adminToken})`);
+  // The operator's token for vpcctl; the agents hold their own certificates, never this.
+  say(`northd API         ${region.northdAddr}   (operator: VPCD_TOKEN=${region.adminToken})`);
   if (region.tls) {
     say(
       `mutual TLS         CA ${region.tls.ca.caFile}, a certificate per identity beside it ` +

@@ -10,7 +10,7 @@ const hvaddrMain = fileURLToPath(new URL('../../../services/hvaddr/dist/main.js'
  * fields include `dhcpPort`. The region does not run hvaddr itself: a chassis of a local region
  * has no guests to serve.
  */
-export function startHvaddr(
+export async function startHvaddr(
   region: Region,
   o: { chassisId: string; runDir: string },
 ): Promise<ServiceProcess> {
@@ -22,10 +22,8 @@ export function startHvaddr(
     env: {
       CHASSIS_ID: o.chassisId,
       NORTHD_ADDR: region.northdAddr,
-      // Its own certificate; without TLS (a region started with tls: false), the admin token.
-      ...(region.tls
-        ? region.tls.serviceEnv(`hvaddr:${o.chassisId}`)
-        : { VPCD_TOKEN: region.adminToken }),
+      // Its own certificate, or without TLS (tls: false) a service token of its own.
+      ...(await region.agentEnv(`hvaddr:${o.chassisId}`)),
       DHCP_CLIENT_IDENTITY: 'chaddr',
       DHCP_LISTEN: '127.0.0.1:0',
       METRICS_LISTEN: '127.0.0.1:0',

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { startOvsSandbox, ovsSandboxUnavailable, type OvsSandbox } from '@vpcd/hvflowd/testing';
 import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import type { ClientTlsOptions } from '@vpcd/rpc';
+import { agentCredentials } from './agent-credentials.js';
 import { createRegionTls, type RegionTls } from './region-tls.js';
 import { spawnService, type ServiceProcess } from './service-process.js';
 import { loadQuotaEnv } from './load-quotas.js';
@@ -41,8 +42,9 @@ export interface RegionOptions {
   readonly amqpUrl?: string;
   /**
    * Mutual TLS with a certificate per identity, as in production (default true). `false` runs
-   * every service in plaintext, hvflowd under HVFLOWD_INSECURE_DEV, agents with a token: only
-   * for a test of plaintext itself.
+   * every service in plaintext, hvflowd under HVFLOWD_INSECURE_DEV, each agent with a service
+   * token of its own identity (minted through northd once it is up): for the benchmarks, which
+   * were measured in plaintext, and for tests of plaintext itself.
    */
   readonly tls?: boolean;
   /** Extra environment for northd alone, and for southd alone (e.g. AMQP_URL of a broker user). */
@@ -54,6 +56,12 @@ export interface RegionOptions {
 export interface Region {
   /** The operator's token: only northd and the operator's clients hold it. */
   readonly adminToken: string;
+  /**
+   * What authenticates `identity` (`hvflowd:<chassis>`, `hvaddr:<chassis>`,
+   * `hvflowd-fleet:<prefix>`) towards northd: TLS_CERT, TLS_KEY and TLS_CA of its certificate,
+   * or, without TLS, VPCD_TOKEN with a service token of that identity (never the admin token).
+   */
+  agentEnv(identity: string): Promise<Record<string, string>>;
   /** The region's CA and certificates; undefined when started with `tls: false`. */
   readonly tls: RegionTls | undefined;
   /** TLS options of an operator's client of northd (with `adminToken`); undefined: plaintext. */
@@ -91,10 +99,6 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
   mkdirSync(o.runDir, { recursive: true });
   const adminToken = `vpcd-admin-${randomBytes(16).toString('hex')}`;
   const tls = o.tls === false ? undefined : createRegionTls(o.runDir);
-  // A service's credentials: its own certificate; without TLS (tls: false only), the admin
-  // token for the agents, until service tokens are minted per identity.
-  const identity = (cn: string): Record<string, string> =>
-    tls ? tls.serviceEnv(cn) : cn === 'northd' || cn === 'southd' ? {} : { VPCD_TOKEN: adminToken };
   const database: TestDatabase = o.database ?? (await createTestDatabase());
   const vhost = o.amqpUrl
     ? { url: o.amqpUrl, drop: () => Promise.resolve() }
@@ -121,6 +125,9 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
   const fallbacks: Array<{ chassis: string; reason: string }> = [];
   let fleet: ServiceProcess | undefined;
   const chassis = o.chassis ?? [];
+  const northdAddr = () => `127.0.0.1:${northds[0]!.grpcPort}`;
+  // Each service's own credentials; the admin token goes to northd alone (below).
+  const identity = agentCredentials({ tls, adminToken, northdAddr });
 
   const startNorthd = async (i: number, env: Readonly<Record<string, string>> = {}) => {
     const p = await spawnService({
@@ -131,7 +138,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
       env: {
         ...base,
         ...listen(50051, 9101, i),
-        ...identity('northd'),
+        ...(await identity('northd')),
         VPCD_ADMIN_TOKEN: adminToken,
         NORTHD_ID: `northd-${i}`,
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
@@ -154,7 +161,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
       env: {
         ...base,
         ...listen(50052, 9102, i),
-        ...identity('southd'),
+        ...(await identity('southd')),
         ...testBusKey.env,
         ...o.southdEnv,
         ...env,
@@ -163,7 +170,6 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     southds[i] = p;
     return p;
   };
-  const northdAddr = () => `127.0.0.1:${northds[0]!.grpcPort}`;
   const startHvflowd = async (i: number) => {
     const spec = chassis[i]!;
     let datapath = spec.datapath;
@@ -187,7 +193,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         ...hvflowdBase,
         ...ovsEnv,
         ...listen(50053, 9103, i),
-        ...identity(`hvflowd:${spec.id}`),
+        ...(await identity(`hvflowd:${spec.id}`)),
         NORTHD_ADDR: northdAddr(),
         CHASSIS_ID: spec.id,
         UNDERLAY_IP: spec.underlayIp,
@@ -223,7 +229,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         env: {
           ...hvflowdBase,
           ...listen(50083, 9133, 0),
-          ...identity(`hvflowd-fleet:${FLEET_PREFIX}`),
+          ...(await identity(`hvflowd-fleet:${FLEET_PREFIX}`)),
           NORTHD_ADDR: northdAddr(),
           SIMULATE_CHASSIS: String(o.fleetSize),
           FLEET_PREFIX,
@@ -237,6 +243,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
   }
   return {
     adminToken,
+    agentEnv: identity,
     tls,
     clientTls: tls?.operatorTls,
     cliTlsArgs: tls?.operatorArgs ?? [],

@@ -116,6 +116,7 @@ describe('DHCP is served for the port a request came in on', { skip }, () => {
     const projects = createClient(ProjectServiceClient, base);
     const vpcs = createClient(VpcServiceClient, base);
     const interfaces = createClient(InterfaceServiceClient, base);
+    let hvaddrToken: string;
     try {
       await chassis.registerChassis({
         chassisId,
@@ -145,6 +146,12 @@ describe('DHCP is served for the port a request came in on', { skip }, () => {
         requestId: '',
       });
       state = (await chassis.syncInitialChassis({ chassisId })).state!;
+      // hvaddr authenticates as itself (hvaddr:<chassis>), never with the admin token.
+      ({ token: hvaddrToken } = await projects.createServiceToken({
+        role: 'hvaddr',
+        subject: chassisId,
+        requestId: '',
+      }));
     } finally {
       for (const client of [chassis, projects, vpcs, interfaces]) client.close();
     }
@@ -186,7 +193,7 @@ describe('DHCP is served for the port a request came in on', { skip }, () => {
         ...process.env,
         CHASSIS_ID: chassisId,
         NORTHD_ADDR: address,
-        VPCD_TOKEN: adminToken,
+        VPCD_TOKEN: hvaddrToken,
         DHCP_INTERFACE: 'vpcd-dhcp',
         OVSDB_SOCKET: `unix:${path.join(sandbox.dir, 'db.sock')}`,
         OVS_BRIDGE: BRIDGE,

@@ -232,9 +232,15 @@ describe('one tenant cannot freeze a chassis', () => {
       script: serviceMain('southd'),
       readyMessage: 'southd started',
       logDir: runDir,
-      env: serviceEnv({ VPCD_TOKEN: adminToken }),
+      env: serviceEnv({}),
     });
     processes.push(southd);
+    // The agent authenticates as itself (hvflowd:<chassis>), never with the admin token.
+    const { token } = await client.projects.createServiceToken({
+      role: 'hvflowd',
+      subject: chassisId,
+      requestId: '',
+    });
     const hvflowd = await spawnService({
       name: 'hvflowd',
       script: serviceMain('hvflowd'),
@@ -242,7 +248,7 @@ describe('one tenant cannot freeze a chassis', () => {
       logDir: runDir,
       env: serviceEnv({
         NORTHD_ADDR: `127.0.0.1:${northd.grpcPort}`,
-        VPCD_TOKEN: adminToken,
+        VPCD_TOKEN: token,
         CHASSIS_ID: chassisId,
         UNDERLAY_IP: '192.0.2.10',
         // Plaintext: this suite is about what the flows refuse, not about who may deliver it.

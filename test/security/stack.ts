@@ -97,7 +97,6 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
         AMQP_URL: vhost.url,
         GRPC_LISTEN: '127.0.0.1:0',
         METRICS_LISTEN: '127.0.0.1:0',
-        VPCD_TOKEN: adminToken,
         RETRY_INITIAL_DELAY_MS: '20',
         RETRY_MAX_DELAY_MS: '200',
         LOG_LEVEL: 'silent',
@@ -120,11 +119,15 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       return { southd, registry };
     },
     async startHvflowd(chassisId, underlayIp) {
+      // The agent's own identity: a service token minted by the operator, never the admin token.
+      const { token } = await stack
+        .clients(adminToken)
+        .projects.createServiceToken({ role: 'hvflowd', subject: chassisId, requestId: '' });
       const config = hvflowdConfig({
         GRPC_LISTEN: '127.0.0.1:0',
         METRICS_LISTEN: '127.0.0.1:0',
         NORTHD_ADDR: northds[0]!.address,
-        VPCD_TOKEN: adminToken,
+        VPCD_TOKEN: token,
         CHASSIS_ID: chassisId,
         UNDERLAY_IP: underlayIp,
         // Plaintext: these suites are about quotas and limits, not who may deliver a state.
