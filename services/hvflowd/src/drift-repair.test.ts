@@ -80,9 +80,11 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
     eventually(
       what,
       async () => {
+        // Until the switch and its ports are back, neither can be read.
         const flows = await bridgeFlows().catch(() => undefined);
-        if (flows === undefined) return undefined;
-        const { add, remove } = diff(flows, await expectedFlows());
+        const expected = await expectedFlows().catch(() => undefined);
+        if (flows === undefined || expected === undefined) return undefined;
+        const { add, remove } = diff(flows, expected);
         return add.length + remove.length === 0 ? stateHash(flows) : undefined;
       },
       30_000,
@@ -95,6 +97,12 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
     removed: await counter('hvflowd_flows_repaired_total', { op: 'remove' }),
     renumbered: await counter('hvflowd_ports_renumbered_total'),
   });
+  /** Waits until an audit after `was` counted a repair (it counts once the bridge is read back). */
+  const repairedSince = (was: { repaired: number }) =>
+    eventually('the repair counted', async () => {
+      const c = await counters();
+      return c.repaired > was.repaired ? c : undefined;
+    });
   /** Waits for `n` heartbeats after index `from`; resolves their hashes. */
   const heartbeatsAfter = (from: number, n: number) =>
     eventually(`${n} heartbeats`, () =>
@@ -135,17 +143,16 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
     await sandbox.run('ovs-ofctl', ['-O', 'OpenFlow15', 'del-flows', BRIDGE, 'table=0']);
 
     assert.equal(await whole('the deleted flows back'), hash);
-    const now = await eventually('the repair counted', async () => {
-      const c = await counters();
-      return c.repaired > was.repaired ? c : undefined;
-    });
+    const now = await repairedSince(was);
     assert.deepEqual(
       { repaired: now.repaired - was.repaired, added: now.added - was.added },
       { repaired: 1, added: deleted },
     );
     assert.equal(now.removed, was.removed);
-    const line = hvflowd.logs.find((l) => String(l.msg).startsWith('repaired the bridge'));
-    assert.deepEqual([line?.level, line?.flowsAdded, line?.generation], [40, deleted, 1]);
+    const line = await eventually('the repair logged', () =>
+      hvflowd.logs.find((l) => String(l.msg).startsWith('repaired the bridge')),
+    );
+    assert.deepEqual([line.level, line.flowsAdded, line.generation], [40, deleted, 1]);
     // The audit runs before each heartbeat is sent: northd never saw the bridge broken.
     assert.deepEqual(new Set(await heartbeatsAfter(beats, 3)), new Set([hash]));
   });
@@ -158,10 +165,7 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
     await sandbox.run('ovs-ofctl', ['-O', 'OpenFlow15', 'add-flow', BRIDGE, leak]);
 
     assert.equal(await whole('the foreign flow gone'), hash);
-    const now = await eventually('the repair counted', async () => {
-      const c = await counters();
-      return c.removed > was.removed ? c : undefined;
-    });
+    const now = await repairedSince(was);
     assert.deepEqual(
       [now.repaired - was.repaired, now.removed - was.removed, now.added - was.added],
       [1, 1, 0],
@@ -185,10 +189,7 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
     ]);
 
     assert.equal(await whole('the changed flow restored'), hash);
-    const now = await eventually('the repair counted', async () => {
-      const c = await counters();
-      return c.repaired > was.repaired ? c : undefined;
-    });
+    const now = await repairedSince(was);
     assert.deepEqual([now.removed - was.removed, now.added - was.added], [1, 1]);
   });
 
@@ -223,8 +224,7 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
     const after = await bridgePorts();
     assert.deepEqual([after.of('if-a1'), after.tunnel], [41, 42]);
     assert.equal(after.of('if-b1'), before.of('if-b1'));
-    const now = await counters();
-    assert.ok(now.repaired > was.repaired);
+    const now = await repairedSince(was);
     assert.ok(now.renumbered - was.renumbered >= 2, `renumbered ${now.renumbered}`);
     assert.ok(now.added - was.added >= (await expectedFlows()).length);
     // No help from northd: no new registration or sync, the same process.
@@ -239,5 +239,21 @@ describe('hvflowd repairs its bridge on the heartbeat', { skip }, () => {
       const trace = await ofprotoTrace(sandbox.run, BRIDGE, c.packet(after));
       assert.deepEqual(trace.outputs, c.expect(after), `${c.name}\n${trace.text}`);
     }
+  });
+
+  it('creates the bridge again when it is deleted, with its ports, and programs it', async () => {
+    const was = await counters();
+    await sandbox.run('ovs-vsctl', ['del-br', BRIDGE]);
+
+    const hash = await whole('the bridge back');
+    const p = await bridgePorts();
+    assert.deepEqual([...p.byIfaceId.keys()].sort(), ['if-a1', 'if-a2', 'if-b1', 'if-b2']);
+    const now = await repairedSince(was);
+    assert.ok(now.added - was.added >= (await expectedFlows()).length);
+    assert.ok(hvflowd.logs.some((l) => l.msg === 'the bridge is gone; creating it again'));
+    assert.equal((await hvflowd.client.getChassisState({})).stateHash, hash);
+    const allowed = traceCases.find((c) => c.name.startsWith('delivers IPv4 from a1 to a2'))!;
+    const trace = await ofprotoTrace(sandbox.run, BRIDGE, allowed.packet(p));
+    assert.deepEqual(trace.outputs, allowed.expect(p), trace.text);
   });
 });

@@ -12,6 +12,7 @@ import {
 } from '@vpcd/flows';
 import type { Logger } from 'pino';
 import type { Datapath } from '../datapath/datapath.js';
+import { isBridgeNotExist } from '../datapath/ovs-error.js';
 import { ApplyError, isApplyError } from './apply-error.js';
 import {
   auditBridge,
@@ -141,13 +142,7 @@ export class ChassisRuntime {
     const { datapath, metrics } = this.options;
     let finding: AuditFinding;
     try {
-      if (!this.bridgeReady) {
-        await datapath.ensureBridge();
-        this.bridgeReady = true;
-      }
-      finding = await auditBridge(datapath, programmed, (state, ports) =>
-        this.compile(state, ports),
-      );
+      finding = await this.inspect(programmed);
     } catch (err) {
       this.bridgeReady = false;
       metrics.audits.inc({ result: 'failed' });
@@ -191,6 +186,23 @@ export class ChassisRuntime {
         : "repaired the bridge: flows or ports changed behind hvflowd's back",
     );
     return this.snapshotOf(after);
+  }
+
+  /**
+   * Audits the bridge; one deleted behind hvflowd's back is created again (empty) and audited.
+   * Otherwise the bridge is not ensured: with ovs-vswitchd down, that would wait for it.
+   */
+  private async inspect(programmed: Programmed): Promise<AuditFinding> {
+    const audit = () =>
+      auditBridge(this.datapath, programmed, (state, ports) => this.compile(state, ports));
+    try {
+      return await audit();
+    } catch (err) {
+      if (!isBridgeNotExist(err)) throw err;
+      this.logger.warn({ err }, 'the bridge is gone; creating it again');
+      await this.datapath.ensureBridge();
+      return audit();
+    }
   }
 
   private snapshotOf(flows: Flow[]): ChassisSnapshot {
