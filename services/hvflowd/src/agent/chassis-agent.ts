@@ -34,9 +34,10 @@ type Step = 'register' | 'sync' | 'apply';
 
 /**
  * The chassis' side of the conversation with northd: RegisterChassis, SyncInitialChassis and
- * apply the state (retried with backoff until all three succeed), then a Heartbeat with the
- * applied generation and the hash of the bridge every interval. When northd no longer knows the
- * chassis (NOT_FOUND), it registers and syncs again.
+ * apply the state (retried with backoff until all three succeed), then every interval an audit
+ * that repairs the bridge to the applied state and a Heartbeat with the applied generation and
+ * the hash of the bridge. When northd no longer knows the chassis (NOT_FOUND), it registers and
+ * syncs again.
  */
 export class ChassisAgent {
   /** Resolves once the first initial sync has been applied. */
@@ -123,7 +124,8 @@ export class ChassisAgent {
    * forget the hash of the bridge this chassis had before (it was programmed afresh since), and
    * the first heartbeat at northd's applied generation sets the one drift is measured against.
    * So until a heartbeat is answered, it reports the hash the last apply left, as an ack would,
-   * rather than the bridge now: a change made to the bridge meanwhile is then drift too.
+   * rather than the bridge now: a change made to the bridge meanwhile is then drift too. Each
+   * tick audits (and repairs) the bridge first, answered or not: northd is not needed for that.
    */
   private async heartbeatUntilLost(): Promise<void> {
     const { runtime, northd, metrics, heartbeatIntervalMs } = this.options;
@@ -133,7 +135,8 @@ export class ChassisAgent {
       await sleep(delayMs, this.abort.signal);
       delayMs = heartbeatIntervalMs;
       if (this.abort.signal.aborted) return;
-      const report = answered ? await this.report() : this.lastApply();
+      const bridge = await this.auditBridge();
+      const report = answered ? bridge : this.lastApply();
       try {
         const answer = await northd.heartbeat({ chassisId: runtime.chassisId, ...report });
         answered = true;
@@ -156,14 +159,20 @@ export class ChassisAgent {
     }
   }
 
-  /** The applied generation and the hash of the bridge now (of the last apply if unreadable). */
-  private async report(): Promise<{ appliedGeneration: number; stateHash: string }> {
+  /**
+   * Repairs the bridge, then the applied generation and the hash of the bridge now; an empty hash
+   * when the bridge cannot be read (northd takes it as unknown: neither drift nor a new record).
+   */
+  private async auditBridge(): Promise<{ appliedGeneration: number; stateHash: string }> {
     try {
-      const snapshot = await this.options.runtime.snapshot();
+      const snapshot = await this.options.runtime.audit();
       return { appliedGeneration: snapshot.generation, stateHash: snapshot.stateHash };
     } catch (err) {
-      this.logger.warn({ err }, 'cannot read the bridge; reporting the hash of the last apply');
-      return this.lastApply();
+      this.logger.warn(
+        { err, code: failureCode(err) },
+        'cannot read the bridge; reporting its hash as unknown',
+      );
+      return { appliedGeneration: this.options.runtime.applied.generation, stateHash: '' };
     }
   }
 

@@ -108,3 +108,17 @@ describe('one bad port costs only itself', () => {
     );
   });
 });
+
+describe('the heartbeat audit', () => {
+  it('reads a memory datapath as it is: it has no writer but its runtime, so nothing to repair', async () => {
+    const { runtime, registry } = newRuntime();
+    await runtime.apply(scenarioState(1, 1));
+    const [first] = await runtime.datapath.dumpFlows();
+    await runtime.datapath.applyFlowMods({ add: [], remove: [first!] });
+    const audited = await runtime.audit();
+    assert.deepEqual(audited, await runtime.snapshot());
+    for (const result of ['clean', 'repaired', 'failed']) {
+      assert.equal(await metricValue(registry, 'hvflowd_bridge_audits_total', { result }), 0);
+    }
+  });
+});

@@ -12,7 +12,15 @@ import {
 } from '@vpcd/flows';
 import type { Logger } from 'pino';
 import type { Datapath } from '../datapath/datapath.js';
+import { isBridgeNotExist } from '../datapath/ovs-error.js';
 import { ApplyError, isApplyError } from './apply-error.js';
+import {
+  auditBridge,
+  bindState,
+  canDriftBehindOurBack,
+  type AuditFinding,
+  type Programmed,
+} from './bridge-audit.js';
 import type { HvflowdMetrics } from './hvflowd-metrics.js';
 import { SerialQueue } from './serial-queue.js';
 
@@ -68,6 +76,7 @@ export class ChassisRuntime {
   private appliedGeneration: number | undefined;
   private appliedHash = '';
   private rejectedPorts: readonly RejectedPort[] = [];
+  private programmed: Programmed | undefined;
   private bridgeReady = false;
 
   constructor(private readonly options: ChassisRuntimeOptions) {
@@ -107,16 +116,103 @@ export class ChassisRuntime {
 
   /** Reads the bridge, in turn with applies, so generation and flows belong together. */
   snapshot(): Promise<ChassisSnapshot> {
+    return this.queue.run(async () => this.snapshotOf(await this.datapath.dumpFlows()));
+  }
+
+  /**
+   * Repairs the bridge to the applied state, in turn with applies, and then reads it as
+   * `snapshot` does: the heartbeat's audit. Flows deleted, added or changed behind hvflowd's back
+   * are put right by one bundle, as an apply would; ports are bound again, and when their
+   * numbers moved (a restarted ovs-vswitchd) the flows are compiled anew. Counted and logged.
+   * Only a datapath others can change is audited (the ovs driver); before the first apply there
+   * is nothing to audit. Rejects when the bridge cannot be read; when it was read but the repair
+   * failed, the snapshot is of the bridge as read (a bundle is all or nothing).
+   */
+  audit(): Promise<ChassisSnapshot> {
     return this.queue.run(async () => {
-      const flows = await this.datapath.dumpFlows();
-      return {
-        chassisId: this.chassisId,
-        epoch: this.highestEpoch,
-        generation: this.appliedGeneration ?? 0,
-        stateHash: stateHash(flows),
-        flows,
-      };
+      const programmed = this.programmed;
+      if (programmed === undefined || !canDriftBehindOurBack(this.datapath)) {
+        return this.snapshotOf(await this.datapath.dumpFlows());
+      }
+      return this.auditNow(programmed);
     });
+  }
+
+  private async auditNow(programmed: Programmed): Promise<ChassisSnapshot> {
+    const { datapath, metrics } = this.options;
+    let finding: AuditFinding;
+    try {
+      finding = await this.inspect(programmed);
+    } catch (err) {
+      this.bridgeReady = false;
+      metrics.audits.inc({ result: 'failed' });
+      throw err;
+    }
+    const { change, renumbered, actual } = finding;
+    if (change.add.length === 0 && change.remove.length === 0 && renumbered.length === 0) {
+      metrics.audits.inc({ result: 'clean' });
+      return this.snapshotOf(actual);
+    }
+    const details = {
+      generation: this.appliedGeneration,
+      flowsFound: actual.length,
+      flowsAdded: change.add.length,
+      flowsRemoved: change.remove.length,
+      renumbered,
+    };
+    let after: Flow[];
+    try {
+      await datapath.applyFlowMods(change);
+      after = await datapath.dumpFlows();
+    } catch (err) {
+      this.bridgeReady = false;
+      metrics.audits.inc({ result: 'failed' });
+      this.logger.warn(
+        { err, ...details },
+        'cannot repair the bridge; trying again next heartbeat',
+      );
+      return this.snapshotOf(actual);
+    }
+    this.programmed = finding.programmed;
+    this.appliedHash = stateHash(after);
+    metrics.audits.inc({ result: 'repaired' });
+    metrics.flowsRepaired.inc({ op: 'add' }, change.add.length);
+    metrics.flowsRepaired.inc({ op: 'remove' }, change.remove.length);
+    metrics.portsRenumbered.inc(renumbered.length);
+    this.logger.warn(
+      { ...details, flows: after.length },
+      actual.length === 0
+        ? 'the bridge had lost every flow (ovs-vswitchd restarted?); programmed it again'
+        : "repaired the bridge: flows or ports changed behind hvflowd's back",
+    );
+    return this.snapshotOf(after);
+  }
+
+  /**
+   * Audits the bridge; one deleted behind hvflowd's back is created again (empty) and audited.
+   * Otherwise the bridge is not ensured: with ovs-vswitchd down, that would wait for it.
+   */
+  private async inspect(programmed: Programmed): Promise<AuditFinding> {
+    const audit = () =>
+      auditBridge(this.datapath, programmed, (state, ports) => this.compile(state, ports));
+    try {
+      return await audit();
+    } catch (err) {
+      if (!isBridgeNotExist(err)) throw err;
+      this.logger.warn({ err }, 'the bridge is gone; creating it again');
+      await this.datapath.ensureBridge();
+      return audit();
+    }
+  }
+
+  private snapshotOf(flows: Flow[]): ChassisSnapshot {
+    return {
+      chassisId: this.chassisId,
+      epoch: this.highestEpoch,
+      generation: this.appliedGeneration ?? 0,
+      stateHash: stateHash(flows),
+      flows,
+    };
   }
 
   private async applyNow(state: ChassisState, origin: StateOrigin): Promise<ApplyOutcome> {
@@ -194,16 +290,14 @@ export class ChassisRuntime {
     }
     // One tenant's bad port costs only itself: it is neither bound nor compiled.
     const { accepted, rejected } = screenChassisState(state);
-    const desired = this.compile(accepted, {
-      portNumbers: await datapath.bindPorts(accepted.ports),
-      tunnelPort: await datapath.tunnelPort(),
-      dhcpPort: await datapath.dhcpPort(),
-    });
+    const ports = await bindState(datapath, accepted);
+    const desired = this.compile(accepted, ports);
     const change = diff(await datapath.dumpFlows(), desired);
     await datapath.applyFlowMods(change);
     const after = await datapath.dumpFlows();
     this.appliedGeneration = state.generation;
     this.appliedHash = stateHash(after);
+    this.programmed = { state: accepted, ports, flows: desired };
     this.recordRejected(state, rejected);
     metrics.appliedGeneration.set({ chassis: this.chassisId }, state.generation);
     metrics.flowsApplied.inc({ op: 'add' }, change.add.length);

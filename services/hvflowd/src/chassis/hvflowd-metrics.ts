@@ -15,6 +15,9 @@ const applyResults: readonly ApplyResult[] = [
   'failed',
 ];
 const heartbeatResults: readonly HeartbeatResult[] = ['ok', 'drift', 'error'];
+/** How an audit of the bridge against the applied state ended. */
+export type AuditResult = 'clean' | 'repaired' | 'failed';
+const auditResults: readonly AuditResult[] = ['clean', 'repaired', 'failed'];
 
 /** hvflowd's own metrics; created once a process and shared by every chassis it hosts. */
 export interface HvflowdMetrics {
@@ -24,6 +27,12 @@ export interface HvflowdMetrics {
   readonly fenced: Counter;
   readonly applies: Counter<'result'>;
   readonly heartbeats: Counter<'result'>;
+  /** Heartbeat-time audits of the bridge against the applied state, by outcome. */
+  readonly audits: Counter<'result'>;
+  /** Flows the audits put back (`add`) or took away (`remove`). */
+  readonly flowsRepaired: Counter<'op'>;
+  /** Ports the audits found with another ofport than the applied flows name. */
+  readonly portsRenumbered: Counter;
   /** Ports left out of applied states, by reason (each applied state counts its own). */
   readonly rejectedPorts: Counter<'reason'>;
   /** Ports left out of the states applied now, over every chassis hosted, by reason. */
@@ -72,6 +81,23 @@ export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
       labelNames: ['result'],
       registers,
     }),
+    audits: new Counter({
+      name: 'hvflowd_bridge_audits_total',
+      help: 'Audits of the bridge against the applied state (one a heartbeat, ovs driver), by outcome.',
+      labelNames: ['result'],
+      registers,
+    }),
+    flowsRepaired: new Counter({
+      name: 'hvflowd_flows_repaired_total',
+      help: "Flows changed behind hvflowd's back that audits put back (add) or took away (remove).",
+      labelNames: ['op'],
+      registers,
+    }),
+    portsRenumbered: new Counter({
+      name: 'hvflowd_ports_renumbered_total',
+      help: 'Ports audits found with a new ofport (a restarted ovs-vswitchd), whose flows they recompiled.',
+      registers,
+    }),
     rejectedPorts: new Counter({
       name: 'hvflowd_rejected_ports_total',
       help: 'Ports left out of applied chassis states because the flows cannot carry them, by reason.',
@@ -93,7 +119,11 @@ export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
       help: 'Chassis registering and syncing with northd',
     }),
   };
-  for (const op of ['add', 'remove']) metrics.flowsApplied.inc({ op }, 0);
+  for (const op of ['add', 'remove']) {
+    metrics.flowsApplied.inc({ op }, 0);
+    metrics.flowsRepaired.inc({ op }, 0);
+  }
+  for (const result of auditResults) metrics.audits.inc({ result }, 0);
   for (const result of applyResults) metrics.applies.inc({ result }, 0);
   for (const result of heartbeatResults) metrics.heartbeats.inc({ result }, 0);
   for (const reason of PORT_REJECT_REASONS) {

@@ -112,6 +112,7 @@ export class OvsDatapath implements Datapath {
       await this.commands.vsctl(...this.portChanges(stale, missing, remac, rows));
       rows = await this.listInterfaces();
     }
+    this.refreshCachedPorts(rows);
     const ofports = new Map<string, number>();
     for (const row of rows) {
       if (row.ifaceId === undefined || !wanted.has(row.ifaceId)) continue;
@@ -269,6 +270,19 @@ export class OvsDatapath implements Datapath {
       );
     }
     return args;
+  }
+
+  /**
+   * Takes the VXLAN and DHCP ports' numbers from a listing made anyway: a restarted ovs-vswitchd
+   * may have renumbered them, and a port deleted behind hvflowd's back is created again on use.
+   */
+  private refreshCachedPorts(rows: readonly InterfaceRow[]): void {
+    const ofportOf = (name: string) => {
+      const ofport = rows.find((row) => row.name === name)?.ofport;
+      return ofport !== undefined && ofport > 0 ? ofport : undefined;
+    };
+    this.tunnelOfport = ofportOf(TUNNEL_PORT_NAME);
+    this.dhcpOfport = ofportOf(this.options.dhcpPortName ?? DHCP_PORT_NAME);
   }
 
   private usableOfport(row: InterfaceRow): number {

@@ -25,6 +25,17 @@ export interface OvsSandbox {
   readonly dir: string;
   /** Runs an ovs-* command against this switch; resolves its standard output. */
   readonly run: (command: string, args: readonly string[], input?: string) => Promise<string>;
+  /**
+   * Kills ovs-vswitchd with SIGKILL, as a crash would, and waits until it is gone: the bridge's
+   * flows and datapath go with it; the database (bridges, ports, their ofports) stays.
+   */
+  killSwitch(): Promise<void>;
+  /**
+   * Starts ovs-vswitchd again after killSwitch, as its supervisor would, and resolves once it has
+   * applied the database: bridges and ports back (numbered as recorded, or by `ofport_request`),
+   * no flows.
+   */
+  startSwitch(): Promise<void>;
   /** Stops both daemons (the switch removes its datapath and ports), waits, deletes the directory. */
   stop(): Promise<void>;
 }
@@ -104,19 +115,7 @@ export async function startOvsSandbox(): Promise<OvsSandbox> {
     await exec('ovsdb-server', [db, `--remote=p${socket}`, ...daemon]);
     state.pids.push(await readPid(dir, 'ovsdb-server'));
     await exec('ovs-vsctl', ['--no-wait', 'init']);
-    const unshare = await findBinary('unshare');
-    const vswitchd = ['ovs-vswitchd', socket, ...daemon];
-    if (unshare) await exec(unshare, ['--net', ...vswitchd]);
-    else await exec(vswitchd[0]!, vswitchd.slice(1));
-    state.pids.push(await readPid(dir, 'ovs-vswitchd'));
-    // ovs-vswitchd is ready once it has acknowledged the configuration.
-    await exec('ovs-vsctl', [
-      '--timeout=30',
-      'set',
-      'Open_vSwitch',
-      '.',
-      'other_config:vpcd-sandbox=true',
-    ]);
+    state.pids.push(await startSwitch(dir, socket, exec));
   } catch (err) {
     await stopDaemons(state.pids, exec);
     running.delete(state);
@@ -128,6 +127,17 @@ export async function startOvsSandbox(): Promise<OvsSandbox> {
     env,
     dir,
     run: exec,
+    killSwitch: async () => {
+      const pid = state.pids[1];
+      if (pid === undefined) return;
+      killQuietly(pid, 'SIGKILL');
+      await waitForExit(pid);
+      state.pids.pop();
+    },
+    startSwitch: async () => {
+      if (state.pids.length > 1) throw new Error('ovs-vswitchd is running already');
+      state.pids.push(await startSwitch(dir, socket, exec));
+    },
     stop: () =>
       (stopped ??= (async () => {
         await stopDaemons(state.pids, exec);
@@ -135,6 +145,32 @@ export async function startOvsSandbox(): Promise<OvsSandbox> {
         await rm(dir, { recursive: true, force: true, maxRetries: 3 });
       })()),
   };
+}
+
+/**
+ * Starts ovs-vswitchd (in a network namespace of its own when `unshare` is there) and resolves
+ * its pid once it has applied the database.
+ */
+async function startSwitch(
+  dir: string,
+  socket: string,
+  exec: (command: string, args: readonly string[]) => Promise<string>,
+): Promise<number> {
+  const daemon = ['--pidfile', '--detach', '--no-chdir', '--log-file'];
+  const unshare = await findBinary('unshare');
+  const vswitchd = ['ovs-vswitchd', socket, ...daemon];
+  if (unshare) await exec(unshare, ['--net', ...vswitchd]);
+  else await exec(vswitchd[0]!, vswitchd.slice(1));
+  const pid = await readPid(dir, 'ovs-vswitchd');
+  // ovs-vswitchd is ready once it has acknowledged the configuration (ovs-vsctl waits for it).
+  await exec('ovs-vsctl', [
+    '--timeout=30',
+    'set',
+    'Open_vSwitch',
+    '.',
+    `other_config:vpcd-sandbox-pid=${pid}`,
+  ]);
+  return pid;
 }
 
 /** Asks each daemon to exit (the switch with --cleanup), waits for it, kills what lingers. */

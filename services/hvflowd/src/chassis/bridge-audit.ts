@@ -1,0 +1,71 @@
+import type { ChassisState } from '@vpcd/api';
+import { diff, type CompileOptions, type Flow, type FlowDiff } from '@vpcd/flows';
+import type { Datapath } from '../datapath/datapath.js';
+
+/** What an apply left programmed: the state it compiled, the port numbers it bound, the flows. */
+export interface Programmed {
+  /** The applied state without the ports it left out (rejected ones are never bound). */
+  readonly state: ChassisState;
+  readonly ports: CompileOptions;
+  readonly flows: readonly Flow[];
+}
+
+/** What an audit found on the bridge. */
+export interface AuditFinding {
+  /** The programmed state with the port numbers bound now (recompiled when they moved). */
+  readonly programmed: Programmed;
+  /** The flows on the bridge when read. */
+  readonly actual: Flow[];
+  /** What turns `actual` into `programmed.flows`; empty when the bridge is whole. */
+  readonly change: FlowDiff;
+  /** The ports whose ofport moved: interface ids, `tunnel`, `dhcp`. */
+  readonly renumbered: readonly string[];
+}
+
+/**
+ * Whether anything but hvflowd can change the datapath. An Open vSwitch bridge can: an operator's
+ * ovs-ofctl, a restarted ovs-vswitchd (no flows, ports renumbered). The memory table has no writer
+ * but its runtime, so auditing it would find nothing and cost a fleet a diff a heartbeat.
+ */
+export function canDriftBehindOurBack(datapath: Datapath): boolean {
+  return datapath.kind === 'ovs';
+}
+
+/** Binds the state's ports, the VXLAN port and hvaddr's port: what compileFlows needs. */
+export async function bindState(datapath: Datapath, state: ChassisState): Promise<CompileOptions> {
+  return {
+    portNumbers: await datapath.bindPorts(state.ports),
+    tunnelPort: await datapath.tunnelPort(),
+    dhcpPort: await datapath.dhcpPort(),
+  };
+}
+
+/**
+ * Reads the bridge and compares it with what `programmed` says it holds. Ports are bound again
+ * (a port hvflowd created and someone deleted comes back), and when a port's number moved the
+ * flows are compiled again with the new numbers by `compile`. Changes nothing but ports.
+ */
+export async function auditBridge(
+  datapath: Datapath,
+  programmed: Programmed,
+  compile: (state: ChassisState, ports: CompileOptions) => Flow[],
+): Promise<AuditFinding> {
+  const ports = await bindState(datapath, programmed.state);
+  const renumbered = movedPorts(programmed.ports, ports);
+  const now =
+    renumbered.length === 0
+      ? programmed
+      : { state: programmed.state, ports, flows: compile(programmed.state, ports) };
+  const actual = await datapath.dumpFlows();
+  return { programmed: now, actual, change: diff(actual, now.flows), renumbered };
+}
+
+function movedPorts(before: CompileOptions, now: CompileOptions): string[] {
+  const moved: string[] = [];
+  for (const [id, ofport] of now.portNumbers) {
+    if (before.portNumbers.get(id) !== ofport) moved.push(id);
+  }
+  if (before.tunnelPort !== now.tunnelPort) moved.push('tunnel');
+  if (before.dhcpPort !== now.dhcpPort) moved.push('dhcp');
+  return moved;
+}
