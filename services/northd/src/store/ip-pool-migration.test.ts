@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createDatabase, migrate, type Database } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
+import { hasCode, Status } from '@vpcd/rpc';
 import { formatIpv4, parseCidr, parseIpv4, type Cidr } from '../validation/ipv4.js';
 import { IpPool } from './ip-pool.js';
 import { migrations } from './migrations.js';
@@ -82,10 +83,13 @@ describe('migration 6: free address ranges of existing VPCs', () => {
     assert.deepEqual(
       free.map((r) => `${r.vpc_id} ${formatIpv4(r.first_ip)}-${formatIpv4(r.last_ip)}`),
       [
+        'busy 0.0.0.0-0.0.0.0', // the marker: this VPC's free list is kept
         'busy 10.70.0.4-10.70.0.4',
         'busy 10.70.0.6-10.70.0.199',
         'busy 10.70.0.201-10.70.0.253',
+        'empty 0.0.0.0-0.0.0.0',
         'empty 10.71.0.2-10.71.0.254',
+        'full 0.0.0.0-0.0.0.0', // kept, and no free range: full
       ],
     );
 
@@ -95,5 +99,10 @@ describe('migration 6: free address ranges of existing VPCs', () => {
     assert.equal(formatIpv4(next), '10.70.0.4');
     const after = await db.transaction((tx) => pool.allocate(tx, 'busy', busy));
     assert.equal(formatIpv4(after), '10.70.0.6');
+    const full = parseCidr('10.72.0.0/28') as Cidr;
+    await assert.rejects(
+      db.transaction((tx) => pool.allocate(tx, 'full', full)),
+      (err: unknown) => hasCode(err, Status.RESOURCE_EXHAUSTED),
+    );
   });
 });

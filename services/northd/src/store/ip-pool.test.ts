@@ -25,7 +25,7 @@ const ip = (text: string) => parseIpv4(text)!;
 /** The VPC's free ranges as text, lowest first. */
 async function freeRanges(db: Queryable, vpcId: string): Promise<string[]> {
   const rows = await db.query<{ first_ip: number; last_ip: number }>(
-    'SELECT first_ip, last_ip FROM vpc_ip_free WHERE vpc_id = ? ORDER BY first_ip',
+    'SELECT first_ip, last_ip FROM vpc_ip_free WHERE vpc_id = ? AND first_ip > 0 ORDER BY first_ip',
     [vpcId],
   );
   return rows.map((r) => `${formatIpv4(Number(r.first_ip))}-${formatIpv4(Number(r.last_ip))}`);
@@ -138,6 +138,11 @@ describe('IPAM from per-VPC free ranges', () => {
       await metricValue(registry, 'northd_ip_allocations_total', { result: 'exhausted' }),
       2,
     );
+    assert.equal(
+      await metricValue(registry, 'northd_ip_free_list_rebuilds_total', { reason: 'missing' }),
+      0,
+      'a full VPC is refused without reading its interfaces',
+    );
   });
 
   it('carves a requested address out of the middle of a range and gives it back whole', async () => {
@@ -174,7 +179,7 @@ describe('IPAM from per-VPC free ranges', () => {
     assert.equal(new Set(held.map((r) => r.ip)).size, 40, 'no address twice');
     // Free list and interfaces partition the host range exactly: nothing lost, nothing twice.
     const free = await north1.query<{ first_ip: number; last_ip: number }>(
-      'SELECT first_ip, last_ip FROM vpc_ip_free WHERE vpc_id = ?',
+      'SELECT first_ip, last_ip FROM vpc_ip_free WHERE vpc_id = ? AND first_ip > 0',
       [vpc.id],
     );
     const freeCount = free.reduce((n, r) => n + Number(r.last_ip) - Number(r.first_ip) + 1, 0);
@@ -243,7 +248,12 @@ describe('IPAM from per-VPC free ranges', () => {
     assert.deepEqual(await freeRanges(north1, vpc.id), ['10.65.0.4-10.65.0.254']);
 
     // A VPC written around the API has no free list at all: built at its first allocation.
+    const missing = () =>
+      metricValue(registry, 'northd_ip_free_list_rebuilds_total', { reason: 'missing' });
+    const missingBefore = (await missing()) ?? 0;
     await north1.execute('DELETE FROM vpc_ip_free WHERE vpc_id = ?', [vpc.id]);
     assert.equal((await create(north1, vpc.id)).ip, '10.65.0.4');
+    assert.equal(await missing(), missingBefore + 1);
+    assert.deepEqual(await freeRanges(north1, vpc.id), ['10.65.0.5-10.65.0.254']);
   });
 });

@@ -7,12 +7,19 @@ import { type Cidr } from '../validation/ipv4.js';
 type Allocation = 'lowest' | 'requested' | 'exhausted';
 
 /** Why a VPC's free list was built again from its interfaces. */
-type RebuildReason = 'empty' | 'stale';
+type RebuildReason = 'missing' | 'stale';
 
 interface FreeRange {
   first_ip: number;
   last_ip: number;
 }
+
+/**
+ * The first_ip of the row that marks a VPC's free list as kept (a range 0-0, which no VPC can
+ * hold: its first host address is its network address + 2). A VPC without it has rows written
+ * around the API; one with it and no range is full.
+ */
+const keptMarker = 0;
 
 /** The addresses IPAM may hand out in `cidr`: all but network, gateway (first host), broadcast. */
 export function hostRange(cidr: Cidr): { first: number; last: number } {
@@ -29,7 +36,9 @@ export function hostRange(cidr: Cidr): { first: number; last: number } {
  * IPAM in a VPC across northd; `uq_interfaces_vpc_ip` remains the last guard.
  *
  * The free list can be wrong only if rows are written around the API: it is then built again
- * from the VPC's interfaces (once, in the allocating transaction; counted), see rebuild.
+ * from the VPC's interfaces (once, in the allocating transaction; counted), see rebuild. A VPC
+ * written around the API has no free list, not even its marker row (keptMarker), and gets one at
+ * its first allocation; a full VPC keeps the marker, so refusing costs one more indexed read.
  */
 export class IpPool {
   private readonly allocations: Counter<'result'>;
@@ -44,33 +53,33 @@ export class IpPool {
     });
     this.rebuilds = new Counter({
       name: 'northd_ip_free_list_rebuilds_total',
-      help: 'VPC free lists built again from their interfaces because rows were written around the API: empty (none found) or stale (it named a taken address).',
+      help: 'VPC free lists built again from their interfaces because rows were written around the API: missing (the VPC had none) or stale (it named a taken address).',
       labelNames: ['reason'],
       registers: [registry],
     });
     for (const result of ['lowest', 'requested', 'exhausted']) this.allocations.inc({ result }, 0);
-    for (const reason of ['empty', 'stale']) this.rebuilds.inc({ reason }, 0);
+    for (const reason of ['missing', 'stale']) this.rebuilds.inc({ reason }, 0);
   }
 
   /** Gives a new VPC its whole host range; in the transaction that inserts the VPC. */
   async createFor(tx: Queryable, vpcId: string, cidr: Cidr): Promise<void> {
     const hosts = hostRange(cidr);
+    await insertRange(tx, vpcId, keptMarker, keptMarker);
     await insertRange(tx, vpcId, hosts.first, hosts.last);
   }
 
   /**
    * Takes the lowest free address of the VPC, or RESOURCE_EXHAUSTED. The caller holds the VPC's
-   * row lock. When the free list is empty it is built once from the interfaces before the VPC
-   * counts as full (a VPC whose rows were written around the API has none).
+   * row lock. A VPC without a free list (rows written around the API) gets one first.
    */
   async allocate(tx: Queryable, vpcId: string, cidr: Cidr): Promise<number> {
     let [range] = await lowestRange(tx, vpcId);
-    if (range === undefined) {
-      await this.rebuild(tx, vpcId, cidr, 'empty');
+    if (range === undefined && !(await isKept(tx, vpcId))) {
+      await this.rebuild(tx, vpcId, cidr, 'missing');
       [range] = await lowestRange(tx, vpcId);
     }
     if (range === undefined) {
-      this.allocations.inc({ result: 'exhausted' });
+      this.count('exhausted');
       throw new RpcError(
         Status.RESOURCE_EXHAUSTED,
         `vpc ${vpcId} (${cidr.text}) has no free address`,
@@ -78,7 +87,7 @@ export class IpPool {
     }
     const ip = Number(range.first_ip);
     await carve(tx, vpcId, range, ip);
-    this.allocations.inc({ result: 'lowest' });
+    this.count('lowest');
     return ip;
   }
 
@@ -94,7 +103,7 @@ export class IpPool {
       [vpcId, ip],
     );
     if (range !== undefined && Number(range.last_ip) >= ip) await carve(tx, vpcId, range, ip);
-    this.allocations.inc({ result: 'requested' });
+    this.count('requested');
   }
 
   /**
@@ -133,12 +142,13 @@ export class IpPool {
   /**
    * Builds the VPC's free list again from its interfaces: one pass over its (vpc, ip) index,
    * so it costs what the VPC holds. Only for a free list that rows written around the API made
-   * wrong: an allocation that found none (`empty`), or whose address was taken (`stale`).
+   * wrong: a VPC that had none (`missing`), or an allocation whose address was taken (`stale`).
    */
   async rebuild(tx: Queryable, vpcId: string, cidr: Cidr, reason: RebuildReason): Promise<void> {
     this.rebuilds.inc({ reason });
     const hosts = hostRange(cidr);
     await tx.execute('DELETE FROM vpc_ip_free WHERE vpc_id = ?', [vpcId]);
+    await insertRange(tx, vpcId, keptMarker, keptMarker);
     await tx.execute(
       `INSERT INTO vpc_ip_free (vpc_id, first_ip, last_ip)
        SELECT ?, prev_ip + 1, ip - 1 FROM (
@@ -150,13 +160,26 @@ export class IpPool {
       [vpcId, hosts.first - 1, hosts.last + 1, vpcId, hosts.first, hosts.last],
     );
   }
+
+  private count(result: Allocation): void {
+    this.allocations.inc({ result });
+  }
 }
 
 function lowestRange(tx: Queryable, vpcId: string): Promise<FreeRange[]> {
   return tx.query<FreeRange>(
-    'SELECT first_ip, last_ip FROM vpc_ip_free WHERE vpc_id = ? ORDER BY first_ip LIMIT 1 FOR UPDATE',
-    [vpcId],
+    `SELECT first_ip, last_ip FROM vpc_ip_free WHERE vpc_id = ? AND first_ip > ?
+     ORDER BY first_ip LIMIT 1 FOR UPDATE`,
+    [vpcId, keptMarker],
   );
+}
+
+async function isKept(tx: Queryable, vpcId: string): Promise<boolean> {
+  const rows = await tx.query('SELECT 1 FROM vpc_ip_free WHERE vpc_id = ? AND first_ip = ?', [
+    vpcId,
+    keptMarker,
+  ]);
+  return rows.length > 0;
 }
 
 /** Removes `ip` from `range`, which holds it: shrinks, splits or deletes the range. */

@@ -154,7 +154,8 @@ export const migrations: readonly Migration[] = [
     name: 'per-VPC free address ranges for IPAM',
     statements: [
       // A VPC's free host addresses as disjoint ranges (store/ip-pool.ts): IPAM reads one row
-      // instead of every interface of the VPC. The rows go with their VPC.
+      // instead of every interface of the VPC. The rows go with their VPC. A row 0-0 marks a
+      // VPC whose free list is kept, so one without ranges is full.
       `CREATE TABLE vpc_ip_free (
         vpc_id CHAR(36) NOT NULL,
         first_ip INT UNSIGNED NOT NULL,
@@ -162,6 +163,7 @@ export const migrations: readonly Migration[] = [
         PRIMARY KEY (vpc_id, first_ip),
         CONSTRAINT fk_vpc_ip_free_vpc FOREIGN KEY (vpc_id) REFERENCES vpcs (id) ON DELETE CASCADE
       ) ENGINE=InnoDB`,
+      'INSERT INTO vpc_ip_free (vpc_id, first_ip, last_ip) SELECT id, 0, 0 FROM vpcs',
       // Every existing VPC's gaps between its interfaces, fenced by its gateway (first host) and
       // broadcast address, which are never handed out: a gap between two neighbours a and b is
       // a + 1 .. b - 1. Interfaces on reserved addresses (written by hand) are not fences.
