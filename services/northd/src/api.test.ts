@@ -204,23 +204,38 @@ describe('northd API', () => {
         what,
       );
     }
-    await blue.interfaces.createInterface(
-      ifaceReq(vpc.id, 'hv1', 'first', '10.40.0.10', '02:00:00:00:00:10'),
-    );
-    assert.equal(
-      await violation(blue.interfaces.createInterface(ifaceReq(vpc.id, 'hv1', 'b', '10.40.0.10'))),
-      'ip',
-    );
-    assert.equal(
-      await violation(
-        blue.interfaces.createInterface(ifaceReq(vpc.id, 'hv1', 'c', '', '02:00:00:00:00:10')),
-      ),
-      'mac',
-    );
     assert.equal(
       await code(blue.interfaces.createInterface(ifaceReq(vpc.id, 'nope', 'd'))),
       'NOT_FOUND',
     );
+  });
+
+  it('refuses a taken name, IP or MAC as ALREADY_EXISTS naming it, and frees them on delete', async () => {
+    const vpc = await blue.vpcs.createVpc(vpcReq('taken', '10.41.0.0/24'));
+    const first = await blue.interfaces.createInterface(
+      ifaceReq(vpc.id, 'hv1', 'first', '10.41.0.10', '02:00:00:00:00:10'),
+    );
+    const refusals: Array<[string, ReturnType<typeof ifaceReq>, RegExp]> = [
+      ['name', ifaceReq(vpc.id, 'hv1', 'first'), /named "first" exists/],
+      ['ip', ifaceReq(vpc.id, 'hv1', 'b', '10.41.0.10'), /ip 10\.41\.0\.10 is in use/],
+      [
+        'mac',
+        ifaceReq(vpc.id, 'hv1', 'c', '', '02:00:00:00:00:10'),
+        /mac 02:00:00:00:00:10 is in use/,
+      ],
+    ];
+    for (const [what, req, message] of refusals) {
+      await assert.rejects(blue.interfaces.createInterface(req), (err) => {
+        assert.ok(isRpcError(err));
+        assert.equal(Status[err.code], 'ALREADY_EXISTS', what);
+        assert.match(err.message, message, what);
+        return true;
+      });
+    }
+    await blue.interfaces.deleteInterface({ id: first.id, requestId: '' });
+    for (const [what, req] of refusals) {
+      assert.equal(await code(blue.interfaces.createInterface(req)), 'OK', what);
+    }
   });
 
   it('refuses to delete a VPC that has interfaces, with their count', async () => {

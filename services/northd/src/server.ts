@@ -28,6 +28,7 @@ import { LeaseManager } from './leases/lease-manager.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
 import { QuotaStore } from './store/quotas.js';
+import { IpPool } from './store/ip-pool.js';
 import { VniPool } from './store/vni-pool.js';
 
 /** A running northd: its API, leases, converge loop and ops endpoint. */
@@ -82,6 +83,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     },
     privateRanges: config.privateRanges,
     vnis: new VniPool(config.vniMax, registry),
+    ips: new IpPool(registry),
     quotas: new QuotaStore(config.quotaDefaults),
     chassisMaxStatePorts: config.chassisMaxStatePorts,
     changed: () => hints.send(),

@@ -1,5 +1,6 @@
 import type { Database } from '@vpcd/db';
 import type { HeartbeatBatcher } from '../store/heartbeat-batcher.js';
+import type { IpPool } from '../store/ip-pool.js';
 import type { VniPool } from '../store/vni-pool.js';
 import type { QuotaStore } from '../store/quotas.js';
 import type { Cidr } from '../validation/ipv4.js';
@@ -20,6 +21,8 @@ export interface HandlerDeps {
   readonly privateRanges: readonly Cidr[];
   /** Where new VPCs' VNIs come from. */
   readonly vnis: VniPool;
+  /** Where interfaces' addresses come from: each VPC's free list. */
+  readonly ips: IpPool;
   /** Per-project quotas, with northd's defaults. */
   readonly quotas: QuotaStore;
   /** The most ports a chassis' state may hold (CHASSIS_MAX_STATE_PORTS). */

@@ -68,7 +68,7 @@ export function interfaceHandlers(
         DeleteInterfaceRequest.encode(req).finish(),
         DeleteInterfaceResponse,
         async (tx) => {
-          await interfaceStore.delete(tx, req.id, projectId);
+          await interfaceStore.delete(tx, req.id, projectId, deps.ips);
           return {};
         },
       );

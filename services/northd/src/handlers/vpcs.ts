@@ -31,8 +31,7 @@ export function vpcHandlers(
         req.requestId,
         CreateVpcRequest.encode(req).finish(),
         Vpc,
-        (tx) =>
-          vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }, deps.vnis, deps.quotas),
+        (tx) => vpcStore.create(tx, { id: randomUUID(), projectId, ...valid }, deps),
       );
     },
 

@@ -1,12 +1,13 @@
 import { InterfaceStatus, type Interface } from '@vpcd/api';
-import { isDbError, type Queryable } from '@vpcd/db';
+import { isDbError, type DbError, type Queryable } from '@vpcd/db';
 import { checkPort } from '@vpcd/flows';
 import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
-import { formatIpv4, gatewayOf, parseCidr, type Cidr } from '../validation/ipv4.js';
+import { formatIpv4, gatewayOf, parseCidr, parseIpv4, type Cidr } from '../validation/ipv4.js';
 import { randomMac } from '../validation/mac.js';
 import { checkInterfaceIp } from '../validation/requests.js';
 import { bumpChassis, chassisOfVpc } from './generations.js';
 import { checkChassisPorts } from './chassis-ports.js';
+import type { IpPool } from './ip-pool.js';
 import { pageOf, type Page } from './pagination.js';
 import type { QuotaStore } from './quotas.js';
 import { vpcStore } from './vpcs.js';
@@ -67,24 +68,6 @@ function scoped(projectId: string | undefined): [string, unknown[]] {
   return projectId === undefined ? ['', []] : [' AND v.project_id = ?', [projectId]];
 }
 
-/** The lowest free host address of a VPC, skipping network, gateway and broadcast; one query. */
-async function allocateIp(tx: Queryable, vpcId: string, cidr: Cidr): Promise<number> {
-  const [row] = await tx.query<{ free: number | null }>(
-    `SELECT MIN(t.ip + 1) AS free FROM (
-       SELECT ? AS ip UNION ALL SELECT ip FROM interfaces WHERE vpc_id = ?
-     ) t
-     WHERE t.ip + 1 < ? AND NOT EXISTS (SELECT 1 FROM interfaces n WHERE n.vpc_id = ? AND n.ip = t.ip + 1)`,
-    [cidr.first + 1, vpcId, cidr.last, vpcId],
-  );
-  if (row?.free === null || row?.free === undefined) {
-    throw new RpcError(
-      Status.RESOURCE_EXHAUSTED,
-      `vpc ${vpcId} (${cidr.text}) has no free address`,
-    );
-  }
-  return Number(row.free);
-}
-
 /**
  * Throws INVALID_ARGUMENT naming each field the flow compiler would refuse (the shared port
  * validator of @vpcd/flows), so no interface is written that its chassis would leave out.
@@ -101,6 +84,28 @@ function refuseUnportable(
   }
 }
 
+/** Which unique key of (vpc, name), (vpc, ip), (vpc, mac) a duplicate-key error hit. */
+function takenField(err: DbError): 'name' | 'ip' | 'mac' {
+  if (err.key?.includes('name')) return 'name';
+  return err.key?.includes('ip') ? 'ip' : 'mac';
+}
+
+/**
+ * ALREADY_EXISTS for a name, IP or MAC another interface of the VPC holds: the request is right
+ * but the state refuses it, like a taken name (INVALID_ARGUMENT is for requests wrong whatever
+ * the state). The message names the field.
+ */
+function alreadyExists(
+  field: 'name' | 'ip' | 'mac',
+  input: NewInterface,
+  ip: string,
+  mac: string,
+): RpcError {
+  const what = { name: `an interface named "${input.name}"`, ip: `ip ${ip}`, mac: `mac ${mac}` };
+  const tail = field === 'name' ? 'exists in the VPC' : 'is in use in the VPC';
+  return new RpcError(Status.ALREADY_EXISTS, `${what[field]} ${tail}`);
+}
+
 export interface NewInterface {
   id: string;
   vpcId: string;
@@ -110,8 +115,9 @@ export interface NewInterface {
   mac: string | undefined;
 }
 
-/** What limits a new interface: its project's quotas and the size of chassis states. */
+/** What limits a new interface: its VPC's free addresses, its project's quotas, chassis states. */
 export interface InterfaceLimits {
+  readonly ips: IpPool;
   readonly quotas: QuotaStore;
   readonly chassisMaxStatePorts: number;
 }
@@ -137,8 +143,14 @@ export const interfaceStore = {
     const cidr = parseCidr(vpc.cidr) as Cidr;
     if (!vpc.chassisFound)
       throw new RpcError(Status.NOT_FOUND, `chassis ${input.chassisId} not found`);
-    if (input.ip !== undefined) checkInterfaceIp(input.ip, cidr);
-    const ip = input.ip ?? (await allocateIp(tx, input.vpcId, cidr));
+    let ip: number;
+    if (input.ip !== undefined) {
+      checkInterfaceIp(input.ip, cidr);
+      await limits.ips.claim(tx, input.vpcId, input.ip);
+      ip = input.ip;
+    } else {
+      ip = await limits.ips.allocate(tx, input.vpcId, cidr);
+    }
     // What the flows would refuse is refused here, before anything is written.
     const gatewayIp = formatIpv4(gatewayOf(cidr));
     let mac = input.mac ?? randomMac(); // a generated one is never in the gateways' range
@@ -161,7 +173,6 @@ export const interfaceStore = {
       limits.chassisMaxStatePorts,
     );
     for (let attempt = 0; ; attempt++) {
-      if (attempt > 0) mac = randomMac();
       try {
         await tx.execute(
           `INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation, create_time)
@@ -181,24 +192,18 @@ export const interfaceStore = {
           createTime: vpc.now,
         };
       } catch (err) {
-        if (!isDbError(err) || err.kind !== 'duplicate') throw err;
-        if (err.key?.includes('name')) {
-          throw new RpcError(
-            Status.ALREADY_EXISTS,
-            `an interface named "${input.name}" exists in the VPC`,
-          );
+        if (!isDbError(err) || err.kind !== 'duplicate' || attempt >= 5) throw err;
+        const taken = takenField(err);
+        if (taken === 'ip' && input.ip === undefined && attempt === 0) {
+          // IPAM chose an address that a row written around the API holds: its free list is
+          // wrong, so it is built again and the next free address is tried, once.
+          await limits.ips.rebuild(tx, input.vpcId, cidr, 'stale');
+          ip = await limits.ips.allocate(tx, input.vpcId, cidr);
+        } else if (taken === 'mac' && input.mac === undefined) {
+          mac = randomMac(); // a generated MAC collided: try another, five times at most
+        } else {
+          throw alreadyExists(taken, input, formatIpv4(ip), mac);
         }
-        if (err.key?.includes('ip')) {
-          throw invalidArgument([
-            { field: 'ip', description: `${formatIpv4(ip)} is in use in the VPC` },
-          ]);
-        }
-        if (input.mac !== undefined) {
-          throw invalidArgument([
-            { field: 'mac', description: `${input.mac} is in use in the VPC` },
-          ]);
-        }
-        if (attempt >= 5) throw err; // a generated MAC collided five times: not chance
       }
     }
   },
@@ -228,11 +233,20 @@ export const interfaceStore = {
     return { interfaces: kept.map(toInterface), next };
   },
 
-  /** Deletes an interface and schedules its chassis and peers; the chassis rows are locked last. */
-  async delete(tx: Queryable, id: string, projectId: string | undefined): Promise<void> {
+  /**
+   * Deletes an interface, returns its address to the VPC's free list and schedules its chassis
+   * and peers; the chassis rows are locked last.
+   */
+  async delete(
+    tx: Queryable,
+    id: string,
+    projectId: string | undefined,
+    ips: IpPool,
+  ): Promise<void> {
     const found = await interfaceStore.get(tx, id, projectId);
-    await vpcStore.lockForInterfaces(tx, found.vpcId, projectId, found.chassisId);
+    const vpc = await vpcStore.lockForInterfaces(tx, found.vpcId, projectId, found.chassisId);
     await tx.execute('DELETE FROM interfaces WHERE id = ?', [id]);
+    await ips.release(tx, found.vpcId, parseCidr(vpc.cidr) as Cidr, parseIpv4(found.ip)!);
     await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [found.vpcId]);
     const affected = await chassisOfVpc(tx, found.vpcId, found.chassisId);
     await bumpChassis(tx, affected, found.chassisId);

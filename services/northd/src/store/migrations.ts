@@ -149,4 +149,33 @@ export const migrations: readonly Migration[] = [
         )`,
     ],
   },
+  {
+    id: 6,
+    name: 'per-VPC free address ranges for IPAM',
+    statements: [
+      // A VPC's free host addresses as disjoint ranges (store/ip-pool.ts): IPAM reads one row
+      // instead of every interface of the VPC. The rows go with their VPC. A row 0-0 marks a
+      // VPC whose free list is kept, so one without ranges is full.
+      `CREATE TABLE vpc_ip_free (
+        vpc_id CHAR(36) NOT NULL,
+        first_ip INT UNSIGNED NOT NULL,
+        last_ip INT UNSIGNED NOT NULL,
+        PRIMARY KEY (vpc_id, first_ip),
+        CONSTRAINT fk_vpc_ip_free_vpc FOREIGN KEY (vpc_id) REFERENCES vpcs (id) ON DELETE CASCADE
+      ) ENGINE=InnoDB`,
+      'INSERT INTO vpc_ip_free (vpc_id, first_ip, last_ip) SELECT id, 0, 0 FROM vpcs',
+      // Every existing VPC's gaps between its interfaces, fenced by its gateway (first host) and
+      // broadcast address, which are never handed out: a gap between two neighbours a and b is
+      // a + 1 .. b - 1. Interfaces on reserved addresses (written by hand) are not fences.
+      `INSERT INTO vpc_ip_free (vpc_id, first_ip, last_ip)
+       SELECT vpc_id, prev_ip + 1, ip - 1 FROM (
+         SELECT vpc_id, ip, LAG(ip) OVER (PARTITION BY vpc_id ORDER BY ip) AS prev_ip FROM (
+           SELECT id AS vpc_id, net_first + 1 AS ip FROM vpcs
+           UNION ALL SELECT id, net_last FROM vpcs
+           UNION ALL SELECT i.vpc_id, i.ip FROM interfaces i JOIN vpcs v ON v.id = i.vpc_id
+             WHERE i.ip > v.net_first + 1 AND i.ip < v.net_last
+         ) used
+       ) gaps WHERE ip - prev_ip > 1`,
+    ],
+  },
 ];

@@ -3,6 +3,7 @@ import { isDbError, type Queryable } from '@vpcd/db';
 import { RpcError, Status } from '@vpcd/rpc';
 import type { Cidr } from '../validation/ipv4.js';
 import { pageOf, type Page } from './pagination.js';
+import type { IpPool } from './ip-pool.js';
 import type { VniPool } from './vni-pool.js';
 import type { QuotaStore } from './quotas.js';
 
@@ -39,16 +40,16 @@ function scoped(projectId: string | undefined): [string, unknown[]] {
 
 export const vpcStore = {
   /**
-   * Creates a VPC with a VNI from the pool. The project's quota row is locked first, so
-   * concurrent creates in one project are serialised and neither the quota nor the overlap check
-   * can race.
+   * Creates a VPC with a VNI from the pool and its whole host range free for IPAM. The
+   * project's quota row is locked first, so concurrent creates in one project are serialised
+   * and neither the quota nor the overlap check can race.
    */
   async create(
     tx: Queryable,
     input: { id: string; projectId: string; name: string; cidr: Cidr },
-    vnis: VniPool,
-    quotas: QuotaStore,
+    pools: { vnis: VniPool; ips: IpPool; quotas: QuotaStore },
   ): Promise<Vpc> {
+    const { vnis, quotas } = pools;
     const limits = await quotas.lock(tx, input.projectId);
     await quotas.checkNewVpc(tx, input.projectId, limits);
     const overlapping = await tx.query<{ name: string; cidr: string }>(
@@ -84,6 +85,7 @@ export const vpcStore = {
       }
       throw err;
     }
+    await pools.ips.createFor(tx, input.id, input.cidr);
     const [row] = await tx.query<VpcRow>(`SELECT ${columns} FROM vpcs WHERE id = ?`, [input.id]);
     return toVpc(row!);
   },
@@ -140,7 +142,7 @@ export const vpcStore = {
   },
 
   /**
-   * Deletes an empty VPC and frees its VNI; one with interfaces is FAILED_PRECONDITION with
+   * Deletes an empty VPC (its free address ranges go with it) and frees its VNI; one with interfaces is FAILED_PRECONDITION with
    * their count.
    */
   async delete(

@@ -116,6 +116,15 @@ describe('vpcctl interfaces against northd', () => {
     );
   });
 
+  it('calls an address another interface holds ALREADY_EXISTS on one line', async () => {
+    const r = await vpcctl(
+      ['interface', 'create', 'copy', '--vpc', vpcId, '--chassis', 'hv1', '--ip', '10.7.0.2'],
+      env,
+    );
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^vpcctl: ALREADY_EXISTS: ip 10\.7\.0\.2 is in use in the VPC\n$/);
+  });
+
   it('gives up waiting at --timeout with DEADLINE_EXCEEDED and exit 1 while the chassis does not acknowledge', async () => {
     h.setAcking(false);
     try {
