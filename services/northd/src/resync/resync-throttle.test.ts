@@ -32,7 +32,10 @@ describe('ResyncThrottle', () => {
     // The next token comes in 100 ms; each refused caller is given the next free slot after it.
     assert.deepEqual(waits, [100, 200, 300]);
     assert.equal(refused(t.admit()).reason, 'rate');
-    assert.equal(await metricValue(registry, 'northd_resync_throttled_total', { reason: 'rate' }), 4);
+    assert.equal(
+      await metricValue(registry, 'northd_resync_throttled_total', { reason: 'rate' }),
+      4,
+    );
     assert.equal(await metricValue(registry, 'northd_resync_backlog_seconds'), 0.5);
   });
 
@@ -92,7 +95,10 @@ describe('ResyncThrottle', () => {
 
   it('run frees its slot when the task fails', async () => {
     const { t, registry } = throttle({ ratePerS: 1000, burst: 1000, maxInFlight: 1 });
-    await assert.rejects(t.run(() => Promise.reject(new Error('db down'))), /db down/);
+    await assert.rejects(
+      t.run(() => Promise.reject(new Error('db down'))),
+      /db down/,
+    );
     assert.equal(await metricValue(registry, 'northd_resync_in_flight'), 0);
     assert.equal(await t.run(() => Promise.resolve(1)), 1);
   });
