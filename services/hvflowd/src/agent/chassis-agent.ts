@@ -96,7 +96,11 @@ export class ChassisAgent {
   private async syncUntilDone(): Promise<void> {
     const backoff = this.options.backoff ?? defaultBackoff;
     const step: { now: Step; registered: boolean } = { now: 'register', registered: false };
-    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+    // Failures other than a pushback, in a row: they alone grow the backoff. A northd that said
+    // when to come back was reached and answered; it is no reason to wait longer next time.
+    let failures = 0;
+    let pushbacks = 0;
+    while (!this.abort.signal.aborted) {
       try {
         await this.options.limit(() => this.syncOnce(step));
         return;
@@ -108,15 +112,15 @@ export class ChassisAgent {
           const delayMs = pushbackDelayMs(hintMs, backoff);
           this.options.metrics.syncPushbacks.inc();
           this.logger.info(
-            { step: step.now, hintMs, attempt: attempt + 1, delayMs },
+            { step: step.now, hintMs, pushbacks: ++pushbacks, delayMs },
             'northd throttled the initial sync; retrying when it said',
           );
           await sleep(delayMs, this.abort.signal);
           continue;
         }
-        const delayMs = retryDelayMs(attempt, backoff);
+        const delayMs = retryDelayMs(failures++, backoff);
         this.logger.warn(
-          { err, step: step.now, code: failureCode(err), attempt: attempt + 1, delayMs },
+          { err, step: step.now, code: failureCode(err), attempt: failures, delayMs },
           'initial sync with northd failed; retrying',
         );
         await sleep(delayMs, this.abort.signal);

@@ -4,6 +4,9 @@ import { Counter, Gauge } from 'prom-client';
 import type { ResyncConfig } from './resync-config.js';
 import { TokenBucket } from './token-bucket.js';
 
+/** The weight of each call's run time in the moving average: about the last ten calls. */
+const runWeight = 0.1;
+
 /** Why a call was refused: no token in the bucket, or every slot taken. */
 export type ThrottleReason = 'rate' | 'in_flight';
 
@@ -26,9 +29,11 @@ export type Admission =
  * refused at once with RESOURCE_EXHAUSTED and a retry time (`grpc-retry-pushback-ms`), rather
  * than queued here: see services/northd/README.md, "Resync storms".
  *
- * The retry times pace the refused: each is given the next free slot of 1/rate s after the
- * bucket's next token and the slots already handed out, plus a uniform jitter within its slot,
- * so a storm's retries come back at about the rate they can be admitted instead of together.
+ * The retry times pace the refused: each is given the next free slot after the bucket's next
+ * token and the slots already handed out, plus a uniform jitter within its slot, so a storm's
+ * retries come back at about the rate they can be admitted instead of together. A slot is
+ * 1/rate s, or longer when the calls are slow: the mean time a call runs (a moving average)
+ * over the calls allowed in flight, which is the rate at which slots free up.
  * Nothing is kept per caller: a refused chassis that never returns costs nothing.
  */
 export class ResyncThrottle {
@@ -37,6 +42,8 @@ export class ResyncThrottle {
   private readonly random: () => number;
   private readonly slotMs: number;
   private inFlight = 0;
+  /** Moving average of how long an admitted call runs, in ms. */
+  private meanRunMs = 0;
   /** Where the next refused call's slot begins. */
   private nextSlotMs = -Infinity;
   private readonly saturation;
@@ -89,6 +96,7 @@ export class ResyncThrottle {
     if (!this.bucket.tryTake()) return this.refuse('rate');
     this.inFlight++;
     this.saturation.inc();
+    const startMs = this.nowMs();
     let released = false;
     return {
       admitted: true,
@@ -97,6 +105,7 @@ export class ResyncThrottle {
         released = true;
         this.inFlight--;
         this.saturation.dec();
+        this.meanRunMs += (Math.max(0, this.nowMs() - startMs) - this.meanRunMs) * runWeight;
       },
     };
   }
@@ -129,8 +138,9 @@ export class ResyncThrottle {
       // and keep the schedule where it is; they take the slots that are free when they return.
       return { admitted: false, reason, retryAfterMs: maxPushbackMs * (0.5 + this.random() / 2) };
     }
-    this.nextSlotMs = slotMs + this.slotMs;
-    const retryAfterMs = Math.min(maxPushbackMs, slotMs - now + this.random() * this.slotMs);
+    const lengthMs = Math.max(this.slotMs, this.meanRunMs / this.options.maxInFlight);
+    this.nextSlotMs = slotMs + lengthMs;
+    const retryAfterMs = Math.min(maxPushbackMs, slotMs - now + this.random() * lengthMs);
     return { admitted: false, reason, retryAfterMs };
   }
 }
