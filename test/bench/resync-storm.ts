@@ -35,7 +35,7 @@ export interface StormResult {
   readonly northdKilledMs: number | undefined;
   /** The probe's calls during the storm, from the spawn to convergence. */
   readonly probe: ProbeResult;
-  /** RegisterChassis and SyncInitialChassis calls refused, over every northd and life. */
+  /** RegisterChassis and SyncInitialChassis calls refused during the storm, every northd and life. */
   readonly throttled: number;
   /** Calls the fleet's agents retried on northd's pushback. */
   readonly pushbacks: number;
@@ -78,6 +78,10 @@ export async function waitFleetConverged(
  */
 export async function runResyncStorm(o: StormOptions): Promise<StormResult> {
   const grpcPort = o.fleet.grpcPort;
+  // What the fleet's start was refused before the storm is not the storm's.
+  const before = await Promise.all(
+    o.region.northds.map((n) => scrapeSum(n, 'northd_resync_throttled_total')),
+  );
   await o.fleet.stop('SIGKILL');
   const probe = startApiProbe(o.api, { vpcId: o.probeVpcId, concurrency: o.probeConcurrency });
   const startMs = performance.now();
@@ -87,14 +91,18 @@ export async function runResyncStorm(o: StormOptions): Promise<StormResult> {
   try {
     fleet = await spawnFleet(o.region, { size: o.fleetSize, runDir: o.runDir, grpcPort });
     let northdKilledMs: number | undefined;
-    let throttledBefore = 0;
+    // Calls refused by lives of northds that ended during the storm.
+    let throttledByEnded = 0;
     if (o.restartNorthd) {
       const northd = o.region.northds[0]!;
       // Killed mid-storm: once it has refused some of the fleet.
-      while ((throttledBefore = await scrapeSum(northd, 'northd_resync_throttled_total')) === 0) {
+      let refused = 0;
+      while ((refused = await scrapeSum(northd, 'northd_resync_throttled_total')) <= before[0]!) {
         if (performance.now() > deadline) throw new Error('northd 0 never throttled the storm');
         await sleep(20);
       }
+      throttledByEnded = refused - before[0]!;
+      before[0] = 0;
       await northd.stop('SIGKILL');
       northdKilledMs = performance.now() - startMs;
       await o.region.startNorthd(0, { GRPC_LISTEN: `127.0.0.1:${northd.grpcPort}` });
@@ -106,9 +114,9 @@ export async function runResyncStorm(o: StormOptions): Promise<StormResult> {
     await waitFleetConverged(o.api, o.fleetSize, Math.max(0, deadline - performance.now()));
     const convergedMs = performance.now() - startMs;
     probed = await probe.stop();
-    let throttled = throttledBefore;
-    for (const n of o.region.northds)
-      throttled += await scrapeSum(n, 'northd_resync_throttled_total');
+    let throttled = throttledByEnded;
+    for (const [i, n] of o.region.northds.entries())
+      throttled += (await scrapeSum(n, 'northd_resync_throttled_total')) - (before[i] ?? 0);
     return {
       fleet,
       convergedMs,
