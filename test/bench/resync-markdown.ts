@@ -47,8 +47,8 @@ at the start, ${fixed(run.loadAverage.end, 2)} at the end.${o.quick ? '\n\n**Qui
 
 Command: \`${run.command}\`
 
-Set-up: the local region (2 northd with the default resync throttle, \`RESYNC_RATE_PER_S=100\`,
-\`RESYNC_BURST=100\`, \`RESYNC_MAX_IN_FLIGHT=4\`; 2 southd; plaintext), one hvflowd process
+Set-up: the local region (2 northd with the default resync throttle, \`RESYNC_RATE_PER_S=200\`,
+\`RESYNC_BURST=200\`, \`RESYNC_MAX_IN_FLIGHT=4\`; 2 southd; plaintext), one hvflowd process
 simulating ${o.fleet} chassis (memory datapath) that talks to northd 0. Once every chassis is
 converged, the fleet process is killed and spawned again on its port (empty bridges: every
 chassis registers and syncs at once), and as soon as northd 0 has refused some of it, northd 0 is
