@@ -5,7 +5,7 @@ import {
   VpcServiceClient,
 } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient, type PromiseClient } from '@vpcd/rpc';
+import { createClient, type ClientTlsOptions, type PromiseClient } from '@vpcd/rpc';
 
 /** The API of one northd, as vpcctl sees it: @vpcd/rpc clients with the admin bearer token. */
 export interface NorthdClients {
@@ -16,12 +16,18 @@ export interface NorthdClients {
   close(): void;
 }
 
-export function northdClients(grpcPort: number, bearerToken: string): NorthdClients {
+/** Clients of the northd on `grpcPort`; plaintext unless `tls` (the region's `clientTls`). */
+export function northdClients(
+  grpcPort: number,
+  bearerToken: string,
+  tls?: ClientTlsOptions,
+): NorthdClients {
   const options = {
     address: `127.0.0.1:${grpcPort}`,
     logger: createLogger({ name: 'northd-bench', level: 'silent' }),
     registry: createRegistry({ service: 'northd-bench', collectDefault: false }),
     bearerToken,
+    tls,
   };
   const clients = {
     vpcs: createClient(VpcServiceClient, options),

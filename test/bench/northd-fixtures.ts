@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Vpc } from '@vpcd/api';
 import type { Queryable } from '@vpcd/db';
+import { retryPushbackMs } from '@vpcd/rpc';
 import type { BenchCluster } from './northd-cluster.js';
 
 /** Polls `read` every `intervalMs` until `done` holds; throws, naming `what`, after `timeoutMs`. */
@@ -90,19 +91,31 @@ export async function createVpcs(
   return vpcs;
 }
 
-/** Registers chassis through the API (RegisterChassis), taking turns between the instances. */
+/**
+ * Registers chassis through the API (RegisterChassis), taking turns between the instances; a
+ * call refused by northd's resync throttle is made again when its pushback says.
+ */
 export async function registerChassis(
   cluster: BenchCluster,
   ids: readonly string[],
   underlayIp: (i: number) => string,
 ): Promise<void> {
   for (const [i, chassisId] of ids.entries()) {
-    await cluster.api(i).chassis.registerChassis({
-      chassisId,
-      hostname: chassisId,
-      underlayIp: underlayIp(i),
-      hvflowdAddr: `${chassisId}:50053`,
-      requestId: '',
-    });
+    for (;;) {
+      try {
+        await cluster.api(i).chassis.registerChassis({
+          chassisId,
+          hostname: chassisId,
+          underlayIp: underlayIp(i),
+          hvflowdAddr: `${chassisId}:50053`,
+          requestId: '',
+        });
+        break;
+      } catch (err) {
+        const pushbackMs = retryPushbackMs(err);
+        if (pushbackMs === undefined) throw err;
+        await sleep(pushbackMs);
+      }
+    }
   }
 }

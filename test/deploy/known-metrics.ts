@@ -47,6 +47,9 @@ export const vpcdFamilies: readonly string[] = [
   'northd_lease_renewals_total',
   'northd_lease_claims_total',
   'northd_lease_releases_total',
+  'northd_resync_in_flight',
+  'northd_resync_capacity',
+  'northd_resync_throttled_total',
   // services/southd (KeyedPool named southd_workers)
   'southd_deliveries_total',
   'southd_dead_lettered_total',
@@ -108,7 +111,7 @@ export const templatedFamilies: ReadonlyArray<{
 }> = [
   { pattern: /^grpc_(server|client)_/, parts: ['grpc_${side}_'] },
   {
-    pattern: /^(hvflowd_apply|hvflowd_sync|hvaddr_workers)_(in_flight|capacity)$/,
+    pattern: /^(hvflowd_apply|hvflowd_sync|hvaddr_workers|northd_resync)_(in_flight|capacity)$/,
     parts: ['_in_flight', '_capacity'],
   },
   { pattern: /^southd_workers_/, parts: ['southd_workers', '_queue_depth'] },

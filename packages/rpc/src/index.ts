@@ -5,6 +5,7 @@ export type { ClientOptions, ClientConstructor, CallSettings, PromiseClient } fr
 export type { AsyncServiceImplementation, UnaryServiceDefinition } from './handler.js';
 export { RpcError, isRpcError, hasCode } from './rpc-error.js';
 export { codeName } from './codes.js';
+export { refusedWithPushback, retryPushbackHeader, retryPushbackMs } from './pushback.js';
 export { activeDeadlineMs } from './deadline.js';
 export { PemFiles } from './pem-files.js';
 export type { PemFilesOptions } from './pem-files.js';

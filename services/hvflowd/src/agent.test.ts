@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { metricValue } from '@vpcd/rpc/testing';
-import { retryDelayMs } from './agent/backoff.js';
+import { maxPushbackMs, pushbackDelayMs, retryDelayMs } from './agent/backoff.js';
 import { concurrencyLimit } from './agent/concurrency-limit.js';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';
 import { scenarioState, CHASSIS_ID, LOCAL_UNDERLAY } from './test-support/scenario.js';
@@ -131,6 +131,36 @@ describe('retry delays', () => {
       );
       assert.equal(
         retryDelayMs(attempt, policy, () => 0.999_999),
+        high - 1,
+      );
+    });
+  }
+});
+
+describe("waits after northd's pushback", () => {
+  const policy = { initialDelayMs: 200, maxDelayMs: 10_000 };
+  for (const { desc, hintMs, low, high } of [
+    {
+      desc: 'never earlier than the hint, at most a quarter later',
+      hintMs: 4_000,
+      low: 4_000,
+      high: 5_000,
+    },
+    {
+      desc: 'half the first backoff delay for a hint of 0 (no tight loop)',
+      hintMs: 0,
+      low: 100,
+      high: 125,
+    },
+    { desc: 'an absurd hint capped', hintMs: 1e9, low: maxPushbackMs, high: maxPushbackMs * 1.25 },
+  ]) {
+    it(desc, () => {
+      assert.equal(
+        pushbackDelayMs(hintMs, policy, () => 0),
+        low,
+      );
+      assert.equal(
+        pushbackDelayMs(hintMs, policy, () => 0.999_999),
         high - 1,
       );
     });

@@ -9,6 +9,7 @@ import {
 } from '@vpcd/observability';
 import { maxChassisStatePorts } from '@vpcd/api';
 import { readAuthConfig, type AuthConfig } from './auth/auth-config.js';
+import { readResyncConfig, type ResyncConfig } from './resync/resync-config.js';
 import { parseCidr, rfc1918, type Cidr } from './validation/ipv4.js';
 import { readBusConfig, type BusConfig } from '@vpcd/messaging';
 
@@ -63,6 +64,8 @@ export interface NorthdConfig {
    * (maxChassisStatePorts of @vpcd/api).
    */
   readonly chassisMaxStatePorts: number;
+  /** Admission of chassis (re)starting: RESYNC_* (see resync/resync-config.ts). */
+  readonly resync: ResyncConfig;
 }
 
 /**
@@ -153,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     bus: readBusConfig(r),
     quotaDefaults,
     chassisMaxStatePorts,
+    resync: readResyncConfig(r),
   };
   r.throwIfInvalid();
   return Object.freeze(config);

@@ -25,6 +25,7 @@ import { interfaceHandlers } from './handlers/interfaces.js';
 import { projectHandlers } from './handlers/projects.js';
 import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
+import { ResyncThrottle } from './resync/resync-throttle.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
 import { QuotaStore } from './store/quotas.js';
@@ -80,6 +81,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       db: db.chassis,
       idempotent: idempotentWriter(db.chassis),
       heartbeats: new HeartbeatBatcher(db.chassis),
+      resync: new ResyncThrottle({ ...config.resync, registry }),
     },
     privateRanges: config.privateRanges,
     vnis: new VniPool(config.vniMax, registry),

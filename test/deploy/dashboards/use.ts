@@ -205,15 +205,25 @@ export const use: DashboardSpec = {
           ],
         },
         {
-          title: 'Converge work in flight and hvaddr clients',
+          title: 'Converge and resync work in flight, hvaddr clients',
           description:
-            'Chassis with converge work published and not acknowledged (northd); DHCP ' +
-            'clients tracked by the rate limiter against MAX_CLIENTS (hvaddr).',
+            'Chassis with converge work published and not acknowledged (northd); ' +
+            'RegisterChassis and SyncInitialChassis calls running against ' +
+            'RESYNC_MAX_IN_FLIGHT (northd); DHCP clients tracked by the rate limiter against ' +
+            'MAX_CLIENTS (hvaddr).',
           unit: 'short',
           queries: [
             {
               expr: `sum by (instance) (northd_converge_in_flight_chassis{${sel}})`,
               legend: 'in flight {{instance}}',
+            },
+            {
+              expr: `sum by (instance) (northd_resync_in_flight{${sel}})`,
+              legend: 'resync in flight {{instance}}',
+            },
+            {
+              expr: `sum by (instance) (northd_resync_capacity{${sel}})`,
+              legend: 'resync capacity {{instance}}',
             },
             {
               expr: `sum by (instance) (hvaddr_clients_tracked{${sel}})`,
@@ -252,9 +262,15 @@ export const use: DashboardSpec = {
         },
         {
           title: 'Overload drops',
-          description: 'Work refused because a pool was full.',
+          description:
+            'Work refused because a pool was full; chassis resync calls northd refused with ' +
+            'a pushback (rate: no token; in_flight: every slot taken).',
           unit: 'ops',
           queries: [
+            {
+              expr: `sum by (instance, reason) (rate(northd_resync_throttled_total{${sel}}[${rate}]))`,
+              legend: 'northd resync {{reason}} {{instance}}',
+            },
             {
               expr: `sum by (instance) (rate(hvaddr_dropped_total{${sel},reason="overloaded"}[${rate}]))`,
               legend: 'hvaddr {{instance}}',

@@ -18,7 +18,7 @@ describe('BindingsRefresher', () => {
   });
   after(() => stub.stop());
 
-  it('keeps the bindings current, and serves the last good ones while northd fails', async () => {
+  it('keeps the bindings current, and serves the last good ones while northd fails or throttles', async () => {
     const logger = createLogger({ name: 't', level: 'silent' });
     const registry = createRegistry({ service: 't', collectDefault: false });
     const client = createClient(ChassisServiceClient, {
@@ -67,6 +67,16 @@ describe('BindingsRefresher', () => {
       assert.equal(table.size, 2, 'the last good bindings are still served');
 
       stub.failWith(undefined);
+      stub.throttleWith(0);
+      await eventually(
+        () => metricValue(registry, 'hvaddr_bindings_refreshes_total', { result: 'throttled' }),
+        (n) => (n ?? 0) >= 2,
+        5000,
+        'throttled refreshes',
+      );
+      assert.equal(table.size, 2, 'the last good bindings are still served');
+
+      stub.throttleWith(undefined);
       stub.setState(chassisState('chassis-1', []));
       await eventually(
         () => table.size,

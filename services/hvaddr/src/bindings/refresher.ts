@@ -1,10 +1,13 @@
 import type { ChassisServiceClient } from '@vpcd/api';
-import { RpcError, type PromiseClient } from '@vpcd/rpc';
+import { hasCode, retryPushbackMs, RpcError, Status, type PromiseClient } from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BindingTable } from './binding-table.js';
 import { buildBindings } from './build-bindings.js';
 import { retryDelayMs } from './retry-delay.js';
+
+/** The longest wait a pushback is followed for; a larger one is taken as this. */
+const maxPushbackMs = 600_000;
 
 export interface RefresherOptions {
   readonly client: Pick<PromiseClient<ChassisServiceClient>, 'syncInitialChassis'>;
@@ -22,7 +25,9 @@ export interface RefresherOptions {
 /**
  * Keeps `table` current from northd: `ChassisService.SyncInitialChassis` every `refreshMs`, and
  * with backoff after a failure. A failure never empties the table: the last good bindings are
- * served until northd answers again.
+ * served until northd answers again. A refusal with a retry time (northd's resync throttle:
+ * RESOURCE_EXHAUSTED and `grpc-retry-pushback-ms`) is followed, plus up to a quarter at random,
+ * and does not grow the backoff: northd answered.
  */
 export class BindingsRefresher {
   private timer: NodeJS.Timeout | undefined;
@@ -35,12 +40,11 @@ export class BindingsRefresher {
   constructor(private readonly options: RefresherOptions) {
     this.refreshes = new Counter({
       name: 'hvaddr_bindings_refreshes_total',
-      help: 'Reads of this chassis state from northd, by result (ok, error).',
+      help: 'Reads of this chassis state from northd, by result (ok, error, throttled).',
       labelNames: ['result'],
       registers: [options.registry],
     });
-    this.refreshes.inc({ result: 'ok' }, 0);
-    this.refreshes.inc({ result: 'error' }, 0);
+    for (const result of ['ok', 'error', 'throttled']) this.refreshes.inc({ result }, 0);
     this.lastSuccess = new Gauge({
       name: 'hvaddr_bindings_last_success_timestamp_seconds',
       help: 'When the bindings were last read from northd (Unix time); 0 before the first read.',
@@ -83,6 +87,18 @@ export class BindingsRefresher {
       this.lastSuccess.set(Date.now() / 1000);
       logger.debug({ bindings: built.bindings.size }, 'bindings refreshed');
     } catch (err) {
+      const pushbackMs = hasCode(err, Status.RESOURCE_EXHAUSTED) ? retryPushbackMs(err) : undefined;
+      if (pushbackMs !== undefined) {
+        this.refreshes.inc({ result: 'throttled' });
+        delayMs = Math.floor(
+          Math.min(maxPushbackMs, Math.max(100, pushbackMs)) * (1 + Math.random() / 4),
+        );
+        logger.info(
+          { pushbackMs, retryInMs: delayMs, bindings: table.size },
+          'northd throttled the bindings read; serving the last good ones until it said',
+        );
+        return this.next(alongside, delayMs);
+      }
       this.failures += 1;
       this.refreshes.inc({ result: 'error' });
       delayMs = retryDelayMs(this.failures, this.options.retryInitialMs ?? 100, refreshMs);
@@ -92,6 +108,10 @@ export class BindingsRefresher {
         'reading the bindings from northd failed; serving the last good ones',
       );
     }
+    return this.next(alongside, delayMs);
+  }
+
+  private async next(alongside: Promise<void> | undefined, delayMs: number): Promise<void> {
     await alongside;
     if (!this.stopped) {
       this.timer = setTimeout(() => {

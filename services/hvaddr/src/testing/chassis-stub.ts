@@ -1,6 +1,6 @@
 import { ChassisServiceService, type ChassisState } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { createServer, RpcError, Status } from '@vpcd/rpc';
+import { createServer, refusedWithPushback, RpcError, Status } from '@vpcd/rpc';
 
 /** A stand-in for northd's ChassisService that answers SyncInitialChassis with a set state. */
 export interface ChassisStub {
@@ -13,12 +13,15 @@ export interface ChassisStub {
   setState(state: ChassisState): void;
   /** While set, every call fails with this code. */
   failWith(code: Status | undefined): void;
+  /** While set, every SyncInitialChassis is refused as northd's resync throttle refuses it. */
+  throttleWith(pushbackMs: number | undefined): void;
   stop(): Promise<void>;
 }
 
 export async function startChassisStub(initial: ChassisState): Promise<ChassisStub> {
   let state = initial;
   let failure: Status | undefined;
+  let pushbackMs: number | undefined;
   let calls = 0;
   let lastAuthorization: string | undefined;
   const server = createServer({
@@ -36,6 +39,8 @@ export async function startChassisStub(initial: ChassisState): Promise<ChassisSt
       calls += 1;
       lastAuthorization = call.metadata.get('authorization')[0]?.toString();
       if (failure !== undefined) return Promise.reject(new RpcError(failure, 'stand-in failure'));
+      if (pushbackMs !== undefined)
+        return Promise.reject(refusedWithPushback('stand-in throttle', pushbackMs));
       if (request.chassisId !== state.chassisId) {
         return Promise.reject(new RpcError(Status.NOT_FOUND, `no chassis ${request.chassisId}`));
       }
@@ -53,6 +58,9 @@ export async function startChassisStub(initial: ChassisState): Promise<ChassisSt
     },
     setState: (next) => {
       state = next;
+    },
+    throttleWith: (ms) => {
+      pushbackMs = ms;
     },
     failWith: (code) => {
       failure = code;

@@ -25,6 +25,24 @@ export function retryDelayMs(
   return Math.floor(ceilingMs / 2 + (random() * ceilingMs) / 2);
 }
 
+/** The longest wait a server's pushback is followed for; a larger one is taken as this. */
+export const maxPushbackMs = 600_000;
+
+/**
+ * The delay before retrying a call that northd refused with a retry time (`hintMs`, from its
+ * `grpc-retry-pushback-ms`): never earlier than it said, plus up to a quarter more at random, so
+ * chassis told the same time do not return together; never under half the policy's first
+ * delay, so a pushback of 0 cannot make a tight loop.
+ */
+export function pushbackDelayMs(
+  hintMs: number,
+  policy: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
+  const baseMs = Math.min(maxPushbackMs, Math.max(hintMs, policy.initialDelayMs / 2));
+  return Math.floor(baseMs * (1 + random() / 4));
+}
+
 /** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

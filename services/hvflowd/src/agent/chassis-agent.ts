@@ -1,11 +1,24 @@
 import type { ChassisServiceClient } from '@vpcd/api';
-import { codeName, hasCode, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
+import {
+  codeName,
+  hasCode,
+  isRpcError,
+  retryPushbackMs,
+  Status,
+  type PromiseClient,
+} from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import { isApplyError } from '../chassis/apply-error.js';
 import type { ChassisRuntime } from '../chassis/chassis-runtime.js';
 import type { HvflowdMetrics } from '../chassis/hvflowd-metrics.js';
 import { isOvsError } from '../datapath/ovs-error.js';
-import { defaultBackoff, retryDelayMs, sleep, type BackoffPolicy } from './backoff.js';
+import {
+  defaultBackoff,
+  pushbackDelayMs,
+  retryDelayMs,
+  sleep,
+  type BackoffPolicy,
+} from './backoff.js';
 import type { Limit } from './concurrency-limit.js';
 
 /** What a chassis tells northd about itself when it registers. */
@@ -74,18 +87,41 @@ export class ChassisAgent {
     }
   }
 
+  /**
+   * Registers once, then syncs and applies until done. A failed attempt resumes at the step that
+   * failed (a sync refused or lost does not register again), but for NOT_FOUND, which means
+   * northd no longer knows the chassis. When northd refuses with a retry time (RESOURCE_EXHAUSTED
+   * and `grpc-retry-pushback-ms`: its resync throttle), the wait follows it, with jitter;
+   * otherwise it is the capped exponential backoff.
+   */
   private async syncUntilDone(): Promise<void> {
     const backoff = this.options.backoff ?? defaultBackoff;
-    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
-      const step: { now: Step } = { now: 'register' };
+    const step: { now: Step; registered: boolean } = { now: 'register', registered: false };
+    // Failures other than a pushback, in a row: they alone grow the backoff. A northd that said
+    // when to come back was reached and answered; it is no reason to wait longer next time.
+    let failures = 0;
+    let pushbacks = 0;
+    while (!this.abort.signal.aborted) {
       try {
         await this.options.limit(() => this.syncOnce(step));
         return;
       } catch (err) {
         if (this.abort.signal.aborted) return;
-        const delayMs = retryDelayMs(attempt, backoff);
+        if (hasCode(err, Status.NOT_FOUND)) step.registered = false;
+        const hintMs = hasCode(err, Status.RESOURCE_EXHAUSTED) ? retryPushbackMs(err) : undefined;
+        if (hintMs !== undefined) {
+          const delayMs = pushbackDelayMs(hintMs, backoff);
+          this.options.metrics.syncPushbacks.inc();
+          this.logger.info(
+            { step: step.now, hintMs, pushbacks: ++pushbacks, delayMs },
+            'northd throttled the initial sync; retrying when it said',
+          );
+          await sleep(delayMs, this.abort.signal);
+          continue;
+        }
+        const delayMs = retryDelayMs(failures++, backoff);
         this.logger.warn(
-          { err, step: step.now, code: failureCode(err), attempt: attempt + 1, delayMs },
+          { err, step: step.now, code: failureCode(err), attempt: failures, delayMs },
           'initial sync with northd failed; retrying',
         );
         await sleep(delayMs, this.abort.signal);
@@ -93,12 +129,15 @@ export class ChassisAgent {
     }
   }
 
-  private async syncOnce(step: { now: Step }): Promise<void> {
+  private async syncOnce(step: { now: Step; registered: boolean }): Promise<void> {
     const { runtime, northd, registration } = this.options;
     const chassisId = runtime.chassisId;
     if (this.abort.signal.aborted) return;
-    step.now = 'register';
-    await northd.registerChassis({ chassisId, ...registration, requestId: '' });
+    if (!step.registered) {
+      step.now = 'register';
+      await northd.registerChassis({ chassisId, ...registration, requestId: '' });
+      step.registered = true;
+    }
     step.now = 'sync';
     const { state } = await northd.syncInitialChassis({ chassisId });
     if (state === undefined) throw new Error('SyncInitialChassis answered without a state');

@@ -41,6 +41,8 @@ export interface HvflowdMetrics {
   readonly applyQueue: SaturationGauges;
   /** Chassis registering and syncing, against the limit on doing so at once. */
   readonly syncPool: SaturationGauges;
+  /** RegisterChassis and SyncInitialChassis calls northd refused with a retry time. */
+  readonly syncPushbacks: Counter;
 }
 
 export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
@@ -117,6 +119,11 @@ export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
     syncPool: createSaturationGauges(registry, {
       name: 'hvflowd_sync',
       help: 'Chassis registering and syncing with northd',
+    }),
+    syncPushbacks: new Counter({
+      name: 'hvflowd_sync_pushbacks_total',
+      help: 'RegisterChassis and SyncInitialChassis calls northd refused with a retry time (grpc-retry-pushback-ms).',
+      registers,
     }),
   };
   for (const op of ['add', 'remove']) {

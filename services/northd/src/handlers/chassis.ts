@@ -17,12 +17,15 @@ export function chassisHandlers(
     async registerChassis(req) {
       validateRegisterChassis(req);
       requireChassisAccess(req.chassisId);
-      const chassis = await deps.chassis.idempotent(
-        'RegisterChassis',
-        req.requestId,
-        RegisterChassisRequest.encode(req).finish(),
-        Chassis,
-        (tx) => chassisStore.register(tx, req),
+      // Checked first: a call refused for its input or its caller takes no token.
+      const chassis = await deps.chassis.resync.run(() =>
+        deps.chassis.idempotent(
+          'RegisterChassis',
+          req.requestId,
+          RegisterChassisRequest.encode(req).finish(),
+          Chassis,
+          (tx) => chassisStore.register(tx, req),
+        ),
       );
       deps.changed();
       return chassis;
@@ -57,7 +60,9 @@ export function chassisHandlers(
     async syncInitialChassis(req) {
       requireId('chassis_id', req.chassisId);
       requireChassisAccess(req.chassisId);
-      const state = (await loadChassisStates(deps.chassis.db, [req.chassisId])).get(req.chassisId);
+      const state = await deps.chassis.resync.run(async () =>
+        (await loadChassisStates(deps.chassis.db, [req.chassisId])).get(req.chassisId),
+      );
       if (!state)
         throw new RpcError(
           Status.NOT_FOUND,

@@ -1,4 +1,5 @@
 import type { Database } from '@vpcd/db';
+import type { ResyncThrottle } from '../resync/resync-throttle.js';
 import type { HeartbeatBatcher } from '../store/heartbeat-batcher.js';
 import type { IpPool } from '../store/ip-pool.js';
 import type { VniPool } from '../store/vni-pool.js';
@@ -17,6 +18,8 @@ export interface HandlerDeps {
     readonly db: Database;
     readonly idempotent: Idempotent;
     readonly heartbeats: HeartbeatBatcher;
+    /** Admits RegisterChassis and SyncInitialChassis, or refuses them with a retry time. */
+    readonly resync: ResyncThrottle;
   };
   readonly privateRanges: readonly Cidr[];
   /** Where new VPCs' VNIs come from. */

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createRegistry } from '@vpcd/observability';
+import { hasCode, retryPushbackMs, Status } from '@vpcd/rpc';
+import { metricValue } from '@vpcd/rpc/testing';
+import { ResyncThrottle, type Admission } from './resync-throttle.js';
+
+function throttle(o: { ratePerS: number; burst: number; maxInFlight: number; random?: number }) {
+  let now = 0;
+  const registry = createRegistry({ service: 'northd', collectDefault: false });
+  const t = new ResyncThrottle({
+    ...o,
+    maxPushbackMs: 30_000,
+    registry,
+    nowMs: () => now,
+    random: () => o.random ?? 0.5,
+  });
+  return { t, registry, advance: (ms: number) => void (now += ms) };
+}
+
+const refused = (a: Admission) => {
+  assert.equal(a.admitted, false);
+  return a;
+};
+
+describe('ResyncThrottle', () => {
+  it('admits the burst, then refuses for the rate and paces the refused one slot apart', async () => {
+    const { t, registry } = throttle({ ratePerS: 10, burst: 2, maxInFlight: 100, random: 0 });
+    assert.ok(t.admit().admitted);
+    assert.ok(t.admit().admitted);
+    const waits = [t.admit(), t.admit(), t.admit()].map((a) => refused(a).retryAfterMs);
+    // The next token comes in 100 ms; each refused caller is given the next free slot after it.
+    assert.deepEqual(waits, [100, 200, 300]);
+    assert.equal(refused(t.admit()).reason, 'rate');
+    assert.equal(
+      await metricValue(registry, 'northd_resync_throttled_total', { reason: 'rate' }),
+      4,
+    );
+    assert.equal(await metricValue(registry, 'northd_resync_backlog_seconds'), 0.5);
+  });
+
+  it('jitters each retry time within its slot', () => {
+    const { t } = throttle({ ratePerS: 10, burst: 1, maxInFlight: 100, random: 0.99 });
+    t.admit();
+    assert.ok(Math.abs(refused(t.admit()).retryAfterMs - 199) < 1e-9);
+  });
+
+  it('bounds the calls in flight and frees a slot on release', async () => {
+    const { t, registry } = throttle({ ratePerS: 1000, burst: 1000, maxInFlight: 2 });
+    const a = t.admit();
+    const b = t.admit();
+    assert.ok(a.admitted && b.admitted);
+    assert.equal(refused(t.admit()).reason, 'in_flight');
+    assert.equal(await metricValue(registry, 'northd_resync_in_flight'), 2);
+    assert.equal(await metricValue(registry, 'northd_resync_capacity'), 2);
+    a.release();
+    a.release(); // twice is once
+    assert.equal(await metricValue(registry, 'northd_resync_in_flight'), 1);
+    assert.ok(t.admit().admitted);
+    assert.equal(
+      await metricValue(registry, 'northd_resync_throttled_total', { reason: 'in_flight' }),
+      1,
+    );
+  });
+
+  it('lengthens the slots to the rate at which slow calls free theirs', () => {
+    const { t, advance } = throttle({ ratePerS: 1000, burst: 1000, maxInFlight: 2, random: 0 });
+    // Calls that run 400 ms each, two at a time: a slot frees every 200 ms, not every 1 ms.
+    for (let i = 0; i < 60; i++) {
+      const a = t.admit();
+      assert.ok(a.admitted);
+      advance(400);
+      a.release();
+    }
+    const a = t.admit();
+    const b = t.admit();
+    assert.ok(a.admitted && b.admitted);
+    const waits = [t.admit(), t.admit()].map((x) => refused(x).retryAfterMs);
+    assert.ok(waits[0]! < 1 && waits[1]! > 190 && waits[1]! <= 200, `waits ${waits.join(', ')}`);
+  });
+
+  it('never tells a caller to wait past the cap, and spreads those over its second half', () => {
+    const { t } = throttle({ ratePerS: 1, burst: 1, maxInFlight: 100, random: 0 });
+    t.admit();
+    const waits = Array.from({ length: 40 }, () => refused(t.admit()).retryAfterMs);
+    assert.ok(waits.every((ms) => ms <= 30_000));
+    assert.deepEqual(waits.slice(0, 3), [1000, 2000, 3000]);
+    assert.equal(waits.at(-1), 15_000);
+  });
+
+  it('forgets the schedule once its slots have passed', () => {
+    const { t, advance } = throttle({ ratePerS: 10, burst: 1, maxInFlight: 100, random: 0 });
+    t.admit();
+    refused(t.admit());
+    refused(t.admit());
+    advance(10_000);
+    assert.ok(t.admit().admitted);
+    assert.equal(refused(t.admit()).retryAfterMs, 100);
+  });
+
+  it('run refuses with RESOURCE_EXHAUSTED and a grpc-retry-pushback-ms trailer, running nothing', async () => {
+    const { t } = throttle({ ratePerS: 10, burst: 1, maxInFlight: 100, random: 0 });
+    assert.equal(await t.run(() => Promise.resolve('ran')), 'ran');
+    let ran = false;
+    const err: unknown = await t.run(() => Promise.resolve((ran = true))).catch((e: unknown) => e);
+    assert.ok(hasCode(err, Status.RESOURCE_EXHAUSTED));
+    assert.equal(retryPushbackMs(err), 100);
+    assert.match((err as Error).message, /resync throttled.*retry in 100 ms/);
+    assert.equal(ran, false);
+  });
+
+  it('run frees its slot when the task fails', async () => {
+    const { t, registry } = throttle({ ratePerS: 1000, burst: 1000, maxInFlight: 1 });
+    await assert.rejects(
+      t.run(() => Promise.reject(new Error('db down'))),
+      /db down/,
+    );
+    assert.equal(await metricValue(registry, 'northd_resync_in_flight'), 0);
+    assert.equal(await t.run(() => Promise.resolve(1)), 1);
+  });
+});
