@@ -36,9 +36,9 @@ export interface TestCa {
 
 /**
  * Makes a CA with the openssl command (P-256 keys, valid two days) in `dir` (created; a fresh
- * temporary directory when absent).
+ * temporary directory when absent), its subject CN `name`.
  */
-export function createTestCa(dir?: string): TestCa {
+export function createTestCa(dir?: string, name = 'vpcd-test-ca'): TestCa {
   const home = dir ?? mkdtempSync(join(tmpdir(), 'vpcd-ca-'));
   mkdirSync(home, { recursive: true });
   const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: home, stdio: 'pipe' });
@@ -64,7 +64,7 @@ export function createTestCa(dir?: string): TestCa {
     '-days',
     '2',
     '-subj',
-    '/CN=vpcd-test-ca',
+    `/CN=${name}`,
   );
   const issued = new Set<string>();
   return {
