@@ -99,7 +99,8 @@ export async function underLoad(
   const operations = await load.stop();
   const budgetMs = activeBudgetMs(options.leaseTtlMs ?? 3000);
 
-  // The observer goes on until every interface is ACTIVE, or the budget is spent.
+  // The observer goes on until every interface is ACTIVE and every chassis has applied what it
+  // was due when the load stopped (so every acknowledged delete), or the budget is spent.
   const lastAnswerMs = Math.max(...operations.map((op) => op.completedMs));
   const settledBy = Math.max(healedMs, lastAnswerMs) + budgetMs;
   const stoppedMs = Date.now();
@@ -111,7 +112,17 @@ export async function underLoad(
       latest.interfaces.every((i) => observer.firstActiveMs.has(i.id))
     );
   };
-  while (!allActive() && Date.now() < settledBy) await new Promise((r) => setTimeout(r, 100));
+  const caughtUp = () =>
+    chassisIds.every((id) => {
+      const after = observer.generationSamples.filter(
+        (s) => s.chassisId === id && s.atMs > stoppedMs,
+      );
+      const due = after[0]?.desired;
+      return due !== undefined && after.some((s) => s.applied >= due);
+    });
+  while (!(allActive() && caughtUp()) && Date.now() < settledBy) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
   await observer.stop();
 
   const live = region.northds.find(
