@@ -344,6 +344,8 @@ describe('tokens: list, revoke, expiry, caches and the failure limit', () => {
 
   // Last on this northd: it leaves 127.0.0.1 refused there for the rest of the window.
   it('counts failed authentications by reason and refuses a peer after too many, without a lookup', async () => {
+    const cachedTenantToken = (await projectToken(limited)).token;
+    await listVpcs(limited, cachedTenantToken);
     const unknownBefore = await limited.metric('northd_auth_failures_total', { reason: 'unknown' });
     for (let i = 0; i < failureLimit; i++) {
       const refused = await refusal(listVpcs(limited, randomToken()));
@@ -355,13 +357,20 @@ describe('tokens: list, revoke, expiry, caches and the failure limit', () => {
     );
 
     const before = await statements(limited);
-    for (const token of [randomToken(), adminToken]) {
+    for (const token of [randomToken(), randomToken()]) {
       const refused = await refusal(listVpcs(limited, token));
       assert.equal(refused?.code, Status.RESOURCE_EXHAUSTED);
       assert.match(refused?.message ?? '', /too many failed authentications/);
     }
     assert.equal((await statements(limited)) - before, 0, 'no lookup for a refused peer');
     assert.equal(await limited.metric('northd_auth_failures_total', { reason: 'rate_limited' }), 2);
+    // Whoever shares the address with a bad client is not locked out: the admin token, and a
+    // token this northd already resolved, pass without a lookup.
+    const lookups = () => limited.metric('northd_token_lookups_total', { source: 'database' });
+    const lookupsBefore = await lookups();
+    await listVpcs(limited, adminToken);
+    await listVpcs(limited, cachedTenantToken);
+    assert.equal((await lookups()) - lookupsBefore, 0, 'no lookup for cached credentials');
     assert.equal(await limited.metric('northd_auth_peers_limited'), 1);
     // The other northd keeps its own count and does not limit this peer.
     await listVpcs(open, adminToken);

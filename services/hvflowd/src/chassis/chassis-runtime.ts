@@ -95,8 +95,9 @@ export class ChassisRuntime {
   /**
    * Programs the chassis to `state`, converge work of the northd that holds its lease. A port the
    * flows cannot carry is left out and reported in the outcome; the rest is applied. Rejects
-   * with ApplyError when refused (`stale-epoch`, `wrong-chassis`, `invalid-state`: port numbers
-   * that do not fit) and with the datapath's error (OvsError) when it fails.
+   * with ApplyError when refused (`stale-epoch`, `wrong-chassis`, `invalid-state`), when the
+   * datapath's port numbers do not fit (`datapath`), and with the datapath's error (OvsError)
+   * when it fails.
    */
   apply(state: ChassisState): Promise<ApplyOutcome> {
     return this.queue.run(() => this.applyNow(state, 'converge'));
@@ -290,6 +291,9 @@ export class ChassisRuntime {
     }
     // One tenant's bad port costs only itself: it is neither bound nor compiled.
     const { accepted, rejected } = screenChassisState(state);
+    // Binding changes ports before it can fail: until this apply is through, the bridge is not
+    // what the previous state says, and an audit must not bind that state's ports back.
+    this.programmed = undefined;
     const ports = await bindState(datapath, accepted);
     const desired = this.compile(accepted, ports);
     const change = diff(await datapath.dumpFlows(), desired);
@@ -358,8 +362,12 @@ export class ChassisRuntime {
     try {
       return compileFlows(state, options);
     } catch (err) {
-      if (hasFlowsCode(err, 'invalid-state') || hasFlowsCode(err, 'invalid-options')) {
+      if (hasFlowsCode(err, 'invalid-state')) {
         throw new ApplyError('invalid-state', (err as Error).message, { cause: err });
+      }
+      // The options are the port numbers the datapath gave: its fault, not the state's.
+      if (hasFlowsCode(err, 'invalid-options')) {
+        throw new ApplyError('datapath', (err as Error).message, { cause: err });
       }
       throw err;
     }

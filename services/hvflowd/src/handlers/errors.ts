@@ -3,9 +3,11 @@ import { isApplyError } from '../chassis/apply-error.js';
 import { isOvsError } from '../datapath/ovs-error.js';
 
 /**
- * The gRPC status of a failed apply or read. Refusals keep their meaning (a fenced epoch is
- * FAILED_PRECONDITION, a state that cannot be compiled INVALID_ARGUMENT); Open vSwitch trouble
- * is UNAVAILABLE, which callers retry. Anything else is rethrown, to surface as INTERNAL.
+ * The gRPC status of a failed apply or read. Refusals keep their meaning (a fenced epoch, or a
+ * state of another chassis, is FAILED_PRECONDITION; a state that cannot be compiled is
+ * INVALID_ARGUMENT, which southd takes as refused for good); trouble of the datapath itself
+ * (Open vSwitch, port numbers it gave) is UNAVAILABLE, which callers retry. Anything else is
+ * rethrown, to surface as INTERNAL.
  */
 export function toRpcError(err: unknown): unknown {
   if (isApplyError(err)) {
@@ -13,9 +15,13 @@ export function toRpcError(err: unknown): unknown {
       case 'stale-epoch':
         return new RpcError(Status.FAILED_PRECONDITION, err.message, { cause: err });
       case 'wrong-chassis':
-        return invalidArgument([{ field: 'state.chassis_id', description: err.message }]);
+        return new RpcError(Status.FAILED_PRECONDITION, `state.chassis_id: ${err.message}`, {
+          cause: err,
+        });
       case 'invalid-state':
         return invalidArgument([{ field: 'state', description: err.message }]);
+      case 'datapath':
+        return new RpcError(Status.UNAVAILABLE, err.message, { cause: err });
     }
   }
   if (isOvsError(err)) {

@@ -3,6 +3,7 @@ import { RpcError, Status } from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import type { AuthFailureReason, AuthMetrics } from './auth-metrics.js';
 import { peerKey, type PeerLimiter } from './peer-limiter.js';
+import { toRpcError } from '../errors.js';
 import { authorize } from './policy.js';
 import type { Principal } from './principal.js';
 import { commonNameProblem, serviceOfCommonName } from './service-identity.js';
@@ -39,8 +40,8 @@ const messages: Record<AuthFailureReason, string> = {
  * looked up by its hash) or, on mutual TLS, from the client certificate's common name (a
  * service role and subject; any other CN is UNAUTHENTICATED), never from both: a call that
  * presents both is refused. Then checks the policy for the method. A malformed token is
- * refused without a lookup; a peer with too many failures is refused before any token is
- * looked at.
+ * refused without a lookup; a peer with too many failures gets no lookup either (the admin
+ * token and cached tokens still pass).
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate<Principal> {
   const adminHash = hashToken(options.adminToken);
@@ -67,7 +68,17 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     if (sameHash(hash, adminHash)) return { kind: 'admin' };
     if (!isWellFormedToken(token)) return refuse('malformed', peer);
     options.beforeResolve?.();
-    const resolution = await options.resolver.resolve(hash);
+    // A peer refused for too many failures costs no lookup, but the admin token and tokens
+    // already cached still pass: one bad client behind a NAT or a node's /64 must not lock out
+    // everyone who shares its address.
+    const limited = limiter.tracked() > 0 && limiter.isLimited(peerKey(peer));
+    let resolution;
+    try {
+      resolution = await options.resolver.resolve(hash, !limited);
+    } catch (err) {
+      throw toRpcError(err); // the database unreachable is UNAVAILABLE, which callers retry
+    }
+    if (resolution === undefined) return refuse('rate_limited', peer);
     if ('reason' in resolution) return refuse(resolution.reason, peer);
     return resolution.principal;
   }
@@ -84,8 +95,6 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
       if (!service) refuse('unknown_certificate', peer, commonNameProblem(String(cn)));
       principal = { kind: 'service', ...service };
     } else {
-      // The peer is parsed only when some peer is tracked or this call fails.
-      if (limiter.tracked() > 0 && limiter.isLimited(peerKey(peer))) refuse('rate_limited', peer);
       principal = header === undefined ? refuse('missing', peer) : await fromHeader(header, peer);
     }
     authorize(path, principal);

@@ -31,10 +31,14 @@ export function principal(): Principal {
 
 /**
  * The project whose objects the caller sees: its own for a project token; for an admin the
- * `requested` one, or undefined (every project) when it names none.
+ * `requested` one, or undefined (every project) when it names none. A service identity sees no
+ * tenant's objects (the policy grants it no tenant method; this holds should one ever be).
  */
 export function projectScope(requested = ''): string | undefined {
   const p = principal();
+  if (p.kind === 'service') {
+    throw new RpcError(Status.PERMISSION_DENIED, `${p.role} credentials see no project's objects`);
+  }
   if (p.kind === 'project') {
     if (requested !== '' && requested !== p.projectId) {
       throw new RpcError(Status.PERMISSION_DENIED, 'project_id names another project');

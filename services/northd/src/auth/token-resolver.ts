@@ -45,7 +45,12 @@ export class TokenResolver {
 
   constructor(private readonly options: TokenResolverOptions) {}
 
-  resolve(hash: Buffer): Promise<Resolution> {
+  /**
+   * The token's principal or why it is refused, from the caches or, on a miss, the database.
+   * With `mayLookup` false (a peer refused for too many failures) a miss answers undefined
+   * instead of costing a statement: cached tokens still resolve.
+   */
+  resolve(hash: Buffer, mayLookup = true): Promise<Resolution | undefined> {
     const key = hash.toString('base64');
     const now = Date.now();
     const hit = this.valid.get(key);
@@ -66,6 +71,7 @@ export class TokenResolver {
       this.invalid.delete(key);
     }
     let pending = this.inFlight.get(key);
+    if (pending === undefined && !mayLookup) return Promise.resolve(undefined);
     if (pending === undefined) {
       pending = this.lookup(key, hash).finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);

@@ -92,6 +92,9 @@ export const migrations: readonly Migration[] = [
     name: 'trace context of the latest change per chassis',
     statements: ['ALTER TABLE chassis ADD COLUMN desired_traceparent VARCHAR(64) NULL'],
   },
+  // Migrations 3 to 6 have several statements each: every CREATE and INSERT may run again (IF NOT
+  // EXISTS, INSERT IGNORE on primary keys), and a column added comes last in its migration, so a
+  // migration cut off half way is completed by the next start (see packages/db migrate.ts).
   {
     id: 3,
     name: 'bounded VNI pool; ports a chassis left out',
@@ -99,12 +102,12 @@ export const migrations: readonly Migration[] = [
       // VNIs come from the pool (store/vni-pool.ts), no longer from AUTO_INCREMENT, which burned
       // one on every failed insert and never reused a deleted VPC's. Existing VNIs stay.
       'ALTER TABLE vpcs MODIFY vni INT UNSIGNED NOT NULL',
-      `CREATE TABLE vni_pool (
+      `CREATE TABLE IF NOT EXISTS vni_pool (
         id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
         next_vni INT UNSIGNED NOT NULL
       ) ENGINE=InnoDB`,
-      'INSERT INTO vni_pool (id, next_vni) SELECT 1, COALESCE(MAX(vni), 0) + 1 FROM vpcs',
-      `CREATE TABLE vni_free (
+      'INSERT IGNORE INTO vni_pool (id, next_vni) SELECT 1, COALESCE(MAX(vni), 0) + 1 FROM vpcs',
+      `CREATE TABLE IF NOT EXISTS vni_free (
         vni INT UNSIGNED NOT NULL PRIMARY KEY
       ) ENGINE=InnoDB`,
       // JSON {interface id: reason} of the chassis' ports its last applied state left out.
@@ -117,7 +120,7 @@ export const migrations: readonly Migration[] = [
     statements: [
       // NULL: northd's default (QUOTA_DEFAULT_*) is in force. Every project has a row, so the
       // row can be locked to serialise the creates that a quota counts.
-      `CREATE TABLE project_quotas (
+      `CREATE TABLE IF NOT EXISTS project_quotas (
         project_id CHAR(36) NOT NULL PRIMARY KEY,
         max_vpcs INT UNSIGNED NULL,
         max_interfaces_per_vpc INT UNSIGNED NULL,
@@ -125,7 +128,7 @@ export const migrations: readonly Migration[] = [
         update_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
         CONSTRAINT fk_project_quotas_project FOREIGN KEY (project_id) REFERENCES projects (id)
       ) ENGINE=InnoDB`,
-      'INSERT INTO project_quotas (project_id) SELECT id FROM projects',
+      'INSERT IGNORE INTO project_quotas (project_id) SELECT id FROM projects',
       // The generation of a chassis' state that the path to its hvflowd refused for good (too
       // large, invalid): not sent again until the desired generation moves past it.
       `ALTER TABLE chassis ADD COLUMN refused_generation BIGINT NOT NULL DEFAULT 0,
@@ -156,18 +159,18 @@ export const migrations: readonly Migration[] = [
       // A VPC's free host addresses as disjoint ranges (store/ip-pool.ts): IPAM reads one row
       // instead of every interface of the VPC. The rows go with their VPC. A row 0-0 marks a
       // VPC whose free list is kept, so one without ranges is full.
-      `CREATE TABLE vpc_ip_free (
+      `CREATE TABLE IF NOT EXISTS vpc_ip_free (
         vpc_id CHAR(36) NOT NULL,
         first_ip INT UNSIGNED NOT NULL,
         last_ip INT UNSIGNED NOT NULL,
         PRIMARY KEY (vpc_id, first_ip),
         CONSTRAINT fk_vpc_ip_free_vpc FOREIGN KEY (vpc_id) REFERENCES vpcs (id) ON DELETE CASCADE
       ) ENGINE=InnoDB`,
-      'INSERT INTO vpc_ip_free (vpc_id, first_ip, last_ip) SELECT id, 0, 0 FROM vpcs',
+      'INSERT IGNORE INTO vpc_ip_free (vpc_id, first_ip, last_ip) SELECT id, 0, 0 FROM vpcs',
       // Every existing VPC's gaps between its interfaces, fenced by its gateway (first host) and
       // broadcast address, which are never handed out: a gap between two neighbours a and b is
       // a + 1 .. b - 1. Interfaces on reserved addresses (written by hand) are not fences.
-      `INSERT INTO vpc_ip_free (vpc_id, first_ip, last_ip)
+      `INSERT IGNORE INTO vpc_ip_free (vpc_id, first_ip, last_ip)
        SELECT vpc_id, prev_ip + 1, ip - 1 FROM (
          SELECT vpc_id, ip, LAG(ip) OVER (PARTITION BY vpc_id ORDER BY ip) AS prev_ip FROM (
            SELECT id AS vpc_id, net_first + 1 AS ip FROM vpcs
