@@ -3,8 +3,8 @@ import { isApplyError } from '../chassis/apply-error.js';
 import { isOvsError } from '../datapath/ovs-error.js';
 
 /**
- * The gRPC status of a failed apply or read. Refusals keep their meaning (a fenced epoch, or a
- * state of another chassis, is FAILED_PRECONDITION; a state that cannot be compiled is
+ * The gRPC status of a failed apply or read. Refusals keep their meaning (a fenced epoch is
+ * FAILED_PRECONDITION; a state of another chassis, or one that cannot be compiled, is
  * INVALID_ARGUMENT, which southd takes as refused for good); trouble of the datapath itself
  * (Open vSwitch, port numbers it gave) is UNAVAILABLE, which callers retry. Anything else is
  * rethrown, to surface as INTERNAL.
@@ -15,9 +15,7 @@ export function toRpcError(err: unknown): unknown {
       case 'stale-epoch':
         return new RpcError(Status.FAILED_PRECONDITION, err.message, { cause: err });
       case 'wrong-chassis':
-        return new RpcError(Status.FAILED_PRECONDITION, `state.chassis_id: ${err.message}`, {
-          cause: err,
-        });
+        return invalidArgument([{ field: 'state.chassis_id', description: err.message }]);
       case 'invalid-state':
         return invalidArgument([{ field: 'state', description: err.message }]);
       case 'datapath':

@@ -22,16 +22,12 @@ export function hvflowdHandlers(
   const route = (chassisId: string, field: string): ChassisRuntime => {
     const runtime = directory.chassis.get(chassisId);
     if (runtime) return runtime;
-    if (chassisId === '') throw invalidArgument([{ field, description: 'required' }]);
     if (single) {
-      // Not a malformed request but a stale address: this host now runs another chassis (one
-      // that registered again elsewhere). FAILED_PRECONDITION is retried; INVALID_ARGUMENT
-      // would make southd refuse the state for good.
-      throw new RpcError(
-        Status.FAILED_PRECONDITION,
-        `${field}: this is chassis ${single.chassisId}, not "${chassisId}"`,
-      );
+      throw invalidArgument([
+        { field, description: `this is chassis ${single.chassisId}, not "${chassisId}"` },
+      ]);
     }
+    if (chassisId === '') throw invalidArgument([{ field, description: 'required' }]);
     throw new RpcError(Status.NOT_FOUND, `chassis ${chassisId} is not simulated here`);
   };
 
