@@ -32,11 +32,16 @@ describe('hammer against northd', () => {
 
   before(async () => {
     // The mix calls SyncInitialChassis as fast as it can: a load to measure, not a storm of
-    // restarts for northd's resync throttle to refuse.
+    // restarts for northd's resync throttle to refuse. It creates VPCs and interfaces as fast
+    // as the machine allows, past the default quotas (100 VPCs a project) on a fast one: what
+    // it measures is throughput, not quotas.
     h = await startNorthdHarness({
       RESYNC_RATE_PER_S: '100000',
       RESYNC_BURST: '100000',
       RESYNC_MAX_IN_FLIGHT: '1000',
+      QUOTA_DEFAULT_VPCS: '100000',
+      QUOTA_DEFAULT_INTERFACES_PER_VPC: '1000000',
+      QUOTA_DEFAULT_INTERFACES: '1000000',
     });
     dir = await mkdtemp(join(tmpdir(), 'hammer-test-'));
   });
