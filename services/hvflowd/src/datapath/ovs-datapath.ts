@@ -131,40 +131,39 @@ export class OvsDatapath implements Datapath {
   }
 
   async tunnelPort(): Promise<number> {
-    if (this.tunnelOfport !== undefined) return this.tunnelOfport;
-    await this.commands.vsctl(
-      '--may-exist',
-      'add-port',
-      this.bridge,
-      TUNNEL_PORT_NAME,
-      '--',
-      'set',
-      'Interface',
-      TUNNEL_PORT_NAME,
+    this.tunnelOfport ??= await this.namedPort(TUNNEL_PORT_NAME, 'always', [
       'type=vxlan',
       'options:key=flow',
       'options:remote_ip=flow',
       `options:local_ip=${this.options.underlayIp}`,
-    );
-    const row = (await this.listInterfaces()).find((r) => r.name === TUNNEL_PORT_NAME);
-    if (row === undefined) {
-      throw new OvsError(
-        'port-not-exist',
-        `${TUNNEL_PORT_NAME} is not on ${this.bridge}`,
-        'ovs-vsctl',
-      );
-    }
-    this.tunnelOfport = this.usableOfport(row);
+    ]);
     return this.tunnelOfport;
   }
 
   async dhcpPort(): Promise<number> {
-    if (this.dhcpOfport !== undefined) return this.dhcpOfport;
-    const name = this.options.dhcpPortName ?? DHCP_PORT_NAME;
-    let row = (await this.listInterfaces()).find((r) => r.name === name);
+    // An internal port: hvaddr listens on its device. It carries no iface-id and no
+    // vpcd-created-by, so bindPorts never takes it for a VPC interface nor deletes it. One that
+    // exists (made by the host) is left as it is.
+    this.dhcpOfport ??= await this.namedPort(
+      this.options.dhcpPortName ?? DHCP_PORT_NAME,
+      'if-missing',
+      ['type=internal', 'external_ids:vpcd-role=dhcp'],
+    );
+    return this.dhcpOfport;
+  }
+
+  /**
+   * The ofport of the bridge's port `name`, which is added (`--may-exist`) with the Interface
+   * `settings`: `always` applies them to an existing port too, `if-missing` leaves one alone.
+   */
+  private async namedPort(
+    name: string,
+    apply: 'always' | 'if-missing',
+    settings: readonly string[],
+  ): Promise<number> {
+    const find = async () => (await this.listInterfaces()).find((r) => r.name === name);
+    let row = apply === 'if-missing' ? await find() : undefined;
     if (row === undefined) {
-      // An internal port: hvaddr listens on its device. It carries no iface-id and no
-      // vpcd-created-by, so bindPorts never takes it for a VPC interface nor deletes it.
       await this.commands.vsctl(
         '--may-exist',
         'add-port',
@@ -174,16 +173,14 @@ export class OvsDatapath implements Datapath {
         'set',
         'Interface',
         name,
-        'type=internal',
-        'external_ids:vpcd-role=dhcp',
+        ...settings,
       );
-      row = (await this.listInterfaces()).find((r) => r.name === name);
+      row = await find();
     }
     if (row === undefined) {
       throw new OvsError('port-not-exist', `${name} is not on ${this.bridge}`, 'ovs-vsctl');
     }
-    this.dhcpOfport = this.usableOfport(row);
-    return this.dhcpOfport;
+    return this.usableOfport(row);
   }
 
   async dumpFlows(): Promise<Flow[]> {
