@@ -25,6 +25,7 @@ export function benchChassisState(
     chassisId,
     epoch: 1,
     generation: 1,
+    changes: [],
     vpcs: [{ vpcId: 'vpc-bench', vni: 4242, cidr: '10.128.0.0/16', gatewayIp: '10.128.0.1' }],
     ports,
     remotePorts: [],

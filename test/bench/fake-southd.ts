@@ -58,6 +58,9 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
         error: '',
         rejectedPorts: [],
         refused: '',
+        needsFullState: false,
+        changes: [],
+        contentHash: '',
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
         type: messageTypes.chassisStateAck,

@@ -17,6 +17,7 @@ export function largeChassisState(
     chassisId: 'bench',
     epoch: 1,
     generation,
+    changes: [],
     vpcs: [],
     ports: [],
     remotePorts: [],

@@ -180,7 +180,13 @@ describe('agent credentials in a region without TLS', () => {
     );
     assert.equal(
       await failure(
-        hv1!.heartbeat({ chassisId: 'hv2', appliedGeneration: 1 << 30, stateHash: 'x' }),
+        hv1!.heartbeat({
+          chassisId: 'hv2',
+          appliedGeneration: 1 << 30,
+          stateHash: 'x',
+          appliedEpoch: 0,
+          contentHash: '',
+        }),
       ),
       denied('hvflowd:hv1', 'hv2'),
     );

@@ -193,6 +193,7 @@ describe('the bus: broker users, signed states and acks', () => {
       chassisId: 'hv1',
       epoch: 2 ** 40,
       generation: forgedGeneration,
+      changes: [],
       vpcs: [],
       ports: [],
       remotePorts: [],
@@ -261,6 +262,9 @@ describe('the bus: broker users, signed states and acks', () => {
         error: '',
         rejectedPorts: [],
         refused: '',
+        needsFullState: false,
+        changes: [],
+        contentHash: '',
       }).finish(),
     );
     const before = await rejected(northd(), queues.acksQueue);

@@ -52,7 +52,7 @@ function refusedVariables(env: NodeJS.ProcessEnv): string[] {
 }
 
 function state(chassisId: string, epoch: number, generation: number): ChassisState {
-  return { chassisId, epoch, generation, vpcs: [], ports: [], remotePorts: [] };
+  return { chassisId, epoch, generation, vpcs: [], ports: [], remotePorts: [], changes: [] };
 }
 
 describe('hvflowd is never open', () => {

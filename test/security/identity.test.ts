@@ -211,14 +211,26 @@ describe('identities at northd', () => {
   it('lets a chassis agent register, heartbeat and sync its own chassis, and no other', async () => {
     const hv1 = chassisAs('hvflowd:hv1');
     assert.equal((await hv1.registerChassis(registration('hv1', 11))).id, 'hv1');
-    await hv1.heartbeat({ chassisId: 'hv1', appliedGeneration: 0, stateHash: '' });
+    await hv1.heartbeat({
+      chassisId: 'hv1',
+      appliedGeneration: 0,
+      stateHash: '',
+      appliedEpoch: 0,
+      contentHash: '',
+    });
     assert.equal((await hv1.syncInitialChassis({ chassisId: 'hv1' })).state?.chassisId, 'hv1');
 
     const denied = 'PERMISSION_DENIED: chassis_id: hvflowd:hv1 may not act for chassis hv2';
     assert.equal(await failure(hv1.registerChassis(registration('hv2', 66))), denied);
     assert.equal(
       await failure(
-        hv1.heartbeat({ chassisId: 'hv2', appliedGeneration: 1 << 30, stateHash: 'x' }),
+        hv1.heartbeat({
+          chassisId: 'hv2',
+          appliedGeneration: 1 << 30,
+          stateHash: 'x',
+          appliedEpoch: 0,
+          contentHash: '',
+        }),
       ),
       denied,
     );
@@ -258,7 +270,15 @@ describe('identities at northd', () => {
     );
     assert.equal(await code(hvaddr.registerChassis(registration('hv1', 11))), 'PERMISSION_DENIED');
     assert.equal(
-      await code(hvaddr.heartbeat({ chassisId: 'hv1', appliedGeneration: 0, stateHash: '' })),
+      await code(
+        hvaddr.heartbeat({
+          chassisId: 'hv1',
+          appliedGeneration: 0,
+          stateHash: '',
+          appliedEpoch: 0,
+          contentHash: '',
+        }),
+      ),
       'PERMISSION_DENIED',
     );
   });

@@ -241,6 +241,7 @@ describe('the per-chassis limit', () => {
       chassisId: text(f.label),
       epoch: Number.MAX_SAFE_INTEGER,
       generation: Number.MAX_SAFE_INTEGER,
+      changes: [],
       vpcs: [],
       ports: [],
       remotePorts: [],
@@ -489,6 +490,7 @@ describe('states refused for good', () => {
       chassisId,
       epoch: 1,
       generation: 1_000_000,
+      changes: [],
       vpcs: [],
       ports: [
         { interfaceId: 'x', vpcId: 'y', name: 'z'.repeat(maxChassisStateBytes), ip: '', mac: '' },

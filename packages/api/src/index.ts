@@ -25,6 +25,7 @@ export {
   SyncInitialChassisResponse,
 } from './gen/vpc/v1/chassis.js';
 export {
+  ChassisDelta,
   ChassisState,
   ChassisStateAck,
   PortState,

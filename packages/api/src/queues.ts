@@ -28,6 +28,7 @@ export const queues = Object.freeze({
 export const messageTypes = Object.freeze({
   chassisState: 'vpc.v1.ChassisState',
   chassisStateAck: 'vpc.v1.ChassisStateAck',
+  chassisDelta: 'vpc.v1.ChassisDelta',
   changeHint: 'vpcd.northd.ChangeHint',
   tokenRevoked: 'vpcd.northd.TokenRevoked',
 });

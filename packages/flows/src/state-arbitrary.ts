@@ -55,7 +55,15 @@ export const stateArbitrary: fc.Arbitrary<ChassisState> = fc
       if (spec.remote) remote.push({ ...port, ...CHASSIS[spec.chassis]! });
       else local.push({ ...port, name: `tap${i}` });
     });
-    return { chassisId: 'ch-1', epoch: 1, generation: 1, vpcs, ports: local, remotePorts: remote };
+    return {
+      chassisId: 'ch-1',
+      epoch: 1,
+      generation: 1,
+      vpcs,
+      ports: local,
+      remotePorts: remote,
+      changes: [],
+    };
   });
 
 /** Port `if-<n>` is ofport n + 1, in every state, so states compiled apart diff sensibly. */

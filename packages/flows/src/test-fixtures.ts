@@ -8,6 +8,7 @@ export function sampleState(): ChassisState {
     chassisId: 'ch-1',
     epoch: 1,
     generation: 1,
+    changes: [],
     vpcs: [
       { vpcId: 'vpc-a', vni: 100, cidr: '10.0.0.0/24', gatewayIp: '10.0.0.1' },
       { vpcId: 'vpc-b', vni: 200, cidr: '10.0.0.0/24', gatewayIp: '10.0.0.1' },

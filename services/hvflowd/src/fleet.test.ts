@@ -37,6 +37,7 @@ function fleetState(i: number, generation: number, extraPort = false): ChassisSt
     chassisId: ids[i]!,
     epoch: 1,
     generation,
+    changes: [],
     vpcs: [vpc],
     ports: extraPort ? [local, extra] : [local],
     remotePorts: [

@@ -96,7 +96,13 @@ describe('connection pools per kind of work', () => {
         ['before'],
       );
       const beat = await api.chassis.heartbeat(
-        { chassisId: 'hv-bulk', appliedGeneration: 0, stateHash: '' },
+        {
+          chassisId: 'hv-bulk',
+          appliedGeneration: 0,
+          stateHash: '',
+          appliedEpoch: 0,
+          contentHash: '',
+        },
         quick,
       );
       assert.ok(beat.desiredGeneration >= iface.generation);

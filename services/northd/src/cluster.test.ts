@@ -108,6 +108,9 @@ describe('two northd processes', () => {
           error: '',
           rejectedPorts: [],
           refused: '',
+          needsFullState: false,
+          changes: [],
+          contentHash: '',
         };
         await broker.publish(
           queues.acksExchange,

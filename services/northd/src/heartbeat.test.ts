@@ -36,6 +36,9 @@ describe('heartbeats and drift', () => {
         error: '',
         rejectedPorts: [],
         refused: '',
+        needsFullState: false,
+        changes: [],
+        contentHash: '',
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
         type: messageTypes.chassisStateAck,
@@ -57,7 +60,13 @@ describe('heartbeats and drift', () => {
     return c;
   };
   const heartbeat = (appliedGeneration: number, stateHash: string) =>
-    h.admin.chassis.heartbeat({ chassisId: 'hv1', appliedGeneration, stateHash });
+    h.admin.chassis.heartbeat({
+      chassisId: 'hv1',
+      appliedGeneration,
+      stateHash,
+      appliedEpoch: 0,
+      contentHash: '',
+    });
 
   it('schedules nothing while the chassis reports the hash it acknowledged', async () => {
     const c = await converged();

@@ -38,6 +38,8 @@ async function fakeHvflowd(
         flowsAdded: 0,
         flowsRemoved: 0,
         rejectedPorts: [],
+        needsFullState: false,
+        contentHash: '',
       };
     },
     getChassisState: () => Promise.reject(new RpcError(Status.UNIMPLEMENTED, 'not here')),
@@ -47,7 +49,7 @@ async function fakeHvflowd(
 }
 
 function state(chassisId: string, generation: number, epoch = 1): ChassisState {
-  return { chassisId, epoch, generation, vpcs: [], ports: [], remotePorts: [] };
+  return { chassisId, epoch, generation, vpcs: [], ports: [], remotePorts: [], changes: [] };
 }
 
 describe('southd', () => {
@@ -148,6 +150,9 @@ describe('southd', () => {
         error: '',
         rejectedPorts: [],
         refused: '',
+        needsFullState: false,
+        changes: [],
+        contentHash: '',
       },
     );
     await h.server.shutdown();

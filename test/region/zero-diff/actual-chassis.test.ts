@@ -9,6 +9,7 @@ const state: ChassisState = {
   chassisId: 'hv1',
   epoch: 1,
   generation: 3,
+  changes: [],
   vpcs: [{ vpcId: 'v1', vni: 1000, cidr: '10.0.0.0/24', gatewayIp: '10.0.0.1' }],
   ports: [
     { interfaceId: 'a', vpcId: 'v1', name: 'a', ip: '10.0.0.2', mac: '02:00:00:00:00:02' },

@@ -76,6 +76,7 @@ export async function readDesiredStates(db: Database): Promise<Map<string, Desir
         chassisId: c.id,
         epoch: Number(c.epoch),
         generation: Number(c.desired_generation),
+        changes: [],
         vpcs: vpcIds.map((vpcId) => {
           const row = byVpc.get(vpcId)![0]!;
           return { vpcId, vni: Number(row.vni), cidr: row.cidr, gatewayIp: gatewayOf(row.cidr) };

@@ -75,7 +75,15 @@ export class BindingsRefresher {
         { deadlineMs: Math.min(refreshMs, 10_000) },
       );
       const built = buildBindings(
-        state ?? { chassisId, epoch: 0, generation: 0, vpcs: [], ports: [], remotePorts: [] },
+        state ?? {
+          chassisId,
+          epoch: 0,
+          generation: 0,
+          vpcs: [],
+          ports: [],
+          remotePorts: [],
+          changes: [],
+        },
       );
       table.replace(built);
       for (const s of built.skipped) {

@@ -90,6 +90,7 @@ export function chassisState(
     chassisId,
     epoch: 1,
     generation: 1,
+    changes: [],
     vpcs: [{ vpcId, vni: 100, cidr: vpc.cidr, gatewayIp: vpc.gatewayIp }],
     ports: ports.map((p, i) => ({
       interfaceId: `if-${i + 1}`,

@@ -177,7 +177,12 @@ export class ChassisAgent {
       const bridge = await this.auditBridge();
       const report = answered ? bridge : this.lastApply();
       try {
-        const answer = await northd.heartbeat({ chassisId: runtime.chassisId, ...report });
+        const answer = await northd.heartbeat({
+          chassisId: runtime.chassisId,
+          appliedEpoch: 0,
+          contentHash: '',
+          ...report,
+        });
         answered = true;
         metrics.heartbeats.inc({ result: answer.driftDetected ? 'drift' : 'ok' });
         if (answer.driftDetected) {

@@ -49,6 +49,8 @@ export function hvflowdHandlers(
             message: r.problems.join('; '),
             remote: r.remote,
           })),
+          needsFullState: false,
+          contentHash: '',
         };
       } catch (err) {
         throw toRpcError(err);

@@ -58,6 +58,7 @@ export function scenarioState(epoch: number, generation: number, changed = false
     chassisId: CHASSIS_ID,
     epoch,
     generation,
+    changes: [],
     vpcs,
     ports: changed
       ? [ports.a1, ports.a2, ports.a4, ports.b1, ports.b2]

@@ -67,6 +67,7 @@ export async function loadChassisStates(
           vpcs: [],
           ports: [],
           remotePorts: [],
+          changes: [],
         });
         vpcsOf.set(head.id, new Map());
       }

@@ -107,6 +107,9 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       error: '',
       rejectedPorts: [],
       refused: '',
+      needsFullState: false,
+      changes: state.changes,
+      contentHash: '',
     };
     const refuse = async (r: Refusal) => {
       o.logger.error(

@@ -20,6 +20,7 @@ function state(nameBytes: number): ChassisState {
     chassisId: 'hv-1',
     epoch: 1,
     generation: 1,
+    changes: [],
     vpcs: [],
     ports: [{ interfaceId: 'i', vpcId: 'v', name: 'x'.repeat(nameBytes), ip: '', mac: '' }],
     remotePorts: [],

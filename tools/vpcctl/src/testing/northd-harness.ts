@@ -107,6 +107,9 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
           remote: false,
         })),
       refused: '',
+      needsFullState: false,
+      changes: [],
+      contentHash: '',
     }).finish();
     await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
       type: messageTypes.chassisStateAck,

@@ -39,7 +39,7 @@ export interface Chassis {
   desiredGeneration: number;
   appliedGeneration: number;
   stateHash: string;
-  lastHeartbeatTime: Date | undefined;
+  lastHeartbeatTime?: Date | undefined;
 }
 
 export interface RegisterChassisRequest {
@@ -54,6 +54,10 @@ export interface HeartbeatRequest {
   chassisId: string;
   appliedGeneration: number;
   stateHash: string;
+  /** The epoch of the state last applied: a revision counts only within its epoch. */
+  appliedEpoch: number;
+  /** contentHash of the logical state the chassis holds (see ChassisStateAck.content_hash). */
+  contentHash: string;
 }
 
 export interface HeartbeatResponse {
@@ -82,7 +86,7 @@ export interface SyncInitialChassisRequest {
 }
 
 export interface SyncInitialChassisResponse {
-  state: ChassisState | undefined;
+  state?: ChassisState | undefined;
 }
 
 function createBaseChassis(): Chassis {
@@ -483,7 +487,7 @@ export const RegisterChassisRequest: MessageFns<RegisterChassisRequest> = {
 };
 
 function createBaseHeartbeatRequest(): HeartbeatRequest {
-  return { chassisId: "", appliedGeneration: 0, stateHash: "" };
+  return { chassisId: "", appliedGeneration: 0, stateHash: "", appliedEpoch: 0, contentHash: "" };
 }
 
 export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
@@ -496,6 +500,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     }
     if (message.stateHash !== "") {
       writer.uint32(26).string(message.stateHash);
+    }
+    if (message.appliedEpoch !== 0) {
+      writer.uint32(32).uint64(message.appliedEpoch);
+    }
+    if (message.contentHash !== "") {
+      writer.uint32(42).string(message.contentHash);
     }
     return writer;
   },
@@ -537,6 +547,22 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
             message.stateHash = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.appliedEpoch = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.contentHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -566,6 +592,16 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
         : isSet(object.state_hash)
         ? globalThis.String(object.state_hash)
         : "",
+      appliedEpoch: isSet(object.appliedEpoch)
+        ? globalThis.Number(object.appliedEpoch)
+        : isSet(object.applied_epoch)
+        ? globalThis.Number(object.applied_epoch)
+        : 0,
+      contentHash: isSet(object.contentHash)
+        ? globalThis.String(object.contentHash)
+        : isSet(object.content_hash)
+        ? globalThis.String(object.content_hash)
+        : "",
     };
   },
 
@@ -580,6 +616,12 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     if (message.stateHash !== "") {
       obj.stateHash = message.stateHash;
     }
+    if (message.appliedEpoch !== 0) {
+      obj.appliedEpoch = Math.round(message.appliedEpoch);
+    }
+    if (message.contentHash !== "") {
+      obj.contentHash = message.contentHash;
+    }
     return obj;
   },
 
@@ -591,6 +633,8 @@ export const HeartbeatRequest: MessageFns<HeartbeatRequest> = {
     message.chassisId = object.chassisId ?? "";
     message.appliedGeneration = object.appliedGeneration ?? 0;
     message.stateHash = object.stateHash ?? "";
+    message.appliedEpoch = object.appliedEpoch ?? 0;
+    message.contentHash = object.contentHash ?? "";
     return message;
   },
 };

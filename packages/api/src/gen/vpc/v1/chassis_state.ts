@@ -12,13 +12,21 @@ export const protobufPackage = "vpc.v1";
 export const protobufFileName = "vpc/v1/chassis_state.proto";
 
 /**
- * ChassisState is the full desired state of one chassis: what northd publishes over RabbitMQ,
- * what southd applies through HvflowdService and what SyncInitialChassis returns.
+ * ChassisState is the full desired state of one chassis: what northd publishes over RabbitMQ
+ * when a chassis needs all of it (a new lease epoch, a gap in its chain of deltas, an audit that
+ * found its content differs), what southd applies through HvflowdService and what
+ * SyncInitialChassis returns. Changes in between travel as ChassisDelta.
  */
 export interface ChassisState {
   chassisId: string;
   /** The fencing token of the lease under which this state was computed. */
   epoch: number;
+  /**
+   * The revision of this state in its epoch's chain: the owner numbers the messages it sends a
+   * chassis, and a delta applies only on top of the revision it names. 0 for the state
+   * SyncInitialChassis returns, which is in no chain (the owner's next delta is refused and a
+   * full state follows).
+   */
   generation: number;
   /** VPCs with at least one interface on this chassis. */
   vpcs: VpcState[];
@@ -26,6 +34,34 @@ export interface ChassisState {
   ports: PortState[];
   /** Interfaces of the same VPCs on other chassis, reached over VXLAN. */
   remotePorts: RemotePortState[];
+  /**
+   * The entries of northd's change log for this chassis that this state covers: acknowledging
+   * the state retires them. Carried, not read, by southd and hvflowd.
+   */
+  changes: number[];
+}
+
+/**
+ * ChassisDelta turns the state of a chassis at revision base_generation of epoch into revision
+ * generation. A chassis at any other revision (or epoch) applies none of it and answers that it
+ * needs a full state. Removals name what they remove; a removed VPC takes its ports and remote
+ * ports with it. An entry present in both an add list and a remove list is an error.
+ */
+export interface ChassisDelta {
+  chassisId: string;
+  epoch: number;
+  baseGeneration: number;
+  generation: number;
+  /** VPCs added to the chassis or changed, and the ports and remote ports added or changed. */
+  vpcs: VpcState[];
+  ports: PortState[];
+  remotePorts: RemotePortState[];
+  /** VPC ids, interface ids and remote interface ids removed. */
+  removedVpcs: string[];
+  removedPorts: string[];
+  removedRemotePorts: string[];
+  /** As ChassisState.changes. */
+  changes: number[];
 }
 
 export interface VpcState {
@@ -53,10 +89,14 @@ export interface RemotePortState {
   underlayIp: string;
 }
 
-/** ChassisStateAck is the outcome of applying one ChassisState, sent back to northd. */
+/**
+ * ChassisStateAck is the outcome of applying one ChassisState or ChassisDelta, sent back to
+ * northd.
+ */
 export interface ChassisStateAck {
   chassisId: string;
   epoch: number;
+  /** The revision the state or delta named. */
   generation: number;
   stateHash: string;
   /** Empty on success. */
@@ -69,6 +109,18 @@ export interface ChassisStateAck {
    * (any change on the chassis) is sent as usual.
    */
   refused: string;
+  /**
+   * A delta the chassis did not apply because it is not at the delta's base revision: northd
+   * sends a full state.
+   */
+  needsFullState: boolean;
+  /** The work's ChassisState.changes or ChassisDelta.changes, echoed by southd. */
+  changes: number[];
+  /**
+   * contentHash (@vpcd/flows) of the logical state the chassis holds after applying: northd's
+   * audit compares it with the hash of the state it would send.
+   */
+  contentHash: string;
 }
 
 /**
@@ -86,7 +138,7 @@ export interface RejectedPort {
 }
 
 function createBaseChassisState(): ChassisState {
-  return { chassisId: "", epoch: 0, generation: 0, vpcs: [], ports: [], remotePorts: [] };
+  return { chassisId: "", epoch: 0, generation: 0, vpcs: [], ports: [], remotePorts: [], changes: [] };
 }
 
 export const ChassisState: MessageFns<ChassisState> = {
@@ -108,6 +160,13 @@ export const ChassisState: MessageFns<ChassisState> = {
     }
     for (const v of message.remotePorts) {
       RemotePortState.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.changes.length !== 0) {
+      writer.uint32(58).fork();
+      for (const v of message.changes) {
+        writer.uint64(v);
+      }
+      writer.join();
     }
     return writer;
   },
@@ -173,6 +232,24 @@ export const ChassisState: MessageFns<ChassisState> = {
             message.remotePorts.push(RemotePortState.decode(reader, reader.uint32()));
             continue;
           }
+          case 7: {
+            if (tag === 56) {
+              message.changes.push(longToNumber(reader.uint64()));
+
+              continue;
+            }
+
+            if (tag === 58) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.changes.push(longToNumber(reader.uint64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -201,6 +278,7 @@ export const ChassisState: MessageFns<ChassisState> = {
         : globalThis.Array.isArray(object?.remote_ports)
         ? object.remote_ports.map((e: any) => RemotePortState.fromJSON(e))
         : [],
+      changes: globalThis.Array.isArray(object?.changes) ? object.changes.map((e: any) => globalThis.Number(e)) : [],
     };
   },
 
@@ -224,6 +302,9 @@ export const ChassisState: MessageFns<ChassisState> = {
     if (message.remotePorts?.length) {
       obj.remotePorts = message.remotePorts.map((e) => RemotePortState.toJSON(e));
     }
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => Math.round(e));
+    }
     return obj;
   },
 
@@ -238,6 +319,288 @@ export const ChassisState: MessageFns<ChassisState> = {
     message.vpcs = object.vpcs?.map((e) => VpcState.fromPartial(e)) || [];
     message.ports = object.ports?.map((e) => PortState.fromPartial(e)) || [];
     message.remotePorts = object.remotePorts?.map((e) => RemotePortState.fromPartial(e)) || [];
+    message.changes = object.changes?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseChassisDelta(): ChassisDelta {
+  return {
+    chassisId: "",
+    epoch: 0,
+    baseGeneration: 0,
+    generation: 0,
+    vpcs: [],
+    ports: [],
+    remotePorts: [],
+    removedVpcs: [],
+    removedPorts: [],
+    removedRemotePorts: [],
+    changes: [],
+  };
+}
+
+export const ChassisDelta: MessageFns<ChassisDelta> = {
+  encode(message: ChassisDelta, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.chassisId !== "") {
+      writer.uint32(10).string(message.chassisId);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(16).uint64(message.epoch);
+    }
+    if (message.baseGeneration !== 0) {
+      writer.uint32(24).int64(message.baseGeneration);
+    }
+    if (message.generation !== 0) {
+      writer.uint32(32).int64(message.generation);
+    }
+    for (const v of message.vpcs) {
+      VpcState.encode(v!, writer.uint32(42).fork()).join();
+    }
+    for (const v of message.ports) {
+      PortState.encode(v!, writer.uint32(50).fork()).join();
+    }
+    for (const v of message.remotePorts) {
+      RemotePortState.encode(v!, writer.uint32(58).fork()).join();
+    }
+    for (const v of message.removedVpcs) {
+      writer.uint32(66).string(v!);
+    }
+    for (const v of message.removedPorts) {
+      writer.uint32(74).string(v!);
+    }
+    for (const v of message.removedRemotePorts) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.changes.length !== 0) {
+      writer.uint32(90).fork();
+      for (const v of message.changes) {
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ChassisDelta {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseChassisDelta();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.chassisId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epoch = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.baseGeneration = longToNumber(reader.int64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.generation = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.vpcs.push(VpcState.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.ports.push(PortState.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.remotePorts.push(RemotePortState.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.removedVpcs.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.removedPorts.push(reader.string());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.removedRemotePorts.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag === 88) {
+              message.changes.push(longToNumber(reader.uint64()));
+
+              continue;
+            }
+
+            if (tag === 90) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.changes.push(longToNumber(reader.uint64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ChassisDelta {
+    return {
+      chassisId: isSet(object.chassisId)
+        ? globalThis.String(object.chassisId)
+        : isSet(object.chassis_id)
+        ? globalThis.String(object.chassis_id)
+        : "",
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      baseGeneration: isSet(object.baseGeneration)
+        ? globalThis.Number(object.baseGeneration)
+        : isSet(object.base_generation)
+        ? globalThis.Number(object.base_generation)
+        : 0,
+      generation: isSet(object.generation) ? globalThis.Number(object.generation) : 0,
+      vpcs: globalThis.Array.isArray(object?.vpcs) ? object.vpcs.map((e: any) => VpcState.fromJSON(e)) : [],
+      ports: globalThis.Array.isArray(object?.ports) ? object.ports.map((e: any) => PortState.fromJSON(e)) : [],
+      remotePorts: globalThis.Array.isArray(object?.remotePorts)
+        ? object.remotePorts.map((e: any) => RemotePortState.fromJSON(e))
+        : globalThis.Array.isArray(object?.remote_ports)
+        ? object.remote_ports.map((e: any) => RemotePortState.fromJSON(e))
+        : [],
+      removedVpcs: globalThis.Array.isArray(object?.removedVpcs)
+        ? object.removedVpcs.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.removed_vpcs)
+        ? object.removed_vpcs.map((e: any) => globalThis.String(e))
+        : [],
+      removedPorts: globalThis.Array.isArray(object?.removedPorts)
+        ? object.removedPorts.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.removed_ports)
+        ? object.removed_ports.map((e: any) => globalThis.String(e))
+        : [],
+      removedRemotePorts: globalThis.Array.isArray(object?.removedRemotePorts)
+        ? object.removedRemotePorts.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.removed_remote_ports)
+        ? object.removed_remote_ports.map((e: any) => globalThis.String(e))
+        : [],
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => globalThis.Number(e))
+        : [],
+    };
+  },
+
+  toJSON(message: ChassisDelta): unknown {
+    const obj: any = {};
+    if (message.chassisId !== "") {
+      obj.chassisId = message.chassisId;
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.baseGeneration !== 0) {
+      obj.baseGeneration = Math.round(message.baseGeneration);
+    }
+    if (message.generation !== 0) {
+      obj.generation = Math.round(message.generation);
+    }
+    if (message.vpcs?.length) {
+      obj.vpcs = message.vpcs.map((e) => VpcState.toJSON(e));
+    }
+    if (message.ports?.length) {
+      obj.ports = message.ports.map((e) => PortState.toJSON(e));
+    }
+    if (message.remotePorts?.length) {
+      obj.remotePorts = message.remotePorts.map((e) => RemotePortState.toJSON(e));
+    }
+    if (message.removedVpcs?.length) {
+      obj.removedVpcs = message.removedVpcs;
+    }
+    if (message.removedPorts?.length) {
+      obj.removedPorts = message.removedPorts;
+    }
+    if (message.removedRemotePorts?.length) {
+      obj.removedRemotePorts = message.removedRemotePorts;
+    }
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ChassisDelta>): ChassisDelta {
+    return ChassisDelta.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ChassisDelta>): ChassisDelta {
+    const message = createBaseChassisDelta();
+    message.chassisId = object.chassisId ?? "";
+    message.epoch = object.epoch ?? 0;
+    message.baseGeneration = object.baseGeneration ?? 0;
+    message.generation = object.generation ?? 0;
+    message.vpcs = object.vpcs?.map((e) => VpcState.fromPartial(e)) || [];
+    message.ports = object.ports?.map((e) => PortState.fromPartial(e)) || [];
+    message.remotePorts = object.remotePorts?.map((e) => RemotePortState.fromPartial(e)) || [];
+    message.removedVpcs = object.removedVpcs?.map((e) => e) || [];
+    message.removedPorts = object.removedPorts?.map((e) => e) || [];
+    message.removedRemotePorts = object.removedRemotePorts?.map((e) => e) || [];
+    message.changes = object.changes?.map((e) => e) || [];
     return message;
   },
 };
@@ -674,7 +1037,18 @@ export const RemotePortState: MessageFns<RemotePortState> = {
 };
 
 function createBaseChassisStateAck(): ChassisStateAck {
-  return { chassisId: "", epoch: 0, generation: 0, stateHash: "", error: "", rejectedPorts: [], refused: "" };
+  return {
+    chassisId: "",
+    epoch: 0,
+    generation: 0,
+    stateHash: "",
+    error: "",
+    rejectedPorts: [],
+    refused: "",
+    needsFullState: false,
+    changes: [],
+    contentHash: "",
+  };
 }
 
 export const ChassisStateAck: MessageFns<ChassisStateAck> = {
@@ -699,6 +1073,19 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     }
     if (message.refused !== "") {
       writer.uint32(90).string(message.refused);
+    }
+    if (message.needsFullState !== false) {
+      writer.uint32(96).bool(message.needsFullState);
+    }
+    if (message.changes.length !== 0) {
+      writer.uint32(106).fork();
+      for (const v of message.changes) {
+        writer.uint64(v);
+      }
+      writer.join();
+    }
+    if (message.contentHash !== "") {
+      writer.uint32(114).string(message.contentHash);
     }
     return writer;
   },
@@ -772,6 +1159,40 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
             message.refused = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.needsFullState = reader.bool();
+            continue;
+          }
+          case 13: {
+            if (tag === 104) {
+              message.changes.push(longToNumber(reader.uint64()));
+
+              continue;
+            }
+
+            if (tag === 106) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.changes.push(longToNumber(reader.uint64()));
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.contentHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -805,6 +1226,19 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
         ? object.rejected_ports.map((e: any) => RejectedPort.fromJSON(e))
         : [],
       refused: isSet(object.refused) ? globalThis.String(object.refused) : "",
+      needsFullState: isSet(object.needsFullState)
+        ? globalThis.Boolean(object.needsFullState)
+        : isSet(object.needs_full_state)
+        ? globalThis.Boolean(object.needs_full_state)
+        : false,
+      changes: globalThis.Array.isArray(object?.changes)
+        ? object.changes.map((e: any) => globalThis.Number(e))
+        : [],
+      contentHash: isSet(object.contentHash)
+        ? globalThis.String(object.contentHash)
+        : isSet(object.content_hash)
+        ? globalThis.String(object.content_hash)
+        : "",
     };
   },
 
@@ -831,6 +1265,15 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     if (message.refused !== "") {
       obj.refused = message.refused;
     }
+    if (message.needsFullState !== false) {
+      obj.needsFullState = message.needsFullState;
+    }
+    if (message.changes?.length) {
+      obj.changes = message.changes.map((e) => Math.round(e));
+    }
+    if (message.contentHash !== "") {
+      obj.contentHash = message.contentHash;
+    }
     return obj;
   },
 
@@ -846,6 +1289,9 @@ export const ChassisStateAck: MessageFns<ChassisStateAck> = {
     message.error = object.error ?? "";
     message.rejectedPorts = object.rejectedPorts?.map((e) => RejectedPort.fromPartial(e)) || [];
     message.refused = object.refused ?? "";
+    message.needsFullState = object.needsFullState ?? false;
+    message.changes = object.changes?.map((e) => e) || [];
+    message.contentHash = object.contentHash ?? "";
     return message;
   },
 };

@@ -18,14 +18,16 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
-import { ChassisState, RejectedPort } from "./chassis_state.js";
+import { ChassisDelta, ChassisState, RejectedPort } from "./chassis_state.js";
 
 export const protobufPackage = "vpc.v1";
 
 export const protobufFileName = "vpc/v1/hvflowd.proto";
 
 export interface ApplyChassisStateRequest {
-  state: ChassisState | undefined;
+  /** Exactly one of state and delta. */
+  state?: ChassisState | undefined;
+  delta?: ChassisDelta | undefined;
 }
 
 export interface ApplyChassisStateResponse {
@@ -35,6 +37,10 @@ export interface ApplyChassisStateResponse {
   flowsRemoved: number;
   /** Ports of the applied state left out of the flows (each with why); everyone else's apply. */
   rejectedPorts: RejectedPort[];
+  /** The request was a delta on another revision than the chassis holds: nothing was applied. */
+  needsFullState: boolean;
+  /** As ChassisStateAck.content_hash. */
+  contentHash: string;
 }
 
 export interface GetChassisStateRequest {
@@ -50,13 +56,16 @@ export interface GetChassisStateResponse {
 }
 
 function createBaseApplyChassisStateRequest(): ApplyChassisStateRequest {
-  return { state: undefined };
+  return { state: undefined, delta: undefined };
 }
 
 export const ApplyChassisStateRequest: MessageFns<ApplyChassisStateRequest> = {
   encode(message: ApplyChassisStateRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== undefined) {
       ChassisState.encode(message.state, writer.uint32(10).fork()).join();
+    }
+    if (message.delta !== undefined) {
+      ChassisDelta.encode(message.delta, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -82,6 +91,14 @@ export const ApplyChassisStateRequest: MessageFns<ApplyChassisStateRequest> = {
             message.state = ChassisState.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.delta = ChassisDelta.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -95,13 +112,19 @@ export const ApplyChassisStateRequest: MessageFns<ApplyChassisStateRequest> = {
   },
 
   fromJSON(object: any): ApplyChassisStateRequest {
-    return { state: isSet(object.state) ? ChassisState.fromJSON(object.state) : undefined };
+    return {
+      state: isSet(object.state) ? ChassisState.fromJSON(object.state) : undefined,
+      delta: isSet(object.delta) ? ChassisDelta.fromJSON(object.delta) : undefined,
+    };
   },
 
   toJSON(message: ApplyChassisStateRequest): unknown {
     const obj: any = {};
     if (message.state !== undefined) {
       obj.state = ChassisState.toJSON(message.state);
+    }
+    if (message.delta !== undefined) {
+      obj.delta = ChassisDelta.toJSON(message.delta);
     }
     return obj;
   },
@@ -114,12 +137,23 @@ export const ApplyChassisStateRequest: MessageFns<ApplyChassisStateRequest> = {
     message.state = (object.state !== undefined && object.state !== null)
       ? ChassisState.fromPartial(object.state)
       : undefined;
+    message.delta = (object.delta !== undefined && object.delta !== null)
+      ? ChassisDelta.fromPartial(object.delta)
+      : undefined;
     return message;
   },
 };
 
 function createBaseApplyChassisStateResponse(): ApplyChassisStateResponse {
-  return { appliedGeneration: 0, stateHash: "", flowsAdded: 0, flowsRemoved: 0, rejectedPorts: [] };
+  return {
+    appliedGeneration: 0,
+    stateHash: "",
+    flowsAdded: 0,
+    flowsRemoved: 0,
+    rejectedPorts: [],
+    needsFullState: false,
+    contentHash: "",
+  };
 }
 
 export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = {
@@ -138,6 +172,12 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
     }
     for (const v of message.rejectedPorts) {
       RejectedPort.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.needsFullState !== false) {
+      writer.uint32(88).bool(message.needsFullState);
+    }
+    if (message.contentHash !== "") {
+      writer.uint32(98).string(message.contentHash);
     }
     return writer;
   },
@@ -195,6 +235,22 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
             message.rejectedPorts.push(RejectedPort.decode(reader, reader.uint32()));
             continue;
           }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.needsFullState = reader.bool();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.contentHash = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -234,6 +290,16 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
         : globalThis.Array.isArray(object?.rejected_ports)
         ? object.rejected_ports.map((e: any) => RejectedPort.fromJSON(e))
         : [],
+      needsFullState: isSet(object.needsFullState)
+        ? globalThis.Boolean(object.needsFullState)
+        : isSet(object.needs_full_state)
+        ? globalThis.Boolean(object.needs_full_state)
+        : false,
+      contentHash: isSet(object.contentHash)
+        ? globalThis.String(object.contentHash)
+        : isSet(object.content_hash)
+        ? globalThis.String(object.content_hash)
+        : "",
     };
   },
 
@@ -254,6 +320,12 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
     if (message.rejectedPorts?.length) {
       obj.rejectedPorts = message.rejectedPorts.map((e) => RejectedPort.toJSON(e));
     }
+    if (message.needsFullState !== false) {
+      obj.needsFullState = message.needsFullState;
+    }
+    if (message.contentHash !== "") {
+      obj.contentHash = message.contentHash;
+    }
     return obj;
   },
 
@@ -267,6 +339,8 @@ export const ApplyChassisStateResponse: MessageFns<ApplyChassisStateResponse> = 
     message.flowsAdded = object.flowsAdded ?? 0;
     message.flowsRemoved = object.flowsRemoved ?? 0;
     message.rejectedPorts = object.rejectedPorts?.map((e) => RejectedPort.fromPartial(e)) || [];
+    message.needsFullState = object.needsFullState ?? false;
+    message.contentHash = object.contentHash ?? "";
     return message;
   },
 };

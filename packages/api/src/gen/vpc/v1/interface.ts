@@ -87,7 +87,7 @@ export interface Interface {
   status: InterfaceStatus;
   /** The chassis generation that first included this interface. */
   generation: number;
-  createTime:
+  createTime?:
     | Date
     | undefined;
   /** Why the interface is FAILED; empty otherwise. */

@@ -28,7 +28,7 @@ export const protobufFileName = "vpc/v1/project.proto";
 export interface Project {
   id: string;
   name: string;
-  createTime: Date | undefined;
+  createTime?: Date | undefined;
 }
 
 export interface CreateProjectRequest {
@@ -65,7 +65,7 @@ export interface CreateTokenResponse {
   /** The bearer token; returned only here. */
   token: string;
   /** Unset when the token does not expire. */
-  expireTime: Date | undefined;
+  expireTime?: Date | undefined;
 }
 
 /** A token as listed: everything but the secret. */
@@ -76,14 +76,14 @@ export interface Token {
   /** The role and subject of a service token; empty for a project token. */
   role: string;
   subject: string;
-  createTime:
+  createTime?:
     | Date
     | undefined;
   /** Unset when the token does not expire. */
-  expireTime: Date | undefined;
+  expireTime?: Date | undefined;
   revoked: boolean;
   /** Unset unless revoked. */
-  revokeTime:
+  revokeTime?:
     | Date
     | undefined;
   /** The last four characters of the token, to tell tokens apart. */

@@ -35,7 +35,7 @@ export interface Vpc {
   vni: number;
   /** Bumped on every change to the VPC or its interfaces. */
   generation: number;
-  createTime: Date | undefined;
+  createTime?: Date | undefined;
 }
 
 export interface CreateVpcRequest {
