@@ -5,7 +5,7 @@ import {
   readServiceConfig,
   type ServiceConfig,
 } from '@vpcd/observability';
-import { parseIpv4 } from './codec/ipv4.js';
+import { parseIpv4 } from '@vpcd/dhcp';
 import { DHCP_STEER_GROUP } from './dhcp/destination.js';
 import type { ClientIdentityKind } from './dhcp/identify-client.js';
 
