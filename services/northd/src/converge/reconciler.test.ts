@@ -1,132 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ChassisState, PortState } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { metricValue } from '@vpcd/rpc/testing';
 import { ManualClock } from './clock.js';
 import { convergeMetrics } from './converge-metrics.js';
-import type { ConvergePublisher, Outgoing, PublishOutcome } from './publisher.js';
-import {
-  Reconciler,
-  type AckOutcome,
-  type ConvergeStore,
-  type PendingChange,
-} from './reconciler.js';
+import type { Outgoing } from './publisher.js';
+import { Reconciler, type AckOutcome } from './reconciler.js';
+import { FakePublisher, FakeStore, settle } from './testing.js';
 import { WorkQueue } from './work-queue.js';
-
-const settle = async () => {
-  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
-};
-
-/** The change log and states of a few chassis, in memory; every chassis holds VPC v1. */
-class FakeStore implements ConvergeStore {
-  private seq = 0;
-  readonly rows = new Map<string, PendingChange[]>();
-  readonly ports = new Map<string, PortState[]>();
-  readonly reported = new Map<string, { epoch: number; generation: number; contentHash: string }>();
-  readonly refused: { chassisId: string; changes: readonly number[] }[] = [];
-  pendingReads = 0;
-
-  /** An interface created on `chassisId`: its port and a change row. */
-  createPort(chassisId: string, interfaceId: string): number {
-    const ports = this.ports.get(chassisId) ?? [];
-    ports.push({ interfaceId, vpcId: 'v1', name: interfaceId, ip: '10.0.0.9', mac: 'mac' });
-    this.ports.set(chassisId, ports);
-    return this.addRow(chassisId, { vpcId: 'v1', interfaceId });
-  }
-
-  requestFull(chassisId: string): number {
-    return this.addRow(chassisId, { vpcId: null, interfaceId: null });
-  }
-
-  retire(chassisId: string, seqs: readonly number[]): void {
-    this.rows.set(
-      chassisId,
-      (this.rows.get(chassisId) ?? []).filter((r) => !seqs.includes(r.seq)),
-    );
-  }
-
-  private addRow(chassisId: string, row: { vpcId: string | null; interfaceId: string | null }) {
-    const seq = ++this.seq;
-    const rows = this.rows.get(chassisId) ?? [];
-    rows.push({ seq, ...row, traceparent: `tp-${seq}` });
-    this.rows.set(chassisId, rows);
-    return seq;
-  }
-
-  pendingFor(ids: readonly string[]): Promise<Map<string, PendingChange[]>> {
-    this.pendingReads++;
-    const found = new Map<string, PendingChange[]>();
-    for (const id of ids) {
-      const rows = this.rows.get(id) ?? [];
-      if (rows.length > 0) found.set(id, [...rows]);
-    }
-    return Promise.resolve(found);
-  }
-
-  loadFull(chassisId: string) {
-    if (chassisId === 'unknown') return Promise.resolve(undefined);
-    const rows = this.rows.get(chassisId) ?? [];
-    return Promise.resolve({
-      state: this.stateOf(chassisId),
-      changes: rows.map((r) => r.seq),
-      hvflowdAddr: `${chassisId}:50053`,
-      traceparent: rows.at(-1)?.traceparent ?? null,
-    });
-  }
-
-  stateOf(chassisId: string): ChassisState {
-    return {
-      chassisId,
-      epoch: 0,
-      generation: 0,
-      vpcs: [{ vpcId: 'v1', vni: 7, cidr: '10.0.0.0/24', gatewayIp: '10.0.0.1' }],
-      ports: [...(this.ports.get(chassisId) ?? [])],
-      remotePorts: [],
-      changes: [],
-    };
-  }
-
-  loadDelta(chassisId: string, rows: readonly PendingChange[]) {
-    const ids = new Set(rows.map((r) => r.interfaceId));
-    return Promise.resolve({
-      vpcs: [],
-      ports: (this.ports.get(chassisId) ?? []).filter((p) => ids.has(p.interfaceId)),
-      remotePorts: [],
-      removedVpcs: [],
-      removedPorts: [],
-      removedRemotePorts: [],
-      fullWanted: false,
-      hvflowdAddr: `${chassisId}:50053`,
-    });
-  }
-
-  recordRefused(chassisId: string, _epoch: number, changes: readonly number[]) {
-    this.refused.push({ chassisId, changes });
-    return Promise.resolve();
-  }
-
-  reportedContent(chassisId: string) {
-    return Promise.resolve(this.reported.get(chassisId));
-  }
-}
-
-class FakePublisher implements ConvergePublisher {
-  readonly sent: { message: Outgoing; attempt: number }[] = [];
-  failing = false;
-  refuse: string | undefined;
-
-  publish(message: Outgoing, attempt: number): Promise<PublishOutcome> {
-    if (this.failing) return Promise.reject(new Error('broker unreachable'));
-    if (this.refuse) return Promise.resolve({ refused: this.refuse });
-    this.sent.push({ message, attempt });
-    return Promise.resolve({ sent: true });
-  }
-
-  get last() {
-    return this.sent.at(-1)!;
-  }
-}
 
 /** The parts of a converge side around one reconciler, with a chassis that answers on demand. */
 function harness(options: { auditIntervalMs?: number } = {}) {
@@ -328,6 +209,22 @@ describe('Reconciler', () => {
     assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'none' }, 'not sent again');
     store.createPort('hv1', 'c');
     assert.equal((await reconciler.reconcile('hv1')).action, 'full');
+  });
+
+  it('takes an ack that arrives before the broker confirmed the publish', async () => {
+    const { store, publisher, reconciler, converged, answer } = harness();
+    await converged();
+    store.createPort('hv1', 'b');
+    let confirm!: () => void;
+    publisher.confirmGate = new Promise<void>((resolve) => (confirm = resolve));
+    const sending = reconciler.reconcile('hv1');
+    await settle();
+    answer('applied');
+    confirm();
+    assert.equal((await sending).action, 'delta');
+    publisher.confirmGate = undefined;
+    store.createPort('hv1', 'c');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta', 'not held by a stale wait');
   });
 
   it('sends a message whose publish failed again, as is, on the next reconcile', async () => {

@@ -359,17 +359,19 @@ export class Reconciler {
     const { generation: revision } = messageKey(message);
     const changes = message.kind === 'full' ? message.state.changes : message.delta.changes;
     chain.revision = revision;
-    chain.inFlight = { message, revision, changes, attempts: 0, retryAtMs: 0 };
+    // Its ack may be observed before the broker confirms the publish: then `f` is detached.
+    const f: InFlight = { message, revision, changes, attempts: 0, retryAtMs: 0 };
+    chain.inFlight = f;
     const outcome = await this.o.publisher.publish(message, 0);
     if ('refused' in outcome) {
       this.refusedBeforeSending(chassisId, outcome.refused);
       await this.o.store.recordRefused(chassisId, chain.epoch, changes, outcome.refused);
-      chain.inFlight = undefined;
+      if (chain.inFlight === f) chain.inFlight = undefined;
       chain.refused = true;
       return { action };
     }
     const waitMs = this.ackWaitMs(0);
-    chain.inFlight.retryAtMs = this.o.clock.nowMs() + waitMs;
+    f.retryAtMs = this.o.clock.nowMs() + waitMs;
     return { action, requeueAfterMs: waitMs };
   }
 
