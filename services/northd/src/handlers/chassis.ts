@@ -3,7 +3,7 @@ import { RpcError, Status, type AsyncServiceImplementation } from '@vpcd/rpc';
 import { requireChassisAccess } from '../auth/chassis-scope.js';
 import { principal } from '../auth/principal.js';
 import { mapErrors } from '../errors.js';
-import { chassisStore } from '../store/chassis.js';
+import { chassisRegistry } from '../store/chassis-registry.js';
 import { loadChassisStates } from '../store/chassis-state.js';
 import { readPage } from '../store/pagination.js';
 import { requireId, validateRegisterChassis } from '../validation/requests.js';
@@ -24,7 +24,7 @@ export function chassisHandlers(
           req.requestId,
           RegisterChassisRequest.encode(req).finish(),
           Chassis,
-          (tx) => chassisStore.register(tx, req),
+          (tx) => chassisRegistry.register(tx, req),
         ),
       );
       deps.changed();
@@ -38,6 +38,8 @@ export function chassisHandlers(
         chassisId: req.chassisId,
         appliedGeneration: req.appliedGeneration,
         stateHash: req.stateHash,
+        appliedEpoch: req.appliedEpoch,
+        contentHash: req.contentHash,
       });
       if (result.drift) deps.changed();
       return { desiredGeneration: result.desiredGeneration, driftDetected: result.drift };
@@ -45,11 +47,11 @@ export function chassisHandlers(
 
     async getChassis(req) {
       requireId('id', req.id);
-      return chassisViewFor(principal(), await chassisStore.get(deps.db, req.id));
+      return chassisViewFor(principal(), await chassisRegistry.get(deps.db, req.id));
     },
 
     async listChassis(req) {
-      const { chassis, next } = await chassisStore.list(
+      const { chassis, next } = await chassisRegistry.list(
         deps.db,
         readPage(req.pageSize, req.pageToken),
       );
