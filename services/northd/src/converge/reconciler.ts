@@ -1,57 +1,13 @@
-import type { ChassisState, PortState, RemotePortState, VpcState } from '@vpcd/api';
+import type { ChassisState } from '@vpcd/api';
 import type { Logger } from 'pino';
+import type { ConvergeStore, PendingChange } from '../store/converge-store.js';
 import { retryDelayMs } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ConvergeMetrics } from './converge-metrics.js';
 import { messageKey, type ConvergePublisher, type Outgoing, type Route } from './publisher.js';
 import type { WorkResult } from './work-queue.js';
 
-/** A row of the change log: one change to one chassis' state; vpc and interface null ask for a full state. */
-export interface PendingChange {
-  readonly seq: number;
-  readonly vpcId: string | null;
-  readonly interfaceId: string | null;
-  readonly traceparent: string | null;
-}
-
-/** What the reconciler reads and records; services/northd/src/store implements it on MariaDB. */
-export interface ConvergeStore {
-  /** Chassis (of `ids`) with at least one pending change row: id -> its pending rows. */
-  pendingFor(ids: readonly string[]): Promise<Map<string, PendingChange[]>>;
-  /** Full state of the chassis and the seqs of its pending rows, one snapshot; undefined if unknown. */
-  loadFull(
-    chassisId: string,
-  ): Promise<
-    | { state: ChassisState; changes: number[]; hvflowdAddr: string; traceparent: string | null }
-    | undefined
-  >;
-  /** Delta content for the given pending rows, relative to the VPCs the chassis holds; one snapshot. */
-  loadDelta(
-    chassisId: string,
-    rows: readonly PendingChange[],
-    heldVpcs: ReadonlySet<string>,
-  ): Promise<{
-    vpcs: VpcState[];
-    ports: PortState[];
-    remotePorts: RemotePortState[];
-    removedVpcs: string[];
-    removedPorts: string[];
-    removedRemotePorts: string[];
-    fullWanted: boolean;
-    hvflowdAddr: string;
-  }>;
-  /** Marks a message refused for good (too large): its rows are not sent again. */
-  recordRefused(
-    chassisId: string,
-    epoch: number,
-    changes: readonly number[],
-    reason: string,
-  ): Promise<void>;
-  /** The content hash the chassis last reported at (epoch, revision), for the audit. */
-  reportedContent(
-    chassisId: string,
-  ): Promise<{ epoch: number; generation: number; contentHash: string } | undefined>;
-}
+export type { ConvergeStore, PendingChange };
 
 /** What `reconcile` decided, and when the queue should bring the chassis back. */
 export interface ReconcileResult extends WorkResult {

@@ -27,7 +27,7 @@ export function chassisHandlers(
           (tx) => chassisRegistry.register(tx, req),
         ),
       );
-      deps.changed();
+      deps.changed(); // a new underlay address asks full states of its peers: all look
       return chassis;
     },
 
@@ -41,7 +41,7 @@ export function chassisHandlers(
         appliedEpoch: req.appliedEpoch,
         contentHash: req.contentHash,
       });
-      if (result.drift) deps.changed();
+      if (result.drift) deps.changed([req.chassisId]); // its status asked for a full state
       return { desiredGeneration: result.desiredGeneration, driftDetected: result.drift };
     },
 

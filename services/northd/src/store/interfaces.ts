@@ -132,13 +132,15 @@ export const interfaceStore = {
    * cannot. Then the project's quota row, under which its quotas are counted. The change rows
    * (one per chassis whose state the interface changes: its own and every chassis the VPC
    * spans) go in one statement; no chassis, lease or status row is touched.
-   * Returns the interface, PENDING: its change rows are not even committed yet.
+   * Returns the interface, PENDING: its change rows are not even committed yet. `touched`
+   * learns the chassis those rows name, for the change hint sent after the commit.
    */
   async create(
     tx: Queryable,
     input: NewInterface,
     projectId: string | undefined,
     limits: InterfaceLimits,
+    touched?: (chassisIds: readonly string[]) => void,
   ): Promise<Interface> {
     const vpc = await vpcStore.lockForInterfaces(tx, input.vpcId, projectId, input.chassisId);
     const cidr = parseCidr(vpc.cidr) as Cidr;
@@ -177,6 +179,7 @@ export const interfaceStore = {
       { vpcId: input.vpcId, interfaceId: input.id, portChassisId: input.chassisId },
       affected,
     );
+    touched?.(affected);
     for (let attempt = 0; ; attempt++) {
       try {
         await tx.execute(
@@ -243,12 +246,14 @@ export const interfaceStore = {
   /**
    * Deletes an interface, returns its address to the VPC's free list and records a change for
    * its chassis and every chassis the VPC spans; like a create, it locks rows of its VPC only.
+   * `touched` learns the chassis those rows name.
    */
   async delete(
     tx: Queryable,
     id: string,
     projectId: string | undefined,
     ips: IpPool,
+    touched?: (chassisIds: readonly string[]) => void,
   ): Promise<void> {
     const found = await interfaceStore.get(tx, id, projectId);
     const vpc = await vpcStore.lockForInterfaces(tx, found.vpcId, projectId, found.chassisId);
@@ -262,6 +267,7 @@ export const interfaceStore = {
       { vpcId: found.vpcId, interfaceId: id, portChassisId: found.chassisId },
       affected,
     );
+    touched?.(affected);
     await countPort(tx, found.vpcId, found.chassisId, -1);
   },
 };
