@@ -83,8 +83,10 @@ export class Converger {
     });
   }
 
+  /** Starts the safety pass (at once) and, after a `stop`, the queue again. */
   start(): void {
     this.stopped = false;
+    this.queue.start();
     this.schedulePass(0);
   }
 

@@ -176,12 +176,19 @@ describe('WorkQueue', () => {
     assert.equal(await metricValue(registry, 'northd_converge_queue_depth'), 0);
   });
 
-  it('takes no work after stop', async () => {
+  it('takes no work after stop, and takes new work after start', async () => {
     const { calls, queue, advance } = harness();
     queue.add('a');
     await queue.stop();
     queue.add('b');
     await advance(100);
     assert.equal(calls.length, 0);
+    queue.start();
+    queue.add('c');
+    await advance(5);
+    assert.deepEqual(
+      calls.map((c) => c.key),
+      ['c'],
+    );
   });
 });

@@ -144,7 +144,12 @@ export class WorkQueue {
     return this.waiting.has(key) || this.readySet.has(key) || this.processing.has(key);
   }
 
-  /** Stops taking work and waits for the keys processing now. */
+  /** Takes work again after `stop` (a new queue takes work from the start). */
+  start(): void {
+    this.stopped = false;
+  }
+
+  /** Stops taking work, drops what waits, and waits for the keys processing now. */
   async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimer?.();
@@ -175,7 +180,7 @@ export class WorkQueue {
     while (this.processing.size < this.o.concurrency && this.ready.length > 0) {
       const key = this.ready.shift()!;
       this.readySet.delete(key);
-      this.start(key, now);
+      this.begin(key, now);
     }
     this.armTimer();
   }
@@ -205,7 +210,7 @@ export class WorkQueue {
     }, atMs - this.o.clock.nowMs());
   }
 
-  private start(key: string, now: number): void {
+  private begin(key: string, now: number): void {
     this.processing.add(key);
     this.metrics.latency.observe((now - (this.dueSince.get(key) ?? now)) / 1000);
     this.dueSince.delete(key);
