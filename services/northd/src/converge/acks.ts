@@ -1,19 +1,20 @@
 import { ChassisStateAck } from '@vpcd/api';
 import type { Database } from '@vpcd/db';
+import { changeLog } from '../store/change-log.js';
+import { recordAck, recordNeedsFull, recordRefused } from '../store/chassis-status.js';
 import type { Delivery, HandlerResult } from '@vpcd/messaging';
 import type { Logger } from 'pino';
 import { refusedReasons, type ConvergeMetrics } from './converge-metrics.js';
 
 /**
- * Records acknowledgements from southd. An ack counts only when it fits: its epoch is the
- * chassis' current lease epoch (older owners' work is fenced) and its generation is newer than
- * the one recorded and not beyond the desired one. Any northd may record any ack; the
- * conditional update decides. A database error requeues the ack; garbage is dead-lettered.
- * An applied ack also replaces the chassis' record of the ports its state left out (the local
- * ones; remote ones are their own chassis' to report), in the same statement: those interfaces
- * read FAILED with the reason, everyone else's ACTIVE.
- * `stillBehind` is called when a recorded ack leaves its chassis behind a newer desired
- * generation: its owner, which sends a chassis one state at a time, may send the next now.
+ * Records acknowledgements from southd. An applied ack retires the change rows its message
+ * covered and moves the chassis' status when its epoch is the lease's current one (older
+ * owners' work is fenced) and its revision newer (see chassis-status.ts recordAck). Any northd
+ * may record any ack. A database error requeues the ack; garbage is dead-lettered. An applied
+ * ack also replaces the chassis' record of the ports its state left out (the local ones):
+ * those interfaces read FAILED with the reason.
+ * `stillBehind` is called when the chassis has changes pending after the ack, or asks for a
+ * full state: its owner, which sends a chassis one message at a time, may send the next now.
  */
 export function ackHandler(
   db: Database,
@@ -30,8 +31,7 @@ export function ackHandler(
       return 'reject';
     }
     if (ack.refused !== '') {
-      // Refused for good: this generation is not sent again (a newer one is). Only while it is
-      // the desired one and the epoch current, as for an applied ack.
+      // Refused for good: these changes are not sent again (a newer one brings a full state).
       metrics.acks.inc({ result: 'refused' });
       const reason = refusedReasons.find((r) => r === ack.refused);
       if (reason) metrics.refused.inc({ reason });
@@ -47,6 +47,12 @@ export function ackHandler(
       await recordRefused(db, ack, `${ack.refused}: ${ack.error}`);
       return 'ack';
     }
+    if (ack.needsFullState) {
+      metrics.acks.inc({ result: 'needs_full' });
+      await recordNeedsFull(db, ack.chassisId);
+      stillBehind();
+      return 'ack';
+    }
     if (ack.error !== '') {
       metrics.acks.inc({ result: 'error' });
       logger.warn(
@@ -56,26 +62,9 @@ export function ackHandler(
       return 'ack'; // the converge loop sends again when no good ack arrives
     }
     const rejected = ack.rejectedPorts.filter((r) => !r.remote);
-    const { affectedRows } = await db.execute(
-      `UPDATE chassis SET applied_generation = ?, applied_epoch = ?, state_hash = ?, rejected_ports = ?
-       WHERE id = ? AND epoch = ? AND applied_generation < ? AND desired_generation >= ?`,
-      [
-        ack.generation,
-        ack.epoch,
-        ack.stateHash,
-        rejected.length === 0
-          ? null
-          : JSON.stringify(
-              Object.fromEntries(rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`])),
-            ),
-        ack.chassisId,
-        ack.epoch,
-        ack.generation,
-        ack.generation,
-      ],
-    );
-    metrics.acks.inc({ result: affectedRows > 0 ? 'applied' : 'stale' });
-    if (affectedRows > 0 && rejected.length > 0) {
+    const { recorded, lagSeconds } = await recordAck(db, ack);
+    metrics.acks.inc({ result: recorded ? 'applied' : 'stale' });
+    if (recorded && rejected.length > 0) {
       for (const r of rejected) metrics.rejectedInterfaces.inc({ reason: r.reason });
       logger.warn(
         {
@@ -86,40 +75,8 @@ export function ackHandler(
         'the chassis left interfaces out of its flows: they are FAILED',
       );
     }
-    if (affectedRows > 0) {
-      const [row] = await db.query<{ lag_us: number; desired_generation: number }>(
-        'SELECT TIMESTAMPDIFF(MICROSECOND, desired_changed_at, NOW(3)) AS lag_us, desired_generation FROM chassis WHERE id = ?',
-        [ack.chassisId],
-      );
-      if (row && Number(row.desired_generation) === ack.generation) {
-        metrics.lag.observe(Math.max(0, Number(row.lag_us)) / 1e6);
-      } else if (row) {
-        stillBehind();
-      }
-    }
+    if (lagSeconds !== undefined) metrics.lag.observe(lagSeconds);
+    if ((await changeLog.newest(db, [ack.chassisId])).size > 0) stillBehind();
     return 'ack';
   };
-}
-
-/**
- * Marks generation `ack.generation` of a chassis as refused for good, so that its owner's
- * converge loop stops sending it; a newer desired generation is sent as usual.
- */
-export async function recordRefused(
-  db: Pick<Database, 'execute'>,
-  ack: Pick<ChassisStateAck, 'chassisId' | 'epoch' | 'generation'>,
-  reason: string,
-): Promise<void> {
-  await db.execute(
-    `UPDATE chassis SET refused_generation = ?, refused_reason = ?
-     WHERE id = ? AND epoch = ? AND desired_generation = ? AND refused_generation < ?`,
-    [
-      ack.generation,
-      reason.slice(0, 255),
-      ack.chassisId,
-      ack.epoch,
-      ack.generation,
-      ack.generation,
-    ],
-  );
 }

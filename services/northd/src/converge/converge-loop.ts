@@ -11,9 +11,8 @@ import type { Broker } from '@vpcd/messaging';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { LeaseManager } from '../leases/lease-manager.js';
-import { loadChassisStates } from '../store/chassis-state.js';
+import { SqlConvergeStore, type ConvergeStore, type FullLoad } from '../store/converge-store.js';
 import { contextOf } from '../trace-parent.js';
-import { recordRefused } from './acks.js';
 import { retryDelayMs } from './backoff.js';
 import { convergeMetrics, type ConvergeMetrics } from './converge-metrics.js';
 
@@ -42,6 +41,8 @@ export interface ConvergeLoopOptions {
 interface Sent {
   generation: number;
   epoch: number;
+  /** The change rows the message covered; it is answered once none of them is pending. */
+  changes: number[];
   attempts: number;
   /** When it was published (Date.now()). */
   atMs: number;
@@ -52,8 +53,9 @@ interface Sent {
 
 /**
  * Level-triggered convergence of the chassis this instance holds leases on. A pass reads which
- * owned chassis want a newer generation than they acknowledged (one query), computes their full
- * states (three queries, batched), and publishes each with publisher confirms. Work is sent
+ * owned chassis have change rows pending (one query), loads their full states with the pending
+ * seqs (`changes`, which the ack retires), and publishes each with publisher confirms, numbered
+ * by a revision that grows per chassis and epoch. (The incremental reconciler replaces this.) Work is sent
  * again when its acknowledgement does not come in time, with capped, jittered backoff. Nothing
  * is remembered that the database does not also say: a crash anywhere loses nothing, as the
  * next pass (here or on the next owner) finds the chassis behind and publishes again.
@@ -69,8 +71,9 @@ interface Sent {
  */
 export class ConvergeLoop {
   private readonly sent = new Map<string, Sent>();
-  private readonly addresses = new Map<string, string>();
-  private readonly traceparents = new Map<string, string | null>();
+  /** The last revision sent to each owned chassis, in its epoch. */
+  private readonly revisions = new Map<string, { epoch: number; revision: number }>();
+  private readonly store: ConvergeStore;
   private readonly metrics: ConvergeMetrics;
   private wakeRequested = false;
   /** When the earliest chassis held back by the last pass becomes due (Date.now() clock). */
@@ -90,6 +93,7 @@ export class ConvergeLoop {
       ...options,
     };
     this.metrics = convergeMetrics(options.registry);
+    this.store = new SqlConvergeStore(options.db);
   }
 
   start(): void {
@@ -141,13 +145,14 @@ export class ConvergeLoop {
     const due = await this.dueChassis(owned);
     let failed = 0;
     if (due.length > 0) {
-      const states = await loadChassisStates(this.o.db, due);
-      const queue = [...states.values()];
+      const queue = [...due];
       const worker = async () => {
-        for (let state = queue.shift(); state; state = queue.shift()) {
-          const epoch = owned.get(state.chassisId);
-          if (epoch === undefined || epoch !== state.epoch) continue; // lost or re-claimed meanwhile
-          if (!(await this.publish(state))) failed++;
+        for (let id = queue.shift(); id; id = queue.shift()) {
+          const load = await this.store.loadFull(id);
+          const epoch = owned.get(id);
+          // Lost or re-claimed meanwhile.
+          if (!load || epoch === undefined || epoch !== load.state.epoch) continue;
+          if (!(await this.publish(load))) failed++;
         }
       };
       await Promise.all(
@@ -162,82 +167,67 @@ export class ConvergeLoop {
   }
 
   /**
-   * Owned chassis behind their desired generation, less those whose state is unacknowledged
-   * (until its retry time) and those in a burst that got a state less than `burstIntervalMs`
-   * ago; `nextDueAtMs` says when the first of those becomes due.
+   * Owned chassis with changes pending, less those whose message is unanswered (until its
+   * retry time) and those in a burst that got a state less than `burstIntervalMs` ago;
+   * `nextDueAtMs` says when the first of those becomes due.
    */
   private async dueChassis(owned: ReadonlyMap<string, number>): Promise<string[]> {
     this.nextDueAtMs = Infinity;
+    for (const id of this.revisions.keys()) if (!owned.has(id)) this.revisions.delete(id);
     if (owned.size === 0) {
       this.sent.clear();
       return [];
     }
-    // Only the chassis behind come back: a pass costs what changed, not what this instance
-    // owns (every change hint wakes every instance, and each owns a share of the whole fleet).
-    // A chassis not returned is caught up or not ours, so what is remembered of it goes.
-    const rows = await this.o.db.query<{
-      id: string;
-      epoch: number;
-      desired_generation: number;
-      applied_generation: number;
-      refused_generation: number;
-      hvflowd_addr: string;
-      desired_traceparent: string | null;
-    }>(
-      `SELECT id, epoch, desired_generation, applied_generation, refused_generation, hvflowd_addr,
-         desired_traceparent
-       FROM chassis
-       WHERE owner = ? AND lease_expires_at > NOW(3) AND applied_generation < desired_generation
-         AND refused_generation < desired_generation`,
-      [this.o.northdId],
-    );
+    // Only the chassis with pending rows come back: a pass costs what changed, not what this
+    // instance owns. A chassis not returned is caught up, so what is remembered of it goes.
+    const pending = await this.store.pendingFor([...owned.keys()]);
     const now = Date.now();
     const due: string[] = [];
-    const seen = new Set<string>();
-    for (const row of rows) {
-      seen.add(row.id);
-      this.addresses.set(row.id, row.hvflowd_addr);
-      this.traceparents.set(row.id, row.desired_traceparent);
-      const epoch = Number(row.epoch);
-      if (owned.get(row.id) !== epoch) continue;
-      const sent = this.sent.get(row.id);
-      const dueAtMs = sent?.epoch === epoch ? this.dueAt(sent, row) : now;
-      if (dueAtMs <= now) due.push(row.id);
+    for (const [id, rows] of pending) {
+      const epoch = owned.get(id)!;
+      const sent = this.sent.get(id);
+      const dueAtMs = sent?.epoch === epoch ? this.dueAt(sent, rows) : now;
+      if (dueAtMs <= now) due.push(id);
       else this.nextDueAtMs = Math.min(this.nextDueAtMs, dueAtMs);
     }
-    for (const id of this.sent.keys()) if (!seen.has(id)) this.sent.delete(id);
-    for (const id of this.addresses.keys()) if (!seen.has(id)) this.addresses.delete(id);
-    for (const id of this.traceparents.keys()) if (!seen.has(id)) this.traceparents.delete(id);
+    for (const id of this.sent.keys()) if (!pending.has(id)) this.sent.delete(id);
     return due;
   }
 
   /**
-   * When a chassis that got state `sent` (in its current epoch) is due again. A state refused
-   * for good is answered as an applied one is: the next generation need not wait for its retry.
+   * When a chassis that got message `sent` (in its current epoch) is due again: at its retry
+   * time while a row it covered is pending, else now, or after the burst interval when changes
+   * came while it was unanswered.
    */
-  private dueAt(
-    sent: Sent,
-    row: { desired_generation: number; applied_generation: number; refused_generation: number },
-  ): number {
-    const answered = Math.max(Number(row.applied_generation), Number(row.refused_generation));
-    if (answered < sent.generation) {
-      if (Number(row.desired_generation) > sent.generation) sent.superseded = true;
+  private dueAt(sent: Sent, rows: ReadonlyArray<{ seq: number }>): number {
+    const pendingSeqs = new Set(rows.map((r) => r.seq));
+    const covered = new Set(sent.changes);
+    if (sent.changes.some((seq) => pendingSeqs.has(seq))) {
+      if (rows.some((r) => !covered.has(r.seq))) sent.superseded = true;
       return sent.retryAtMs;
     }
     return sent.superseded ? sent.atMs + this.o.burstIntervalMs : 0;
   }
 
-  private async publish(state: ChassisState): Promise<boolean> {
-    const previous = this.sent.get(state.chassisId);
-    const attempts =
-      previous && previous.generation === state.generation && previous.epoch === state.epoch
-        ? previous.attempts + 1
-        : 0;
+  private async publish(load: FullLoad): Promise<boolean> {
+    const { state: loaded, changes, hvflowdAddr, traceparent } = load;
+    const id = loaded.chassisId;
+    const previous = this.sent.get(id);
+    const last = this.revisions.get(id);
+    const revision = (last?.epoch === loaded.epoch ? last.revision : 0) + 1;
+    this.revisions.set(id, { epoch: loaded.epoch, revision });
+    const state = { ...loaded, generation: revision, changes };
+    const sameWork =
+      previous?.epoch === state.epoch &&
+      previous.changes.length === changes.length &&
+      previous.changes.every((seq, i) => changes[i] === seq);
+    const attempts = previous && sameWork ? previous.attempts + 1 : 0;
     const atMs = Date.now();
     const retryAtMs = atMs + retryDelayMs(attempts, this.o.ackTimeoutMs, this.o.maxRetryDelayMs);
-    this.sent.set(state.chassisId, {
-      generation: state.generation,
+    this.sent.set(id, {
+      generation: revision,
       epoch: state.epoch,
+      changes,
       attempts,
       atMs,
       retryAtMs,
@@ -248,34 +238,35 @@ export class ConvergeLoop {
       // No hop would carry it; northd's per-chassis limit keeps this from happening.
       this.metrics.refused.inc({ reason: 'too_large' });
       this.o.logger.error(
-        { chassis: state.chassisId, generation: state.generation, bytes: body.length },
+        { chassis: id, generation: revision, bytes: body.length },
         'chassis state over the transport limit; not sent',
       );
-      await recordRefused(
-        this.o.db,
-        state,
+      await this.store.recordRefused(
+        id,
+        state.epoch,
+        changes,
         `too_large: ${body.length} bytes, limit ${maxChassisStateBytes}`,
       );
       return true; // not a publish failure: counted as refused, and not due again
     }
     try {
       // Published in the trace of the change that made it due: one trace from the API call.
-      await context.with(contextOf(this.traceparents.get(state.chassisId)), () =>
-        this.o.broker.publish(queues.convergeExchange, state.chassisId, body, {
-          messageId: `${state.chassisId}/${state.epoch}/${state.generation}/${attempts}`,
+      await context.with(contextOf(traceparent), () =>
+        this.o.broker.publish(queues.convergeExchange, id, body, {
+          messageId: `${id}/${state.epoch}/${revision}`,
           type: messageTypes.chassisState,
           headers: {
-            [convergeHeaders.chassisId]: state.chassisId,
+            [convergeHeaders.chassisId]: id,
             [convergeHeaders.epoch]: state.epoch,
-            [convergeHeaders.generation]: state.generation,
+            [convergeHeaders.generation]: revision,
             [convergeHeaders.northdId]: this.o.northdId,
-            [convergeHeaders.hvflowdAddr]: this.addresses.get(state.chassisId) ?? '',
+            [convergeHeaders.hvflowdAddr]: hvflowdAddr,
           },
         }),
       );
       return true;
     } catch (err) {
-      this.o.logger.warn({ err, chassis: state.chassisId }, 'publishing converge work failed');
+      this.o.logger.warn({ err, chassis: id }, 'publishing converge work failed');
       return false;
     }
   }

@@ -54,7 +54,7 @@ export function convergeMetrics(registry: Registry): ConvergeMetrics {
     }),
     acks: new Counter({
       name: 'northd_converge_acks_total',
-      help: 'Acknowledgements received, by result (applied, stale, error, refused).',
+      help: 'Acknowledgements received, by result (applied, stale, error, refused, needs_full).',
       labelNames: ['result'],
       registers,
     }),

@@ -271,3 +271,10 @@ async function recordHashOrDrift(
   }
   return undefined;
 }
+
+/** Records an applied ack; see chassisStatus.recordAck. */
+export const recordAck = chassisStatus.recordAck;
+/** Records a message refused for good; see chassisStatus.recordRefused. */
+export const recordRefused = chassisStatus.recordRefused;
+/** Records a chassis' request for a full state; see chassisStatus.recordNeedsFull. */
+export const recordNeedsFull = chassisStatus.recordNeedsFull;
