@@ -65,7 +65,7 @@ describe('chaos', () => {
 
   const owners = async () => {
     const rows = await db.query<{ owner: string | null; n: number }>(
-      'SELECT owner, COUNT(*) AS n FROM chassis WHERE lease_expires_at > NOW(3) GROUP BY owner',
+      'SELECT owner, COUNT(*) AS n FROM chassis_leases WHERE expires_at > NOW(3) GROUP BY owner',
     );
     return new Map(rows.map((r) => [r.owner ?? '', Number(r.n)]));
   };

@@ -75,7 +75,7 @@ describe('two northd processes', () => {
 
   const owners = async () => {
     const rows = await db.query<{ owner: string | null; n: number }>(
-      'SELECT owner, COUNT(*) AS n FROM chassis WHERE lease_expires_at > NOW(3) GROUP BY owner',
+      'SELECT owner, COUNT(*) AS n FROM chassis_leases WHERE expires_at > NOW(3) GROUP BY owner',
     );
     return Object.fromEntries(rows.map((r) => [r.owner ?? '', Number(r.n)]));
   };
@@ -109,7 +109,7 @@ describe('two northd processes', () => {
           rejectedPorts: [],
           refused: '',
           needsFullState: false,
-          changes: [],
+          changes: state.changes,
           contentHash: '',
         };
         await broker.publish(

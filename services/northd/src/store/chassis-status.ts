@@ -271,3 +271,22 @@ async function recordHashOrDrift(
   }
   return undefined;
 }
+
+/** Records an applied ack; see chassisStatus.recordAck. */
+export function recordAck(...args: Parameters<typeof chassisStatus.recordAck>): Promise<AckRecord> {
+  return chassisStatus.recordAck(...args);
+}
+
+/** Records a message refused for good; see chassisStatus.recordRefused. */
+export function recordRefused(
+  ...args: Parameters<typeof chassisStatus.recordRefused>
+): Promise<void> {
+  return chassisStatus.recordRefused(...args);
+}
+
+/** Records a chassis' request for a full state; see chassisStatus.recordNeedsFull. */
+export function recordNeedsFull(
+  ...args: Parameters<typeof chassisStatus.recordNeedsFull>
+): Promise<void> {
+  return chassisStatus.recordNeedsFull(...args);
+}

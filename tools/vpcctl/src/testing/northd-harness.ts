@@ -108,7 +108,7 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
         })),
       refused: '',
       needsFullState: false,
-      changes: [],
+      changes: state.changes,
       contentHash: '',
     }).finish();
     await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
