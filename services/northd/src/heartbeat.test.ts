@@ -1,9 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ChassisState, ChassisStateAck, messageTypes, queues, type Chassis } from '@vpcd/api';
+import { messageTypes, queues, type Chassis } from '@vpcd/api';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { eventually, startHarness, type Harness } from './test-support.js';
+import {
+  ackOf,
+  decodeWork,
+  eventually,
+  startHarness,
+  workOf,
+  type Harness,
+} from './test-support.js';
 
 describe('heartbeats and drift', () => {
   let h: Harness;
@@ -29,21 +36,9 @@ describe('heartbeats and drift', () => {
     });
     await broker.start({});
     await broker.consume(queues.convergeQueue, async (d: Delivery) => {
-      const state = ChassisState.decode(d.body);
-      lastRevision = Math.max(lastRevision, state.generation);
-      const ack = ChassisStateAck.encode({
-        chassisId: state.chassisId,
-        epoch: state.epoch,
-        generation: state.generation,
-        stateHash: `acked-${state.generation}`,
-        error: '',
-        rejectedPorts: [],
-        refused: '',
-        needsFullState: false,
-        changes: state.changes,
-        contentHash: '',
-      }).finish();
-      await broker.publish(queues.acksExchange, '', Buffer.from(ack), {
+      const work = decodeWork(d);
+      lastRevision = Math.max(lastRevision, workOf(work).generation);
+      await broker.publish(queues.acksExchange, '', ackOf(work), {
         type: messageTypes.chassisStateAck,
       });
       return 'ack';

@@ -28,7 +28,7 @@ import { projectHandlers } from './handlers/projects.js';
 import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { ResyncThrottle } from './resync/resync-throttle.js';
-import { chassisStatus } from './store/chassis-status.js';
+import { recordAck, recordNeedsFull, recordRefused } from './store/chassis-status.js';
 import { SqlConvergeStore } from './store/converge-store.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
@@ -127,9 +127,9 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
       queues.acksQueue,
       ackHandler(
         {
-          recordAck: (ack) => chassisStatus.recordAck(db.chassis, ack),
-          recordRefused: (work, reason) => chassisStatus.recordRefused(db.chassis, work, reason),
-          recordNeedsFull: (chassisId) => chassisStatus.recordNeedsFull(db.chassis, chassisId),
+          recordAck: (ack) => recordAck(db.chassis, ack),
+          recordRefused: (work, reason) => recordRefused(db.chassis, work, reason),
+          recordNeedsFull: (chassisId) => recordNeedsFull(db.chassis, chassisId),
         },
         metrics,
         logger,
