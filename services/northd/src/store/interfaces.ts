@@ -317,3 +317,23 @@ async function countPort(
     [delta, vpcId],
   );
 }
+
+/**
+ * Rebuilds vpc_chassis and vpcs.interface_count from the interfaces table, for rows written
+ * around the API (tests, benches, hand repairs); the API keeps them itself. Locks every VPC's
+ * rows it touches: not for use while API writes run.
+ */
+export async function recountInterfaces(db: Queryable): Promise<void> {
+  await db.execute(
+    `INSERT INTO vpc_chassis (vpc_id, chassis_id, ports)
+     SELECT vpc_id, chassis_id, COUNT(*) FROM interfaces GROUP BY vpc_id, chassis_id
+     ON DUPLICATE KEY UPDATE ports = VALUES(ports)`,
+  );
+  await db.execute(
+    `DELETE vc FROM vpc_chassis vc WHERE NOT EXISTS (SELECT 1 FROM interfaces i
+       WHERE i.vpc_id = vc.vpc_id AND i.chassis_id = vc.chassis_id)`,
+  );
+  await db.execute(
+    'UPDATE vpcs v SET interface_count = (SELECT COUNT(*) FROM interfaces i WHERE i.vpc_id = v.id)',
+  );
+}
