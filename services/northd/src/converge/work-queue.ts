@@ -29,8 +29,6 @@ export interface WorkQueueOptions {
   readonly process: (key: string) => Promise<WorkResult | undefined>;
   readonly registry: Registry;
   readonly logger: Logger;
-  /** Metric names start with this; default `northd_converge_queue`. */
-  readonly metricsPrefix?: string;
   readonly clock?: Clock;
   /**
    * A key added is processed no sooner than this after its first add; further adds meanwhile
@@ -83,7 +81,6 @@ export class WorkQueue {
 
   constructor(private readonly options: WorkQueueOptions) {
     this.o = {
-      metricsPrefix: 'northd_converge_queue',
       clock: systemClock,
       batchWindowMs: 5,
       concurrency: 64,
@@ -92,7 +89,7 @@ export class WorkQueue {
       random: Math.random,
       ...stripUndefined(options),
     };
-    this.metrics = queueMetrics(options.registry, this.o.metricsPrefix, () => this.length);
+    this.metrics = queueMetrics(options.registry, () => this.length);
   }
 
   /** Keys waiting or due, not counting those processing. */
@@ -243,11 +240,12 @@ export class WorkQueue {
   }
 }
 
-function queueMetrics(registry: Registry, prefix: string, depth: () => number) {
+/** The queue's metrics; their names are northd's converge queue's (one queue a process). */
+function queueMetrics(registry: Registry, depth: () => number) {
   const registers = [registry];
   return {
     depth: new Gauge({
-      name: `${prefix}_depth`,
+      name: 'northd_converge_queue_depth',
       help: 'Keys waiting in the work queue (batching, backoff or a free worker), not processing.',
       registers,
       collect() {
@@ -255,23 +253,23 @@ function queueMetrics(registry: Registry, prefix: string, depth: () => number) {
       },
     }),
     adds: new Counter({
-      name: `${prefix}_adds_total`,
+      name: 'northd_converge_queue_adds_total',
       help: 'Adds to the work queue, coalesced ones included.',
       registers,
     }),
     retries: new Counter({
-      name: `${prefix}_retries_total`,
+      name: 'northd_converge_queue_retries_total',
       help: 'Keys re-added with backoff after their processing failed.',
       registers,
     }),
     latency: new Histogram({
-      name: `${prefix}_latency_seconds`,
+      name: 'northd_converge_queue_latency_seconds',
       help: 'Time a due key waited for a worker.',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
       registers,
     }),
     workDuration: new Histogram({
-      name: `${prefix}_work_duration_seconds`,
+      name: 'northd_converge_queue_work_duration_seconds',
       help: 'Time processing one key took.',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers,
