@@ -32,6 +32,8 @@ export function ackHandler(
     }
     if (ack.refused !== '') {
       // Refused for good: these changes are not sent again (a newer one brings a full state).
+      // Recorded before it is counted, so whoever sees the count finds the refusal recorded.
+      await recordRefused(db, ack, `${ack.refused}: ${ack.error}`);
       metrics.acks.inc({ result: 'refused' });
       const reason = refusedReasons.find((r) => r === ack.refused);
       if (reason) metrics.refused.inc({ reason });
@@ -44,7 +46,6 @@ export function ackHandler(
         },
         'chassis state refused for good; not sent again until the chassis changes',
       );
-      await recordRefused(db, ack, `${ack.refused}: ${ack.error}`);
       return 'ack';
     }
     if (ack.needsFullState) {

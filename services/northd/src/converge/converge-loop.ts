@@ -214,7 +214,10 @@ export class ConvergeLoop {
     const id = loaded.chassisId;
     const previous = this.sent.get(id);
     const last = this.revisions.get(id);
-    const revision = (last?.epoch === loaded.epoch ? last.revision : 0) + 1;
+    // Agents that compare revisions across epochs (an older hvflowd takes a state only when its
+    // revision is above the one it holds, whatever the epoch) must see a new owner's first
+    // state as newer than the last owner's: revisions follow the clock, and grow by one at least.
+    const revision = Math.max((last?.epoch === loaded.epoch ? last.revision : 0) + 1, Date.now());
     this.revisions.set(id, { epoch: loaded.epoch, revision });
     const state = { ...loaded, generation: revision, changes };
     const sameWork =
@@ -235,17 +238,18 @@ export class ConvergeLoop {
     });
     const body = Buffer.from(ChassisState.encode(state).finish());
     if (body.length > maxChassisStateBytes) {
-      // No hop would carry it; northd's per-chassis limit keeps this from happening.
-      this.metrics.refused.inc({ reason: 'too_large' });
-      this.o.logger.error(
-        { chassis: id, generation: revision, bytes: body.length },
-        'chassis state over the transport limit; not sent',
-      );
+      // No hop would carry it; northd's per-chassis limit keeps this from happening. Recorded
+      // before it is counted, so whoever sees the count finds the refusal recorded.
       await this.store.recordRefused(
         id,
         state.epoch,
         changes,
         `too_large: ${body.length} bytes, limit ${maxChassisStateBytes}`,
+      );
+      this.metrics.refused.inc({ reason: 'too_large' });
+      this.o.logger.error(
+        { chassis: id, generation: revision, bytes: body.length },
+        'chassis state over the transport limit; not sent',
       );
       return true; // not a publish failure: counted as refused, and not due again
     }
