@@ -213,18 +213,23 @@ export class ConvergeLoop {
     const { state: loaded, changes, hvflowdAddr, traceparent } = load;
     const id = loaded.chassisId;
     const previous = this.sent.get(id);
-    const last = this.revisions.get(id);
-    // Agents that compare revisions across epochs (an older hvflowd takes a state only when its
-    // revision is above the one it holds, whatever the epoch) must see a new owner's first
-    // state as newer than the last owner's: revisions follow the clock, and grow by one at least.
-    const revision = Math.max((last?.epoch === loaded.epoch ? last.revision : 0) + 1, Date.now());
-    this.revisions.set(id, { epoch: loaded.epoch, revision });
-    const state = { ...loaded, generation: revision, changes };
     const sameWork =
-      previous?.epoch === state.epoch &&
+      previous?.epoch === loaded.epoch &&
       previous.changes.length === changes.length &&
       previous.changes.every((seq, i) => changes[i] === seq);
     const attempts = previous && sameWork ? previous.attempts + 1 : 0;
+    // A resend of the same changes keeps its revision: the chassis that applied it answers at
+    // once ('unchanged') instead of applying it again. Agents that compare revisions across
+    // epochs (an older hvflowd takes a state only when its revision is above the one it holds,
+    // whatever the epoch) must see a new owner's first state as newer than the last owner's:
+    // new revisions follow the clock, and grow by one at least.
+    const last = this.revisions.get(id);
+    const revision =
+      previous && sameWork
+        ? previous.generation
+        : Math.max((last?.epoch === loaded.epoch ? last.revision : 0) + 1, Date.now());
+    this.revisions.set(id, { epoch: loaded.epoch, revision });
+    const state = { ...loaded, generation: revision, changes };
     const atMs = Date.now();
     const retryAtMs = atMs + retryDelayMs(attempts, this.o.ackTimeoutMs, this.o.maxRetryDelayMs);
     this.sent.set(id, {
