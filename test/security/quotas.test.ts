@@ -455,7 +455,7 @@ describe('states refused for good', () => {
     const first = await create('a1');
     const refusedCopies = () =>
       deadLettered.filter(
-        (s) => s.chassisId === 'hv-misplaced' && s.generation === first.generation,
+        (s) => s.chassisId === 'hv-misplaced' && s.changes.includes(first.generation),
       ).length;
     await eventually('the refused state in the dead-letter queue', () =>
       refusedCopies() > 0 ? true : undefined,
@@ -486,7 +486,7 @@ describe('states refused for good', () => {
     const second = await create('a2');
     await eventually('the next generation refused too', () =>
       deadLettered.find(
-        (s) => s.chassisId === 'hv-misplaced' && s.generation === second.generation,
+        (s) => s.chassisId === 'hv-misplaced' && s.changes.includes(second.generation),
       ),
     );
     assert.ok((await deadLetteredFor('invalid')) > copies);

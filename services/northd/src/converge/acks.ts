@@ -48,6 +48,11 @@ export function ackHandler(
     });
     const changes = ack.changes.map(Number);
     if (ack.refused !== '') {
+      // Recorded before it is counted, so whoever sees the count finds the refusal recorded.
+      await store.recordRefused(
+        { chassisId: ack.chassisId, epoch: ack.epoch, changes },
+        `${ack.refused}: ${ack.error}`,
+      );
       metrics.acks.inc({ result: 'refused' });
       const reason = refusedReasons.find((r) => r === ack.refused);
       if (reason) metrics.refused.inc({ reason });
@@ -59,10 +64,6 @@ export function ackHandler(
           error: ack.error,
         },
         'chassis state refused for good; not sent again until the chassis changes',
-      );
-      await store.recordRefused(
-        { chassisId: ack.chassisId, epoch: ack.epoch, changes },
-        `${ack.refused}: ${ack.error}`,
       );
       answered(note('refused'));
       return 'ack';

@@ -59,7 +59,10 @@ interface InFlight {
 /** What the owner remembers of one chassis' chain in the current epoch. */
 interface Chain {
   readonly epoch: number;
-  /** The last revision sent; the next message is revision + 1 and a delta's base is this. */
+  /**
+   * The last revision sent (at first, the clock in ms); the next message is revision + 1 and a
+   * delta's base is this.
+   */
   revision: number;
   /** The last revision acknowledged as applied; 0 before any. */
   acked: number;
@@ -221,7 +224,10 @@ export class Reconciler {
   private newChain(epoch: number): Chain {
     return {
       epoch,
-      revision: 0,
+      // Revisions follow the clock: an agent of the previous release takes a state only when
+      // its revision is above the one it holds, whatever the epoch, so a new owner's first
+      // state must be newer than any earlier owner's.
+      revision: Math.floor(this.o.clock.nowMs()),
       acked: 0,
       inFlight: undefined,
       held: new Set(),
@@ -320,8 +326,9 @@ export class Reconciler {
     chain.inFlight = f;
     const outcome = await this.o.publisher.publish(message, 0);
     if ('refused' in outcome) {
-      this.refusedBeforeSending(chassisId, outcome.refused);
+      // Recorded before it is counted, so whoever sees the count finds the refusal recorded.
       await this.o.store.recordRefused(chassisId, chain.epoch, changes, outcome.refused);
+      this.refusedBeforeSending(chassisId, outcome.refused);
       if (chain.inFlight === f) chain.inFlight = undefined;
       chain.refused = true;
       return { action };
