@@ -221,13 +221,13 @@ export class ConvergeLoop {
     // A resend of the same changes keeps its revision: the chassis that applied it answers at
     // once ('unchanged') instead of applying it again. Agents that compare revisions across
     // epochs (an older hvflowd takes a state only when its revision is above the one it holds,
-    // whatever the epoch) must see a new owner's first state as newer than the last owner's:
-    // new revisions follow the clock, and grow by one at least.
+    // whatever the epoch) must see a new owner's first state as newer than what the chassis
+    // acknowledged last: new revisions start above it.
     const last = this.revisions.get(id);
     const revision =
       previous && sameWork
         ? previous.generation
-        : Math.max((last?.epoch === loaded.epoch ? last.revision : 0) + 1, Date.now());
+        : Math.max(last?.epoch === loaded.epoch ? last.revision : 0, load.appliedGeneration) + 1;
     this.revisions.set(id, { epoch: loaded.epoch, revision });
     const state = { ...loaded, generation: revision, changes };
     const atMs = Date.now();
