@@ -59,10 +59,7 @@ interface InFlight {
 /** What the owner remembers of one chassis' chain in the current epoch. */
 interface Chain {
   readonly epoch: number;
-  /**
-   * The last revision sent (at first, the clock in ms); the next message is revision + 1 and a
-   * delta's base is this.
-   */
+  /** The last revision sent; the next message is revision + 1 and a delta's base is this. */
   revision: number;
   /** The last revision acknowledged as applied; 0 before any. */
   acked: number;
@@ -224,10 +221,7 @@ export class Reconciler {
   private newChain(epoch: number): Chain {
     return {
       epoch,
-      // Revisions follow the clock: an agent of the previous release takes a state only when
-      // its revision is above the one it holds, whatever the epoch, so a new owner's first
-      // state must be newer than any earlier owner's.
-      revision: Math.floor(this.o.clock.nowMs()),
+      revision: 0,
       acked: 0,
       inFlight: undefined,
       held: new Set(),
@@ -252,7 +246,9 @@ export class Reconciler {
       this.chains.delete(chassisId);
       return { action: 'forget' };
     }
-    const revision = chain.revision + 1;
+    // Above what the chassis acknowledged last, in whatever epoch: an agent of the previous
+    // release takes a state only when its revision is above the one it holds.
+    const revision = Math.max(chain.revision, full.appliedGeneration) + 1;
     const state: ChassisState = {
       ...full.state,
       chassisId,

@@ -62,6 +62,7 @@ export class FakeStore implements ConvergeStore {
       state: this.stateOf(chassisId),
       changes: rows.map((r) => r.seq),
       hvflowdAddr: `${chassisId}:50053`,
+      appliedGeneration: this.reported.get(chassisId)?.generation ?? 0,
       traceparent: rows.at(-1)?.traceparent ?? null,
     });
   }

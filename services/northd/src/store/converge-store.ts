@@ -13,6 +13,8 @@ export interface FullLoad {
   state: ChassisState;
   changes: number[];
   hvflowdAddr: string;
+  /** The revision the chassis last acknowledged, in whatever epoch (0: none). */
+  appliedGeneration: number;
   /** Trace of the newest pending change, which the send continues; null when none. */
   traceparent: string | null;
 }
@@ -149,8 +151,12 @@ export class SqlConvergeStore implements ConvergeStore {
       async (tx) => {
         const state = (await readChassisStates(tx, [chassisId])).get(chassisId);
         if (!state) return undefined;
-        const [head] = await tx.query<{ hvflowd_addr: string }>(
-          'SELECT hvflowd_addr FROM chassis WHERE id = ?',
+        const [head] = await tx.query<{
+          hvflowd_addr: string;
+          applied_generation: number | null;
+        }>(
+          `SELECT c.hvflowd_addr, s.applied_generation FROM chassis c
+           LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id = ?`,
           [chassisId],
         );
         const pending = await changeLog.pending(tx, [chassisId]);
@@ -158,6 +164,7 @@ export class SqlConvergeStore implements ConvergeStore {
           state,
           changes: pending.map((p) => p.seq),
           hvflowdAddr: head?.hvflowd_addr ?? '',
+          appliedGeneration: Number(head?.applied_generation ?? 0),
           traceparent: pending.findLast((p) => p.traceparent !== null)?.traceparent ?? null,
         };
       },
