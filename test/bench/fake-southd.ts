@@ -59,7 +59,7 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
         rejectedPorts: [],
         refused: '',
         needsFullState: false,
-        changes: [],
+        changes: state.changes,
         contentHash: '',
       }).finish();
       await broker.publish(queues.acksExchange, '', Buffer.from(ack), {

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Vpc } from '@vpcd/api';
 import type { Queryable } from '@vpcd/db';
+import { chassisProgress, requestFullStates } from '@vpcd/northd/testing';
 import { retryPushbackMs } from '@vpcd/rpc';
 import type { BenchCluster } from './northd-cluster.js';
 
@@ -31,14 +32,11 @@ export interface Backlog {
 
 /** The backlog of the chassis whose id starts with `prefix` (all of them by default). */
 export async function backlog(db: Queryable, prefix = ''): Promise<Backlog> {
-  const [row] = await db.query<{ behind: unknown; unleased: unknown }>(
-    `SELECT COALESCE(SUM(applied_generation < desired_generation), 0) AS behind,
-       COALESCE(SUM(owner IS NULL OR lease_expires_at IS NULL OR lease_expires_at <= NOW(3)), 0)
-         AS unleased
-     FROM chassis WHERE id LIKE ?`,
-    [`${prefix}%`],
-  );
-  return { behind: Number(row?.behind ?? 0), unleased: Number(row?.unleased ?? 0) };
+  const progress = await chassisProgress(db, prefix);
+  return {
+    behind: progress.filter((c) => c.pending > 0 && !c.refusedOnly).length,
+    unleased: progress.filter((c) => !c.leased).length,
+  };
 }
 
 /** Waits until every chassis (of `prefix`) is leased and has acknowledged its desired state. */
@@ -56,22 +54,19 @@ export function waitConverged(
 }
 
 /**
- * Schedules the chassis of `prefix` for convergence as a committed change does (a new desired
- * generation) and sends the change hint. Returns the chassis scheduled and when the UPDATE
+ * Schedules the chassis of `prefix` for convergence as a committed change does (a full state
+ * asked for each) and sends the change hint. Returns the chassis scheduled and when the rows
  * had committed (performance.now()).
  */
 export async function bumpGenerations(
   cluster: BenchCluster,
   prefix: string,
 ): Promise<{ chassis: number; committedAtMs: number }> {
-  const { affectedRows } = await cluster.db.execute(
-    `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)
-     WHERE id LIKE ?`,
-    [`${prefix}%`],
-  );
+  const ids = (await chassisProgress(cluster.db, prefix)).map((c) => c.id);
+  const chassis = await requestFullStates(cluster.db, ids);
   const committedAtMs = performance.now();
   await cluster.sendChangeHint();
-  return { chassis: affectedRows, committedAtMs };
+  return { chassis, committedAtMs };
 }
 
 export async function createProject(cluster: BenchCluster, name: string): Promise<string> {

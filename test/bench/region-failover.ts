@@ -1,4 +1,5 @@
 import type { Chassis } from '@vpcd/api';
+import { requestFullStates } from '@vpcd/northd/testing';
 import { isConverged, pollChassis } from './region-chassis.js';
 import type { RegionHarness } from './region-harness.js';
 import type { FailoverRep } from './region-summary.js';
@@ -56,11 +57,7 @@ export async function measureFailovers(
     const ids = [...held.keys()];
     const killedMs = performance.now();
     await h.region.northds[victimIndex]!.stop('SIGKILL');
-    await h.db.execute(
-      `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)
-       WHERE id IN (${ids.map(() => '?').join(', ')})`,
-      ids,
-    );
+    await requestFullStates(h.db, ids);
     let reownedMs = NaN;
     await pollChassis(
       api,

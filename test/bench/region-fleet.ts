@@ -6,6 +6,7 @@ import {
   ipv4ToNumber,
   type InterfaceRowSpec,
 } from './bulk-insert.js';
+import { chassisProgress, recountInterfaces, requestFullStates } from '@vpcd/northd/testing';
 import { fleetChassisIds, isReady, spawnFleet } from './fleet-process.js';
 import { isConverged, pollChassis, progressOf } from './region-chassis.js';
 import type { RegionHarness } from './region-harness.js';
@@ -101,9 +102,10 @@ export async function measureFleet(
     });
   });
   await insertRows(h.db, 'interfaces', interfaceColumns, interfaceRows(specs));
-  await h.db.execute(
-    `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)
-     WHERE id LIKE 'sim-%'`,
+  await recountInterfaces(h.db);
+  await requestFullStates(
+    h.db,
+    (await chassisProgress(h.db, 'sim-')).map((c) => c.id),
   );
   const committedMs = performance.now();
   await h.sendChangeHint();

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDatabase } from '@vpcd/db';
 import { compileFlows, diff, renderFlowMods } from '@vpcd/flows';
+import { chassisProgress, requestFullStates } from '@vpcd/northd/testing';
 import { ovsSandboxUnavailable, startOvsSandbox } from '@vpcd/hvflowd/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { startRegion } from '../region/local-region.js';
@@ -116,9 +117,7 @@ try {
   const behind = async () =>
     Number(
       (
-        await db.query<{ n: number }>(
-          'SELECT COUNT(*) AS n FROM chassis WHERE applied_generation < desired_generation',
-        )
+        await db.query<{ n: number }>('SELECT COUNT(DISTINCT chassis_id) AS n FROM chassis_changes')
       )[0]!.n,
     );
   const total = async () =>
@@ -133,8 +132,9 @@ try {
   await waitConverged(300_000);
   for (let r = 0; r < rounds; r++) {
     const t = performance.now();
-    await db.execute(
-      'UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)',
+    await requestFullStates(
+      db,
+      (await chassisProgress(db)).map((c) => c.id),
     );
     await waitConverged(300_000);
     const seconds = (performance.now() - t) / 1000;

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChassisServiceClient } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
+import { chassisProgress } from '@vpcd/northd/testing';
 import { createClient } from '@vpcd/rpc';
 import { parsePromText, sumOf } from '../bench/prom-text.js';
 import { startRegion, type Region } from '../region/local-region.js';
@@ -65,7 +66,7 @@ describe('chaos', () => {
 
   const owners = async () => {
     const rows = await db.query<{ owner: string | null; n: number }>(
-      'SELECT owner, COUNT(*) AS n FROM chassis WHERE lease_expires_at > NOW(3) GROUP BY owner',
+      'SELECT owner, COUNT(*) AS n FROM chassis_leases WHERE expires_at > NOW(3) GROUP BY owner',
     );
     return new Map(rows.map((r) => [r.owner ?? '', Number(r.n)]));
   };
@@ -96,7 +97,7 @@ describe('chaos', () => {
       const victimId = `northd-${victimIndex}`;
       const [epochsBefore] = [
         await db.query<{ id: string; epoch: number }>(
-          'SELECT id, epoch FROM chassis WHERE owner = ?',
+          'SELECT chassis_id AS id, epoch FROM chassis_leases WHERE owner = ?',
           [victimId],
         ),
       ];
@@ -110,7 +111,9 @@ describe('chaos', () => {
       } finally {
         victim.child.kill('SIGCONT');
       }
-      const after = await db.query<{ id: string; epoch: number }>('SELECT id, epoch FROM chassis');
+      const after = await db.query<{ id: string; epoch: number }>(
+        'SELECT chassis_id AS id, epoch FROM chassis_leases',
+      );
       for (const b of epochsBefore) {
         const a = after.find((x) => x.id === b.id)!;
         assert.ok(Number(a.epoch) > Number(b.epoch), `${b.id}: the claim bumped the epoch`);
@@ -139,12 +142,8 @@ describe('chaos', () => {
     }
   };
   const generations = async (id: string) => {
-    const [row] = await db.query<{ desired: number; applied: number; hash: string }>(
-      `SELECT desired_generation AS desired, applied_generation AS applied, state_hash AS hash
-       FROM chassis WHERE id = ?`,
-      [id],
-    );
-    return { desired: Number(row!.desired), applied: Number(row!.applied), hash: row!.hash };
+    const row = (await chassisProgress(db, id)).find((c) => c.id === id)!;
+    return { desired: row.desired, applied: row.applied, hash: row.stateHash };
   };
 
   it('kill of an hvflowd: on restart it resyncs and converges, and the restart is no drift', async () => {

@@ -214,8 +214,8 @@ describe('one tenant cannot freeze a chassis', () => {
     for (const [id, vpcId, ip, mac] of badRows) {
       await sql(
         `INSERT INTO interfaces (id, vpc_id, chassis_id, name, ip, mac, generation)
-         SELECT ?, ?, id, ?, ?, ?, desired_generation FROM chassis WHERE id = ?`,
-        [id, vpcId, `hand-${mac.slice(-2)}`, ip, mac, chassisId],
+         VALUES (?, ?, ?, ?, ?, ?, 0)`,
+        [id, vpcId, chassisId, `hand-${mac.slice(-2)}`, ip, mac],
       );
     }
     const first = await client.interfaces.createInterface({

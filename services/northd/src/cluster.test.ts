@@ -6,14 +6,23 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { ChassisState, ChassisStateAck, convergeHeaders, messageTypes, queues } from '@vpcd/api';
+import { convergeHeaders, messageTypes, queues } from '@vpcd/api';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createBroker, type Broker } from '@vpcd/messaging';
 import { testBusKey } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { isRpcError } from '@vpcd/rpc';
-import { adminToken, clients, eventually, testVhostUrl, type Clients } from './test-support.js';
+import {
+  ackOf,
+  adminToken,
+  clients,
+  decodeWork,
+  eventually,
+  testVhostUrl,
+  workOf,
+  type Clients,
+} from './test-support.js';
 
 const mainJs = fileURLToPath(new URL('./main.js', import.meta.url));
 const leaseTtlMs = 2000;
@@ -75,7 +84,7 @@ describe('two northd processes', () => {
 
   const owners = async () => {
     const rows = await db.query<{ owner: string | null; n: number }>(
-      'SELECT owner, COUNT(*) AS n FROM chassis WHERE lease_expires_at > NOW(3) GROUP BY owner',
+      'SELECT owner, COUNT(*) AS n FROM chassis_leases WHERE expires_at > NOW(3) GROUP BY owner',
     );
     return Object.fromEntries(rows.map((r) => [r.owner ?? '', Number(r.n)]));
   };
@@ -98,26 +107,11 @@ describe('two northd processes', () => {
     await broker.consume(
       queues.convergeQueue,
       async (d) => {
-        const state = ChassisState.decode(d.body);
-        work.push([state.chassisId, state.epoch, String(d.headers[convergeHeaders.northdId])]);
-        const ack = {
-          chassisId: state.chassisId,
-          epoch: state.epoch,
-          generation: state.generation,
-          stateHash: 'h',
-          error: '',
-          rejectedPorts: [],
-          refused: '',
-          needsFullState: false,
-          changes: [],
-          contentHash: '',
-        };
-        await broker.publish(
-          queues.acksExchange,
-          '',
-          Buffer.from(ChassisStateAck.encode(ack).finish()),
-          { type: messageTypes.chassisStateAck },
-        );
+        const w = workOf(decodeWork(d));
+        work.push([w.chassisId, w.epoch, String(d.headers[convergeHeaders.northdId])]);
+        await broker.publish(queues.acksExchange, '', ackOf(decodeWork(d), { stateHash: 'h' }), {
+          type: messageTypes.chassisStateAck,
+        });
         return 'ack';
       },
       { prefetch: 64 },

@@ -53,19 +53,27 @@ describe('loadConfig HEALTH_LISTEN', () => {
   });
 });
 
-describe('loadConfig CONVERGE_BURST_INTERVAL_MS', () => {
-  it('defaults to 200 ms, takes 0 and up, and names a bad value', () => {
-    assert.equal(loadConfig(minimal).convergeBurstIntervalMs, 200);
-    assert.equal(
-      loadConfig({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '0' }).convergeBurstIntervalMs,
-      0,
+describe('loadConfig CONVERGE_BATCH_WINDOW_MS and CONVERGE_AUDIT_INTERVAL_MS', () => {
+  it('defaults to 5 ms and 10 min, takes values in range, and names a bad value', () => {
+    const defaults = loadConfig(minimal);
+    assert.deepEqual(
+      [defaults.convergeBatchWindowMs, defaults.convergeAuditIntervalMs],
+      [5, 600_000],
     );
-    assert.equal(
-      loadConfig({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '1000' }).convergeBurstIntervalMs,
-      1000,
-    );
-    assert.deepEqual(problems({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '-5' }), [
-      'CONVERGE_BURST_INTERVAL_MS: "-5" is not a whole number >= 0',
+    const set = loadConfig({
+      ...minimal,
+      CONVERGE_BATCH_WINDOW_MS: '0',
+      CONVERGE_AUDIT_INTERVAL_MS: '0',
+    });
+    assert.deepEqual([set.convergeBatchWindowMs, set.convergeAuditIntervalMs], [0, 0]);
+    assert.deepEqual(problems({ ...minimal, CONVERGE_BATCH_WINDOW_MS: '-5' }), [
+      'CONVERGE_BATCH_WINDOW_MS: "-5" is not a whole number >= 0',
+    ]);
+    assert.deepEqual(problems({ ...minimal, CONVERGE_BATCH_WINDOW_MS: '5000' }), [
+      'CONVERGE_BATCH_WINDOW_MS: at most 1000',
+    ]);
+    assert.deepEqual(problems({ ...minimal, CONVERGE_AUDIT_INTERVAL_MS: '10' }), [
+      'CONVERGE_AUDIT_INTERVAL_MS: 0 (off) or at least 1000',
     ]);
   });
 });

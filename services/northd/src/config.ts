@@ -25,12 +25,18 @@ export interface NorthdConfig extends Omit<GrpcServiceConfig, 'tls'> {
   readonly amqpUrl: string;
   readonly northdId: string;
   readonly leaseTtlMs: number;
+  /** CONVERGE_INTERVAL_MS: the safety pass over owned chassis with pending changes; default 2 s. */
   readonly convergeIntervalMs: number;
   /**
-   * CONVERGE_BURST_INTERVAL_MS: least time between two states sent to a chassis whose changes
-   * come in a burst; default 200 ms, 0 sends every change at once.
+   * CONVERGE_BATCH_WINDOW_MS: changes to one chassis within this window of the first go out as
+   * one message; default 5 ms, 0 sends each change as soon as none is in flight. At most 1 s.
    */
-  readonly convergeBurstIntervalMs: number;
+  readonly convergeBatchWindowMs: number;
+  /**
+   * CONVERGE_AUDIT_INTERVAL_MS: mean time between audits of each owned chassis' content hash
+   * (jittered by +-50%); default 10 min, 0 turns audits off, otherwise at least 1 s.
+   */
+  readonly convergeAuditIntervalMs: number;
   readonly adminToken: string;
   /** Token caches and the limit on failed authentications (see auth/auth-config.ts). */
   readonly auth: AuthConfig;
@@ -117,6 +123,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     maxChassisStatePorts,
     1,
   );
+  const convergeAuditIntervalMs = count('CONVERGE_AUDIT_INTERVAL_MS', 600_000);
+  if (convergeAuditIntervalMs > 0 && convergeAuditIntervalMs < 1000)
+    r.report('CONVERGE_AUDIT_INTERVAL_MS', '0 (off) or at least 1000');
   const config: NorthdConfig = {
     ...base,
     mysqlUrl: url('MYSQL_URL', ['mysql:'], 'mysql://user:password@host:3306/database'),
@@ -124,7 +133,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     northdId: r.string('NORTHD_ID') ?? `${hostname()}-${process.pid}`,
     leaseTtlMs: r.integer('LEASE_TTL_MS', 500) ?? 10_000,
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
-    convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
+    convergeBatchWindowMs: count('CONVERGE_BATCH_WINDOW_MS', 5, 1000),
+    convergeAuditIntervalMs,
     adminToken,
     auth: readAuthConfig(r),
     tls: tlsIdentity(base.tls),

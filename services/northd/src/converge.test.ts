@@ -16,10 +16,20 @@ import { context, trace } from '@opentelemetry/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { memoryTracing, metricValue } from '@vpcd/rpc/testing';
 import { loadChassisStates } from './store/chassis-state.js';
-import { eventually, startHarness, type Harness } from './test-support.js';
+import {
+  ackOf,
+  applyWork,
+  decodeWork,
+  eventually,
+  startHarness,
+  type Harness,
+  type Work,
+} from './test-support.js';
 
 interface Received {
+  /** What the chassis holds after the message (its epoch, revision and changes). */
   state: ChassisState;
+  work: Work;
   headers: Record<string, unknown>;
 }
 
@@ -28,6 +38,8 @@ describe('convergence at the RabbitMQ boundary', () => {
   let h: Harness;
   let broker: Broker;
   const received: Received[] = [];
+  /** What each chassis holds, as hvflowd would: deltas apply on their base revision only. */
+  const held = new Map<string, ChassisState>();
   let acking = true;
 
   const ack = (state: ChassisState, epoch = state.epoch) =>
@@ -44,7 +56,7 @@ describe('convergence at the RabbitMQ boundary', () => {
           rejectedPorts: [],
           refused: '',
           needsFullState: false,
-          changes: [],
+          changes: state.changes,
           contentHash: '',
         }).finish(),
       ),
@@ -62,8 +74,27 @@ describe('convergence at the RabbitMQ boundary', () => {
     });
     await broker.start({});
     await broker.consume(queues.convergeQueue, async (d: Delivery) => {
-      const state = ChassisState.decode(d.body);
-      received.push({ state, headers: d.headers });
+      const work = decodeWork(d);
+      const chassisId = work.kind === 'full' ? work.state.chassisId : work.delta.chassisId;
+      const prior = held.get(chassisId);
+      const state = applyWork(prior, work);
+      if (state === prior && prior) {
+        // A resend of what it applied: unchanged, acknowledged as applied again.
+        if (acking)
+          await broker.publish(queues.acksExchange, '', ackOf(work), {
+            type: messageTypes.chassisStateAck,
+          });
+        return 'ack';
+      }
+      if (!state) {
+        // Not at the delta's base: applies nothing and asks for a full state.
+        await broker.publish(queues.acksExchange, '', ackOf(work, { needsFullState: true }), {
+          type: messageTypes.chassisStateAck,
+        });
+        return 'ack';
+      }
+      held.set(chassisId, state);
+      received.push({ state, work, headers: d.headers });
       if (acking) await ack(state);
       return 'ack';
     });
@@ -165,8 +196,6 @@ describe('convergence at the RabbitMQ boundary', () => {
     const statesOf = (chassisId: string) => received.filter((r) => r.state.chassisId === chassisId);
     const includes = (r: Received | undefined, id: string) =>
       r?.state.ports.some((p) => p.interfaceId === id) ?? false;
-    const hintsSent = () =>
-      metricValue(h.deps.registry, 'northd_change_hints_total', { direction: 'sent' });
     acking = false;
     try {
       const first = await create('hv1', 'one-at-a-time');
@@ -179,7 +208,6 @@ describe('convergence at the RabbitMQ boundary', () => {
       await sleep(600); // passes run on each change hint and every 200 ms
       assert.equal(statesOf('hv1').length, sentBefore, 'nothing more until the ack');
 
-      const hintsBefore = (await hintsSent()) ?? 0;
       await ack(unacked!.state);
       const next = await eventually(
         () => statesOf('hv1')[sentBefore],
@@ -189,11 +217,7 @@ describe('convergence at the RabbitMQ boundary', () => {
         later.every((i) => includes(next, i.id)),
         'the next state has both changes',
       );
-      const hintsAfter = await eventually(hintsSent, (n) => (n ?? 0) > hintsBefore);
-      assert.ok(
-        (hintsAfter ?? 0) > hintsBefore,
-        'an ack that leaves its chassis behind wakes the owner',
-      );
+      assert.equal(next!.work.kind, 'delta', 'sent as one delta on the acknowledged revision');
       acking = true;
       await ack(next!.state);
     } finally {
@@ -208,6 +232,25 @@ describe('convergence at the RabbitMQ boundary', () => {
       );
       assert.equal(chassis.appliedGeneration, chassis.desiredGeneration, `${id} caught up`);
     }
+  });
+
+  it("answers a chassis that is not at a delta's base (needs_full) with a full state", async () => {
+    const hv2Messages = () => received.filter((r) => r.state.chassisId === 'hv2');
+    const before = hv2Messages().length;
+    const needsFull = () =>
+      metricValue(h.deps.registry, 'northd_converge_acks_total', { result: 'needs_full' });
+    const needsFullBefore = (await needsFull()) ?? 0;
+    held.delete('hv2'); // the chassis lost what it held: it refuses the next delta
+    const e = await create('hv2', 'after-a-gap');
+    await eventually(
+      () => status(e.id),
+      (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+    );
+    assert.equal(await status(e.id), InterfaceStatus.INTERFACE_STATUS_ACTIVE);
+    const after = hv2Messages().slice(before);
+    assert.equal(after[0]?.work.kind, 'full', 'a full state followed the refused delta');
+    assert.ok(after[0].state.ports.some((p) => p.interfaceId === e.id));
+    assert.equal(await needsFull(), needsFullBefore + 1);
   });
 
   it('ignores an ack whose epoch is not the current lease epoch', async () => {
@@ -275,6 +318,12 @@ describe('convergence at the RabbitMQ boundary', () => {
           chunk.flat(),
         );
       }
+      // Written around the API, so the VPC's membership is written here too, as the API keeps it.
+      await db.execute('INSERT INTO vpc_chassis (vpc_id, chassis_id, ports) VALUES (?, ?, ?)', [
+        vpc,
+        chassisId,
+        count,
+      ]);
       const { result, queries } = await countQueries(() => loadChassisStates(db, [chassisId]));
       assert.ok(queries <= 3, `${queries} queries for ${count} interfaces`);
       assert.equal(result.get(chassisId)!.ports.length, count);

@@ -15,8 +15,10 @@ import { isPublicPath } from './auth/policy.js';
 import { createTokenAuth } from './auth/token-auth.js';
 import type { NorthdConfig } from './config.js';
 import { ackHandler } from './converge/acks.js';
-import { ConvergeLoop } from './converge/converge-loop.js';
-import { ChangeHints } from './converge/hints.js';
+import { convergeMetrics } from './converge/converge-metrics.js';
+import { Converger } from './converge/converger.js';
+import { ChangeHints, decodeHint } from './converge/hints.js';
+import { BrokerPublisher } from './converge/publisher.js';
 import type { NorthdDeps } from './deps.js';
 import { chassisHandlers } from './handlers/chassis.js';
 import type { HandlerDeps } from './handlers/deps.js';
@@ -26,19 +28,21 @@ import { projectHandlers } from './handlers/projects.js';
 import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { ResyncThrottle } from './resync/resync-throttle.js';
+import { recordAck, recordNeedsFull, recordRefused } from './store/chassis-status.js';
+import { SqlConvergeStore } from './store/converge-store.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
 import { QuotaStore } from './store/quotas.js';
 import { IpPool } from './store/ip-pool.js';
 import { VniPool } from './store/vni-pool.js';
 
-/** A running northd: its API, leases, converge loop and ops endpoint. */
+/** A running northd: its API, leases, converger and ops endpoint. */
 export interface Northd {
   readonly grpcPort: number;
   readonly metricsPort: number;
   readonly rpc: RpcServer;
   readonly leases: LeaseManager;
-  readonly converge: ConvergeLoop;
+  readonly converge: Converger;
   /** In shutdown order: API first (drain), then the loops, the broker, the database, HTTP last. */
   readonly stoppables: readonly Stoppable[];
   stop(): Promise<void>;
@@ -52,19 +56,23 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     registry,
     northdId: config.northdId,
     leaseTtlMs: config.leaseTtlMs,
-    onChange: () => converge.wake(),
+    onChange: () => converge.leasesChanged(),
   });
-  const converge: ConvergeLoop = new ConvergeLoop({
-    db: db.control,
-    broker,
+  const metrics = convergeMetrics(registry);
+  const hints = new ChangeHints(broker, config.northdId, metrics, logger);
+  const hintQueue = hints.queue();
+  const converge: Converger = new Converger({
+    store: new SqlConvergeStore(db.control),
+    publisher: new BrokerPublisher(broker, config.northdId),
     leases,
-    logger,
+    hint: (chassisIds, acks) => hints.send(chassisIds, acks),
+    metrics,
     registry,
-    northdId: config.northdId,
-    intervalMs: config.convergeIntervalMs,
-    burstIntervalMs: config.convergeBurstIntervalMs,
+    logger,
+    batchWindowMs: config.convergeBatchWindowMs,
+    safetyIntervalMs: config.convergeIntervalMs,
+    auditIntervalMs: config.convergeAuditIntervalMs,
   });
-  const hints = new ChangeHints(broker, config.northdId, converge.convergeMetrics, logger);
   const auth = createTokenAuth({
     config: config.auth,
     adminToken: config.adminToken,
@@ -88,7 +96,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     ips: new IpPool(registry),
     quotas: new QuotaStore(config.quotaDefaults),
     chassisMaxStatePorts: config.chassisMaxStatePorts,
-    changed: () => hints.send(),
+    changed: (chassisIds) => converge.changed(chassisIds),
     tokenRevoked: (tokenId) => auth.revocations.announce(tokenId),
   };
 
@@ -112,19 +120,32 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
 
   await broker.start({
     exchanges: [...convergeTopology.exchanges, auth.revocations.exchange],
-    queues: [...convergeTopology.queues, hints.queue(), auth.revocations.queue()],
+    queues: [...convergeTopology.queues, hintQueue, auth.revocations.queue()],
   });
   const consumers: Consumer[] = [
     await broker.consume(
       queues.acksQueue,
-      ackHandler(db.chassis, converge.convergeMetrics, logger, () => hints.send()),
+      ackHandler(
+        {
+          recordAck: (ack) => recordAck(db.chassis, ack),
+          recordRefused: (work, reason) => recordRefused(db.chassis, work, reason),
+          recordNeedsFull: (chassisId) => recordNeedsFull(db.chassis, chassisId),
+        },
+        metrics,
+        logger,
+        (note) => converge.acked(note),
+      ),
       { prefetch: 64, type: messageTypes.chassisStateAck },
     ),
     await broker.consume(
-      hints.queue().name,
-      () => {
-        converge.convergeMetrics.hints.inc({ direction: 'received' });
-        converge.wake();
+      hintQueue.name,
+      (delivery) => {
+        try {
+          converge.hinted(decodeHint(delivery.body));
+        } catch (err) {
+          logger.error({ err }, 'undecodable change hint');
+          return Promise.resolve('reject');
+        }
         return Promise.resolve('ack');
       },
       { type: messageTypes.changeHint },

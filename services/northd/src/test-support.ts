@@ -2,14 +2,18 @@
 import type { TracerProvider } from '@opentelemetry/api';
 import { randomBytes } from 'node:crypto';
 import {
+  ChassisDelta,
   ChassisServiceClient,
+  ChassisState,
+  ChassisStateAck,
   InterfaceServiceClient,
+  messageTypes,
   ProjectServiceClient,
   VpcServiceClient,
 } from '@vpcd/api';
 import { migrate } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { createBroker } from '@vpcd/messaging';
+import { createBroker, type Delivery } from '@vpcd/messaging';
 import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type PromiseClient } from '@vpcd/rpc';
@@ -130,4 +134,77 @@ export async function eventually<T>(
     if (done(value) || Date.now() > deadline) return value;
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+/** One converge message as the tests' stand-in for southd sees it. */
+export type Work =
+  | { readonly kind: 'full'; readonly state: ChassisState }
+  | { readonly kind: 'delta'; readonly delta: ChassisDelta };
+
+/** Reads a converge message: a full state or a delta, by its AMQP type. */
+export function decodeWork(d: Delivery): Work {
+  return d.type === messageTypes.chassisDelta
+    ? { kind: 'delta', delta: ChassisDelta.decode(d.body) }
+    : { kind: 'full', state: ChassisState.decode(d.body) };
+}
+
+/** The chassis, epoch, revision and change rows a message carries. */
+export function workOf(work: Work): {
+  chassisId: string;
+  epoch: number;
+  generation: number;
+  changes: number[];
+} {
+  const m = work.kind === 'full' ? work.state : work.delta;
+  return { chassisId: m.chassisId, epoch: m.epoch, generation: m.generation, changes: m.changes };
+}
+
+/**
+ * What a chassis holds after `work`, as hvflowd applies it: a full state replaces what it held;
+ * a delta applies on top of its base revision only (undefined otherwise: it needs a full state),
+ * and a delta applied already leaves it as it is.
+ * The result carries the message's epoch, revision and changes.
+ */
+export function applyWork(held: ChassisState | undefined, work: Work): ChassisState | undefined {
+  if (work.kind === 'full') return work.state;
+  const d = work.delta;
+  // A duplicate (a resend of a delta already applied) is 'unchanged': `held` itself.
+  if (held && held.epoch === d.epoch && d.generation <= held.generation) return held;
+  if (!held || held.epoch !== d.epoch || held.generation !== d.baseGeneration) return undefined;
+  const removedVpcs = new Set(d.removedVpcs);
+  const keep = <T extends { vpcId: string }>(
+    items: T[],
+    id: (t: T) => string,
+    removed: string[],
+    added: T[],
+  ) => {
+    const gone = new Set([...removed, ...added.map(id)]);
+    return [...items.filter((t) => !removedVpcs.has(t.vpcId) && !gone.has(id(t))), ...added];
+  };
+  return {
+    chassisId: d.chassisId,
+    epoch: d.epoch,
+    generation: d.generation,
+    changes: d.changes,
+    vpcs: keep(held.vpcs, (v) => v.vpcId, d.removedVpcs, d.vpcs),
+    ports: keep(held.ports, (p) => p.interfaceId, d.removedPorts, d.ports),
+    remotePorts: keep(held.remotePorts, (p) => p.interfaceId, d.removedRemotePorts, d.remotePorts),
+  };
+}
+
+/** The acknowledgement southd would send for `work`, applied unless `fields` say otherwise. */
+export function ackOf(work: Work, fields: Partial<ChassisStateAck> = {}): Buffer {
+  const { chassisId, epoch, generation, changes } = workOf(work);
+  return Buffer.from(
+    ChassisStateAck.encode(
+      ChassisStateAck.fromPartial({
+        chassisId,
+        epoch,
+        generation,
+        changes,
+        stateHash: `acked-${generation}`,
+        ...fields,
+      }),
+    ).finish(),
+  );
 }

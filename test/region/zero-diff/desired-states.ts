@@ -5,6 +5,8 @@ import type { Database } from '@vpcd/db';
 export interface DesiredChassis {
   readonly state: ChassisState;
   readonly desiredGeneration: number;
+  /** Change rows not yet acknowledged: the chassis is behind while there are any. */
+  readonly pendingChanges: number;
 }
 
 interface ChassisRow {
@@ -12,6 +14,7 @@ interface ChassisRow {
   underlay_ip: string;
   epoch: number;
   desired_generation: number;
+  pending_changes: number;
 }
 interface InterfaceRow {
   id: string;
@@ -41,7 +44,13 @@ export async function readDesiredStates(db: Database): Promise<Map<string, Desir
   const { chassis, interfaces } = await db.transaction(
     async (tx) => ({
       chassis: await tx.query<ChassisRow>(
-        'SELECT id, underlay_ip, epoch, desired_generation FROM chassis',
+        `SELECT c.id, c.underlay_ip, COALESCE(l.epoch, 0) AS epoch,
+           GREATEST(COALESCE(s.applied_seq, 0),
+             COALESCE((SELECT MAX(x.seq) FROM chassis_changes x WHERE x.chassis_id = c.id), 0))
+             AS desired_generation,
+           (SELECT COUNT(*) FROM chassis_changes x WHERE x.chassis_id = c.id) AS pending_changes
+         FROM chassis c LEFT JOIN chassis_leases l ON l.chassis_id = c.id
+         LEFT JOIN chassis_status s ON s.chassis_id = c.id`,
       ),
       interfaces: await tx.query<InterfaceRow>(
         `SELECT i.id, i.vpc_id, i.chassis_id, i.name, INET_NTOA(i.ip) AS ip, i.mac, v.vni, v.cidr
@@ -72,6 +81,7 @@ export async function readDesiredStates(db: Database): Promise<Map<string, Desir
     );
     states.set(c.id, {
       desiredGeneration: Number(c.desired_generation),
+      pendingChanges: Number(c.pending_changes),
       state: {
         chassisId: c.id,
         epoch: Number(c.epoch),

@@ -36,8 +36,8 @@ export async function zeroDiffAudit(o: {
         continue;
       }
       const actual = await o.chassis.get(id)!();
-      if (actual.generation !== want.desiredGeneration) {
-        lag.set(id, `applied ${actual.generation}, desired ${want.desiredGeneration}`);
+      if (want.pendingChanges > 0) {
+        lag.set(id, `applied ${actual.generation}, ${want.pendingChanges} changes pending`);
         continue;
       }
       const { state } = want;

@@ -1,25 +1,36 @@
 import { ChassisStateAck } from '@vpcd/api';
-import type { Database } from '@vpcd/db';
 import type { Delivery, HandlerResult } from '@vpcd/messaging';
 import type { Logger } from 'pino';
 import { refusedReasons, type ConvergeMetrics } from './converge-metrics.js';
+import type { AckNote } from './hints.js';
+
+/** Where acknowledgements are recorded (store/chassis-status.ts, bound to a pool). */
+export interface AckStore {
+  /** Status moves to the ack's revision if its epoch is current; the rows it covered retire. */
+  recordAck(ack: ChassisStateAck): Promise<{ recorded: boolean; lagSeconds: number | undefined }>;
+  /** The rows of a message refused for good are not sent again until a newer change. */
+  recordRefused(
+    work: { chassisId: string; epoch: number; changes: readonly number[] },
+    reason: string,
+  ): Promise<void>;
+  /** A FULL row, so that whoever owns the chassis sends a full state. */
+  recordNeedsFull(chassisId: string): Promise<void>;
+}
 
 /**
- * Records acknowledgements from southd. An ack counts only when it fits: its epoch is the
- * chassis' current lease epoch (older owners' work is fenced) and its generation is newer than
- * the one recorded and not beyond the desired one. Any northd may record any ack; the
- * conditional update decides. A database error requeues the ack; garbage is dead-lettered.
- * An applied ack also replaces the chassis' record of the ports its state left out (the local
- * ones; remote ones are their own chassis' to report), in the same statement: those interfaces
- * read FAILED with the reason, everyone else's ACTIVE.
- * `stillBehind` is called when a recorded ack leaves its chassis behind a newer desired
- * generation: its owner, which sends a chassis one state at a time, may send the next now.
+ * Records acknowledgements from southd, then tells the chassis' owner (`answered`), which may
+ * send its next message. Any northd may record any ack: the store's conditional update fences
+ * older epochs and older revisions. An applied ack updates the status and retires the rows its
+ * message covered (`changes`); needs_full (the chassis is not at the delta's base) asks for a
+ * full state with a FULL row; a refusal for good marks its rows so they are not sent again; an
+ * error changes nothing (the owner resends when no good ack comes). A database error requeues
+ * the ack; garbage is dead-lettered.
  */
 export function ackHandler(
-  db: Database,
+  store: AckStore,
   metrics: ConvergeMetrics,
   logger: Logger,
-  stillBehind: () => void,
+  answered: (note: AckNote) => void,
 ): (delivery: Delivery) => Promise<HandlerResult> {
   return async (delivery) => {
     let ack: ChassisStateAck;
@@ -29,9 +40,19 @@ export function ackHandler(
       logger.error({ err }, 'undecodable converge ack');
       return 'reject';
     }
+    const note = (outcome: AckNote['outcome']): AckNote => ({
+      chassisId: ack.chassisId,
+      epoch: ack.epoch,
+      generation: ack.generation,
+      outcome,
+    });
+    const changes = ack.changes.map(Number);
     if (ack.refused !== '') {
-      // Refused for good: this generation is not sent again (a newer one is). Only while it is
-      // the desired one and the epoch current, as for an applied ack.
+      // Recorded before it is counted, so whoever sees the count finds the refusal recorded.
+      await store.recordRefused(
+        { chassisId: ack.chassisId, epoch: ack.epoch, changes },
+        `${ack.refused}: ${ack.error}`,
+      );
       metrics.acks.inc({ result: 'refused' });
       const reason = refusedReasons.find((r) => r === ack.refused);
       if (reason) metrics.refused.inc({ reason });
@@ -44,7 +65,13 @@ export function ackHandler(
         },
         'chassis state refused for good; not sent again until the chassis changes',
       );
-      await recordRefused(db, ack, `${ack.refused}: ${ack.error}`);
+      answered(note('refused'));
+      return 'ack';
+    }
+    if (ack.needsFullState) {
+      metrics.acks.inc({ result: 'needs_full' });
+      await store.recordNeedsFull(ack.chassisId);
+      answered(note('needs_full'));
       return 'ack';
     }
     if (ack.error !== '') {
@@ -53,29 +80,13 @@ export function ackHandler(
         { chassis: ack.chassisId, generation: ack.generation, error: ack.error },
         'chassis failed to apply',
       );
-      return 'ack'; // the converge loop sends again when no good ack arrives
+      return 'ack'; // the owner resends when no good ack arrives
     }
+    const { recorded, lagSeconds } = await store.recordAck(ack);
+    metrics.acks.inc({ result: recorded ? 'applied' : 'stale' });
+    if (lagSeconds !== undefined) metrics.lag.observe(lagSeconds);
     const rejected = ack.rejectedPorts.filter((r) => !r.remote);
-    const { affectedRows } = await db.execute(
-      `UPDATE chassis SET applied_generation = ?, applied_epoch = ?, state_hash = ?, rejected_ports = ?
-       WHERE id = ? AND epoch = ? AND applied_generation < ? AND desired_generation >= ?`,
-      [
-        ack.generation,
-        ack.epoch,
-        ack.stateHash,
-        rejected.length === 0
-          ? null
-          : JSON.stringify(
-              Object.fromEntries(rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`])),
-            ),
-        ack.chassisId,
-        ack.epoch,
-        ack.generation,
-        ack.generation,
-      ],
-    );
-    metrics.acks.inc({ result: affectedRows > 0 ? 'applied' : 'stale' });
-    if (affectedRows > 0 && rejected.length > 0) {
+    if (recorded && rejected.length > 0) {
       for (const r of rejected) metrics.rejectedInterfaces.inc({ reason: r.reason });
       logger.warn(
         {
@@ -86,40 +97,7 @@ export function ackHandler(
         'the chassis left interfaces out of its flows: they are FAILED',
       );
     }
-    if (affectedRows > 0) {
-      const [row] = await db.query<{ lag_us: number; desired_generation: number }>(
-        'SELECT TIMESTAMPDIFF(MICROSECOND, desired_changed_at, NOW(3)) AS lag_us, desired_generation FROM chassis WHERE id = ?',
-        [ack.chassisId],
-      );
-      if (row && Number(row.desired_generation) === ack.generation) {
-        metrics.lag.observe(Math.max(0, Number(row.lag_us)) / 1e6);
-      } else if (row) {
-        stillBehind();
-      }
-    }
+    answered(note('applied'));
     return 'ack';
   };
-}
-
-/**
- * Marks generation `ack.generation` of a chassis as refused for good, so that its owner's
- * converge loop stops sending it; a newer desired generation is sent as usual.
- */
-export async function recordRefused(
-  db: Pick<Database, 'execute'>,
-  ack: Pick<ChassisStateAck, 'chassisId' | 'epoch' | 'generation'>,
-  reason: string,
-): Promise<void> {
-  await db.execute(
-    `UPDATE chassis SET refused_generation = ?, refused_reason = ?
-     WHERE id = ? AND epoch = ? AND desired_generation = ? AND refused_generation < ?`,
-    [
-      ack.generation,
-      reason.slice(0, 255),
-      ack.chassisId,
-      ack.epoch,
-      ack.generation,
-      ack.generation,
-    ],
-  );
 }

@@ -3,7 +3,7 @@ import { RpcError, Status, type AsyncServiceImplementation } from '@vpcd/rpc';
 import { requireChassisAccess } from '../auth/chassis-scope.js';
 import { describePrincipal, principal } from '../auth/principal.js';
 import { mapErrors } from '../errors.js';
-import { chassisStore } from '../store/chassis.js';
+import { chassisRegistry } from '../store/chassis-registry.js';
 import { loadChassisStates } from '../store/chassis-state.js';
 import { readPage } from '../store/pagination.js';
 import { requireId, validateRegisterChassis } from '../validation/requests.js';
@@ -24,10 +24,10 @@ export function chassisHandlers(
           req.requestId,
           RegisterChassisRequest.encode(req).finish(),
           Chassis,
-          (tx) => chassisStore.register(tx, req),
+          (tx) => chassisRegistry.register(tx, req),
         ),
       );
-      deps.changed();
+      deps.changed(); // a new underlay address asks full states of its peers: all look
       return chassis;
     },
 
@@ -38,18 +38,20 @@ export function chassisHandlers(
         chassisId: req.chassisId,
         appliedGeneration: req.appliedGeneration,
         stateHash: req.stateHash,
+        appliedEpoch: req.appliedEpoch,
+        contentHash: req.contentHash,
       });
-      if (result.drift) deps.changed();
+      if (result.drift) deps.changed([req.chassisId]); // its status asked for a full state
       return { desiredGeneration: result.desiredGeneration, driftDetected: result.drift };
     },
 
     async getChassis(req) {
       requireId('id', req.id);
-      return chassisViewFor(principal(), await chassisStore.get(deps.db, req.id));
+      return chassisViewFor(principal(), await chassisRegistry.get(deps.db, req.id));
     },
 
     async listChassis(req) {
-      const { chassis, next } = await chassisStore.list(
+      const { chassis, next } = await chassisRegistry.list(
         deps.db,
         readPage(req.pageSize, req.pageToken),
       );

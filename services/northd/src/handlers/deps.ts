@@ -30,8 +30,12 @@ export interface HandlerDeps {
   readonly quotas: QuotaStore;
   /** The most ports a chassis' state may hold (CHASSIS_MAX_STATE_PORTS). */
   readonly chassisMaxStatePorts: number;
-  /** Tells every northd that desired state changed, so converge loops wake now. Never throws. */
-  readonly changed: () => void;
+  /**
+   * Tells the owners of these chassis (the ones a committed write changed) to converge them now;
+   * undefined when the write cannot name them, which makes every northd look at all it owns.
+   * Never throws.
+   */
+  readonly changed: (chassisIds?: readonly string[]) => void;
   /** Drops a revoked token from every northd's cache; rejects when not every one was told. */
   readonly tokenRevoked: (tokenId: string) => Promise<void>;
 }

@@ -21,6 +21,8 @@ export function interfaceHandlers(
     async createInterface(req) {
       const valid = validateCreateInterface(req);
       const projectId = projectScope();
+      // The chassis the write's change rows name; none when the answer is a replay.
+      let touched: readonly string[] = [];
       const created = await deps.idempotent(
         'CreateInterface',
         req.requestId,
@@ -32,9 +34,10 @@ export function interfaceHandlers(
             { id: randomUUID(), vpcId: req.vpcId, chassisId: req.chassisId, ...valid },
             projectId,
             deps,
+            (ids) => (touched = ids),
           ),
       );
-      deps.changed();
+      deps.changed(touched);
       return created;
     },
 
@@ -62,17 +65,18 @@ export function interfaceHandlers(
     async deleteInterface(req) {
       requireId('id', req.id);
       const projectId = projectScope();
+      let touched: readonly string[] = [];
       const result = await deps.idempotent(
         'DeleteInterface',
         req.requestId,
         DeleteInterfaceRequest.encode(req).finish(),
         DeleteInterfaceResponse,
         async (tx) => {
-          await interfaceStore.delete(tx, req.id, projectId, deps.ips);
+          await interfaceStore.delete(tx, req.id, projectId, deps.ips, (ids) => (touched = ids));
           return {};
         },
       );
-      deps.changed();
+      deps.changed(touched);
       return result;
     },
   });

@@ -34,9 +34,12 @@ describe('LeaseManager', () => {
         `INSERT INTO northd_members (id, expires_at) VALUES ('northd-dead', NOW(3) + INTERVAL 1 HOUR)`,
       );
       await db.execute(
-        `INSERT INTO chassis (id, hostname, underlay_ip, hvflowd_addr, owner, epoch, lease_expires_at)
-       VALUES ('hv-lapsing', 'h', '192.0.2.1', '127.0.0.1:1', 'northd-dead', 7,
-               NOW(3) + INTERVAL 300000 MICROSECOND)`,
+        `INSERT INTO chassis (id, hostname, underlay_ip, hvflowd_addr)
+         VALUES ('hv-lapsing', 'h', '192.0.2.1', '127.0.0.1:1')`,
+      );
+      await db.execute(
+        `INSERT INTO chassis_leases (chassis_id, owner, epoch, expires_at)
+         VALUES ('hv-lapsing', 'northd-dead', 7, NOW(3) + INTERVAL 300000 MICROSECOND)`,
       );
       let changed: () => void = () => undefined;
       const claimed = new Promise<void>((resolve) => (changed = resolve));

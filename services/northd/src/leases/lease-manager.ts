@@ -2,6 +2,7 @@ import type { Database, Queryable } from '@vpcd/db';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { leaseMetrics, type LeaseMetrics } from './lease-metrics.js';
+import { leaseStore } from './lease-store.js';
 
 export interface LeaseManagerOptions {
   readonly db: Database;
@@ -68,13 +69,7 @@ export class LeaseManager {
     await this.running;
     this.drop('stopping');
     try {
-      await this.options.db.transaction(async (tx) => {
-        await tx.execute(
-          'UPDATE chassis SET owner = NULL, lease_expires_at = NULL WHERE owner = ?',
-          [this.options.northdId],
-        );
-        await tx.execute('DELETE FROM northd_members WHERE id = ?', [this.options.northdId]);
-      });
+      await this.options.db.transaction((tx) => leaseStore.leave(tx, this.options.northdId));
     } catch (err) {
       this.options.logger.warn({ err }, 'could not hand leases back; they will expire');
     }
@@ -108,78 +103,27 @@ export class LeaseManager {
     tx: Queryable,
   ): Promise<{ owned: Map<string, number>; foreignLapseMs: number | undefined }> {
     const { northdId, leaseTtlMs } = this.options;
-    const ttl = leaseTtlMs / 1000;
-    await tx.execute(
-      `INSERT INTO northd_members (id, expires_at) VALUES (?, NOW(3) + INTERVAL ? MICROSECOND)
-       ON DUPLICATE KEY UPDATE expires_at = VALUES(expires_at)`,
-      [northdId, leaseTtlMs * 1000],
-    );
-    await tx.execute(
-      'UPDATE chassis SET lease_expires_at = NOW(3) + INTERVAL ? MICROSECOND WHERE owner = ? AND lease_expires_at > NOW(3)',
-      [leaseTtlMs * 1000, northdId],
-    );
-    // foreign_lapse_us: how long until the first lease of another instance lapses, on the
-    // database's clock, so no clock skew between hosts matters.
-    const [counts] = await tx.query<{
-      members: number;
-      total: number;
-      mine: number;
-      foreign_lapse_us: number | null;
-    }>(
-      `SELECT (SELECT COUNT(*) FROM northd_members WHERE expires_at > NOW(3)) AS members,
-              (SELECT COUNT(*) FROM chassis) AS total,
-              (SELECT COUNT(*) FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)) AS mine,
-              (SELECT TIMESTAMPDIFF(MICROSECOND, NOW(3), MIN(lease_expires_at)) FROM chassis
-                WHERE owner <> ? AND lease_expires_at > NOW(3)) AS foreign_lapse_us`,
-      [northdId, northdId],
-    );
-    const members = Math.max(1, Number(counts!.members));
-    const fairShare = Math.ceil(Number(counts!.total) / members);
+    await leaseStore.join(tx, northdId, leaseTtlMs);
+    await leaseStore.renew(tx, northdId, leaseTtlMs);
+    const counts = await leaseStore.counts(tx, northdId);
+    const members = Math.max(1, counts.members);
+    const fairShare = Math.ceil(counts.total / members);
     this.metrics.members.set(members);
-    const mine = Number(counts!.mine);
-    if (mine > fairShare) await this.release(tx, mine - fairShare);
-    else await this.claim(tx, fairShare - mine, ttl);
-    const rows = await tx.query<{ id: string; epoch: number }>(
-      'SELECT id, epoch FROM chassis WHERE owner = ? AND lease_expires_at > NOW(3)',
-      [northdId],
-    );
-    const lapseUs = counts!.foreign_lapse_us;
+    if (counts.mine > fairShare) {
+      const ids = [...this.owned.keys()].sort().slice(-(counts.mine - fairShare));
+      for (const id of ids) this.owned.delete(id); // stop acting on them before the release commits
+      this.metrics.releases.inc(await leaseStore.release(tx, northdId, ids));
+    } else {
+      this.metrics.claims.inc(
+        await leaseStore.claim(tx, northdId, fairShare - counts.mine, leaseTtlMs),
+      );
+    }
+    // foreignLapseUs is on the database's clock, so no clock skew between hosts matters.
+    const lapseUs = counts.foreignLapseUs;
     return {
-      owned: new Map(rows.map((r) => [r.id, Number(r.epoch)])),
-      foreignLapseMs: lapseUs === null ? undefined : Number(lapseUs) / 1000,
+      owned: await leaseStore.owned(tx, northdId),
+      foreignLapseMs: lapseUs === null ? undefined : lapseUs / 1000,
     };
-  }
-
-  private async release(tx: Queryable, count: number): Promise<void> {
-    const ids = [...this.owned.keys()].sort().slice(-count);
-    for (const id of ids) this.owned.delete(id); // stop acting on them before the release commits
-    if (ids.length === 0) return;
-    const { affectedRows } = await tx.execute(
-      `UPDATE chassis SET owner = NULL, lease_expires_at = NULL WHERE owner = ? AND id IN (${ids.map(() => '?').join(', ')})`,
-      [this.options.northdId, ...ids],
-    );
-    this.metrics.releases.inc(affectedRows);
-  }
-
-  private async claim(tx: Queryable, fairGap: number, ttlSeconds: number): Promise<void> {
-    // Unowned chassis up to the fair share, and every lapsed lease whatever the share: a dead
-    // instance's chassis must not wait for its membership to expire too.
-    const candidates = await tx.query<{ id: string; lapsed: number }>(
-      `SELECT id, owner IS NOT NULL AS lapsed FROM chassis
-       WHERE owner IS NULL OR lease_expires_at <= NOW(3)
-       ORDER BY id LIMIT 10000 FOR UPDATE SKIP LOCKED`,
-    );
-    const picked = [
-      ...candidates.filter((c) => !Number(c.lapsed)).slice(0, fairGap),
-      ...candidates.filter((c) => Number(c.lapsed)),
-    ].map((c) => c.id);
-    if (picked.length === 0) return;
-    const { affectedRows } = await tx.execute(
-      `UPDATE chassis SET owner = ?, epoch = epoch + 1, lease_expires_at = NOW(3) + INTERVAL ? MICROSECOND
-       WHERE id IN (${picked.map(() => '?').join(', ')}) AND (owner IS NULL OR lease_expires_at <= NOW(3))`,
-      [this.options.northdId, Math.round(ttlSeconds * 1_000_000), ...picked],
-    );
-    this.metrics.claims.inc(affectedRows);
   }
 
   private drop(reason: string): void {

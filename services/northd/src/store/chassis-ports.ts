@@ -7,9 +7,12 @@ import { RpcError, Status } from '@vpcd/rpc';
  * present there (remote ports), so the new interface adds one port to each chassis of the VPC,
  * and to its own chassis, when the VPC is new there, also every interface the VPC has.
  *
- * Call with the rows of `affected` (that chassis and every chassis of the VPC) locked: every
- * write that changes one of their states locks its row (see bumpChassis), and the default
- * isolation, READ COMMITTED, has each statement read what is committed, so the count is exact.
+ * Counts from the counters (vpc_chassis, vpcs.interface_count) with a consistent, non-locking
+ * read: a create in VPC A locks rows of A only, so the counts of the other VPCs on a chassis are
+ * what was committed when this reads them. Two creates in different VPCs on one chassis at once
+ * may therefore each pass the limit by one; the limit keeps headroom under the transport's
+ * maxChassisStateBytes for that, and a state refused for good is reported (refused_seq).
+ * `affected`: every chassis the VPC spans (vpc_chassis), and `chassisId`.
  */
 export async function checkChassisPorts(
   tx: Queryable,
@@ -18,10 +21,9 @@ export async function checkChassisPorts(
   maxPorts: number,
 ): Promise<void> {
   const rows = await tx.query<{ chassis_id: string; ports: number; has_vpc: number }>(
-    `SELECT l.chassis_id, COUNT(*) AS ports, MAX(l.vpc_id = ?) AS has_vpc
-     FROM (SELECT DISTINCT chassis_id, vpc_id FROM interfaces WHERE chassis_id IN (?)) l
-     JOIN interfaces i ON i.vpc_id = l.vpc_id
-     GROUP BY l.chassis_id`,
+    `SELECT vc.chassis_id, SUM(v.interface_count) AS ports, MAX(vc.vpc_id = ?) AS has_vpc
+     FROM vpc_chassis vc JOIN vpcs v ON v.id = vc.vpc_id
+     WHERE vc.chassis_id IN (?) GROUP BY vc.chassis_id`,
     [input.vpcId, affected],
   );
   const counted = new Map(rows.map((r) => [r.chassis_id, r]));

@@ -1,6 +1,6 @@
 import type { Queryable } from '@vpcd/db';
 import { isRpcError } from '@vpcd/rpc';
-import { recordHeartbeats, type Heartbeat, type HeartbeatAnswer } from './heartbeats.js';
+import { recordHeartbeats, type Heartbeat, type HeartbeatAnswer } from './chassis-status.js';
 
 interface Waiting {
   readonly beat: Heartbeat;

@@ -5,7 +5,7 @@ import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
 import { formatIpv4, gatewayOf, parseCidr, parseIpv4, type Cidr } from '../validation/ipv4.js';
 import { randomMac } from '../validation/mac.js';
 import { checkInterfaceIp } from '../validation/requests.js';
-import { bumpChassis, chassisOfVpc } from './generations.js';
+import { changeLog } from './change-log.js';
 import { checkChassisPorts } from './chassis-ports.js';
 import type { IpPool } from './ip-pool.js';
 import { pageOf, type Page } from './pagination.js';
@@ -20,7 +20,7 @@ interface InterfaceRow {
   ip: number;
   mac: string;
   generation: number;
-  applied_generation: number;
+  pending: number;
   rejected_ports: string | null;
   create_time: Date;
 }
@@ -47,14 +47,14 @@ function toInterface(row: InterfaceRow): Interface {
     name: row.name,
     ip: formatIpv4(row.ip),
     mac: row.mac,
-    // Derived, never stored: FAILED while its chassis' last applied state left it out, else
-    // ACTIVE once the chassis applied a generation that includes it.
+    // Derived, never stored: PENDING while a change of it waits for its chassis, FAILED while
+    // its chassis' last applied state left it out, else ACTIVE.
     status:
-      rejection !== undefined
-        ? InterfaceStatus.INTERFACE_STATUS_FAILED
-        : Number(row.applied_generation) >= Number(row.generation)
-          ? InterfaceStatus.INTERFACE_STATUS_ACTIVE
-          : InterfaceStatus.INTERFACE_STATUS_PENDING,
+      Number(row.pending) === 1
+        ? InterfaceStatus.INTERFACE_STATUS_PENDING
+        : rejection !== undefined
+          ? InterfaceStatus.INTERFACE_STATUS_FAILED
+          : InterfaceStatus.INTERFACE_STATUS_ACTIVE,
     statusReason: rejection ?? '',
     generation: Number(row.generation),
     createTime: row.create_time,
@@ -62,7 +62,9 @@ function toInterface(row: InterfaceRow): Interface {
 }
 
 const select = `SELECT i.id, i.vpc_id, i.chassis_id, i.name, i.ip, i.mac, i.generation, i.create_time,
-  c.applied_generation, c.rejected_ports FROM interfaces i JOIN chassis c ON c.id = i.chassis_id JOIN vpcs v ON v.id = i.vpc_id`;
+  ${changeLog.pendingExpression('i')} AS pending, s.rejected_ports
+  FROM interfaces i JOIN vpcs v ON v.id = i.vpc_id
+  LEFT JOIN chassis_status s ON s.chassis_id = i.chassis_id`;
 
 function scoped(projectId: string | undefined): [string, unknown[]] {
   return projectId === undefined ? ['', []] : [' AND v.project_id = ?', [projectId]];
@@ -124,20 +126,21 @@ export interface InterfaceLimits {
 
 export const interfaceStore = {
   /**
-   * Allocates, writes and schedules an interface in one transaction. The VPC row is locked
-   * first: IPAM in a VPC is serialised, and the unique keys decide what locks cannot. Then the
-   * project's quota row, under which its quotas are counted, which serialises the creates of a
-   * project (in all its VPCs) from there to the commit. The chassis rows are locked last
-   * (see bumpChassis): every write in a VPC that shares a chassis waits for them, so after them
-   * come only the per-chassis limit's count, the insert and the commit.
-   * Returns the interface, PENDING: its chassis cannot have acknowledged a generation that is
-   * not committed yet.
+   * Allocates, writes and schedules an interface in one transaction, locking rows of its VPC
+   * and its project's quota row only. The VPC row is locked first: IPAM, names, the VPC's
+   * vpc_chassis rows and counters are serialised under it; the unique keys decide what locks
+   * cannot. Then the project's quota row, under which its quotas are counted. The change rows
+   * (one per chassis whose state the interface changes: its own and every chassis the VPC
+   * spans) go in one statement; no chassis, lease or status row is touched.
+   * Returns the interface, PENDING: its change rows are not even committed yet. `touched`
+   * learns the chassis those rows name, for the change hint sent after the commit.
    */
   async create(
     tx: Queryable,
     input: NewInterface,
     projectId: string | undefined,
     limits: InterfaceLimits,
+    touched?: (chassisIds: readonly string[]) => void,
   ): Promise<Interface> {
     const vpc = await vpcStore.lockForInterfaces(tx, input.vpcId, projectId, input.chassisId);
     const cidr = parseCidr(vpc.cidr) as Cidr;
@@ -155,7 +158,6 @@ export const interfaceStore = {
     const gatewayIp = formatIpv4(gatewayOf(cidr));
     let mac = input.mac ?? randomMac(); // a generated one is never in the gateways' range
     refuseUnportable(input, formatIpv4(ip), mac, { vpcId: input.vpcId, vni: vpc.vni, gatewayIp });
-    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [input.vpcId]);
     const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
     // Every create in the project waits for this row: it is taken as late as the count allows.
     const quota = await limits.quotas.lock(tx, vpc.project_id);
@@ -165,13 +167,19 @@ export const interfaceStore = {
       input.vpcId,
       quota,
     );
-    const generation = await bumpChassis(tx, affected, input.chassisId);
     await checkChassisPorts(
       tx,
       { vpcId: input.vpcId, chassisId: input.chassisId, vpcInterfaces },
       affected,
       limits.chassisMaxStatePorts,
     );
+    // The interface's own chassis first: its row's seq is the interface's generation.
+    const generation = await changeLog.record(
+      tx,
+      { vpcId: input.vpcId, interfaceId: input.id, portChassisId: input.chassisId },
+      affected,
+    );
+    touched?.(affected);
     for (let attempt = 0; ; attempt++) {
       try {
         await tx.execute(
@@ -179,18 +187,7 @@ export const interfaceStore = {
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           [input.id, input.vpcId, input.chassisId, input.name, ip, mac, generation, vpc.now],
         );
-        return {
-          id: input.id,
-          vpcId: input.vpcId,
-          chassisId: input.chassisId,
-          name: input.name,
-          ip: formatIpv4(ip),
-          mac,
-          status: InterfaceStatus.INTERFACE_STATUS_PENDING,
-          statusReason: '',
-          generation,
-          createTime: vpc.now,
-        };
+        break;
       } catch (err) {
         if (!isDbError(err) || err.kind !== 'duplicate' || attempt >= 5) throw err;
         const taken = takenField(err);
@@ -206,6 +203,19 @@ export const interfaceStore = {
         }
       }
     }
+    await countPort(tx, input.vpcId, input.chassisId, +1);
+    return {
+      id: input.id,
+      vpcId: input.vpcId,
+      chassisId: input.chassisId,
+      name: input.name,
+      ip: formatIpv4(ip),
+      mac,
+      status: InterfaceStatus.INTERFACE_STATUS_PENDING,
+      statusReason: '',
+      generation,
+      createTime: vpc.now,
+    };
   },
 
   async get(db: Queryable, id: string, projectId: string | undefined): Promise<Interface> {
@@ -234,21 +244,96 @@ export const interfaceStore = {
   },
 
   /**
-   * Deletes an interface, returns its address to the VPC's free list and schedules its chassis
-   * and peers; the chassis rows are locked last.
+   * Deletes an interface, returns its address to the VPC's free list and records a change for
+   * its chassis and every chassis the VPC spans; like a create, it locks rows of its VPC only.
+   * `touched` learns the chassis those rows name.
    */
   async delete(
     tx: Queryable,
     id: string,
     projectId: string | undefined,
     ips: IpPool,
+    touched?: (chassisIds: readonly string[]) => void,
   ): Promise<void> {
     const found = await interfaceStore.get(tx, id, projectId);
     const vpc = await vpcStore.lockForInterfaces(tx, found.vpcId, projectId, found.chassisId);
-    await tx.execute('DELETE FROM interfaces WHERE id = ?', [id]);
+    const { affectedRows } = await tx.execute('DELETE FROM interfaces WHERE id = ?', [id]);
+    // Deleted meanwhile by another call, which counted it out already.
+    if (affectedRows === 0) throw new RpcError(Status.NOT_FOUND, `interface ${id} not found`);
     await ips.release(tx, found.vpcId, parseCidr(vpc.cidr) as Cidr, parseIpv4(found.ip)!);
-    await tx.execute('UPDATE vpcs SET generation = generation + 1 WHERE id = ?', [found.vpcId]);
     const affected = await chassisOfVpc(tx, found.vpcId, found.chassisId);
-    await bumpChassis(tx, affected, found.chassisId);
+    await changeLog.record(
+      tx,
+      { vpcId: found.vpcId, interfaceId: id, portChassisId: found.chassisId },
+      affected,
+    );
+    touched?.(affected);
+    await countPort(tx, found.vpcId, found.chassisId, -1);
   },
 };
+
+/**
+ * The chassis whose states change when an interface of `vpcId` on `chassisId` appears or goes:
+ * that chassis (first) and every chassis the VPC spans. Read from vpc_chassis under the VPC's
+ * row lock, which every writer of those rows holds, so the set cannot change before commit.
+ */
+async function chassisOfVpc(tx: Queryable, vpcId: string, chassisId: string): Promise<string[]> {
+  const rows = await tx.query<{ chassis_id: string }>(
+    'SELECT chassis_id FROM vpc_chassis WHERE vpc_id = ?',
+    [vpcId],
+  );
+  return [chassisId, ...rows.map((r) => r.chassis_id).filter((c) => c !== chassisId)];
+}
+
+/**
+ * Counts a port in (+1) or out (-1) of the VPC on `chassisId`: its vpc_chassis row (gone at
+ * zero) and the VPC's interface count and generation. Rows of the VPC only, under its lock.
+ */
+async function countPort(
+  tx: Queryable,
+  vpcId: string,
+  chassisId: string,
+  delta: 1 | -1,
+): Promise<void> {
+  if (delta > 0) {
+    await tx.execute(
+      `INSERT INTO vpc_chassis (vpc_id, chassis_id, ports) VALUES (?, ?, 1)
+       ON DUPLICATE KEY UPDATE ports = ports + 1`,
+      [vpcId, chassisId],
+    );
+  } else {
+    await tx.execute(
+      'UPDATE vpc_chassis SET ports = ports - 1 WHERE vpc_id = ? AND chassis_id = ? AND ports > 0',
+      [vpcId, chassisId],
+    );
+    await tx.execute('DELETE FROM vpc_chassis WHERE vpc_id = ? AND chassis_id = ? AND ports = 0', [
+      vpcId,
+      chassisId,
+    ]);
+  }
+  await tx.execute(
+    `UPDATE vpcs SET generation = generation + 1,
+       interface_count = GREATEST(CAST(interface_count AS SIGNED) + ?, 0) WHERE id = ?`,
+    [delta, vpcId],
+  );
+}
+
+/**
+ * Rebuilds vpc_chassis and vpcs.interface_count from the interfaces table, for rows written
+ * around the API (tests, benches, hand repairs); the API keeps them itself. Locks every VPC's
+ * rows it touches: not for use while API writes run.
+ */
+export async function recountInterfaces(db: Queryable): Promise<void> {
+  await db.execute(
+    `INSERT INTO vpc_chassis (vpc_id, chassis_id, ports)
+     SELECT vpc_id, chassis_id, COUNT(*) FROM interfaces GROUP BY vpc_id, chassis_id
+     ON DUPLICATE KEY UPDATE ports = VALUES(ports)`,
+  );
+  await db.execute(
+    `DELETE vc FROM vpc_chassis vc WHERE NOT EXISTS (SELECT 1 FROM interfaces i
+       WHERE i.vpc_id = vc.vpc_id AND i.chassis_id = vc.chassis_id)`,
+  );
+  await db.execute(
+    'UPDATE vpcs v SET interface_count = (SELECT COUNT(*) FROM interfaces i WHERE i.vpc_id = v.id)',
+  );
+}

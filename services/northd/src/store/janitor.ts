@@ -1,5 +1,6 @@
 import type { Database } from '@vpcd/db';
 import type { Logger } from 'pino';
+import { leaseStore } from '../leases/lease-store.js';
 import { RequestLog } from './request-log.js';
 
 export interface JanitorOptions {
@@ -21,9 +22,7 @@ export function startJanitor(options: JanitorOptions): { stop(): void } {
   const sweep = async () => {
     try {
       const requests = await log.prune(options.db, maxAgeMs);
-      const { affectedRows: members } = await options.db.execute(
-        'DELETE FROM northd_members WHERE expires_at < NOW(3) - INTERVAL 1 HOUR',
-      );
+      const members = await leaseStore.pruneMembers(options.db);
       if (requests + members > 0) options.logger.info({ requests, members }, 'janitor swept');
     } catch (err) {
       options.logger.warn({ err }, 'janitor sweep failed; next round retries');

@@ -181,4 +181,101 @@ export const migrations: readonly Migration[] = [
        ) gaps WHERE ip - prev_ip > 1`,
     ],
   },
+  // Migration 7 only adds and copies: every CREATE has IF NOT EXISTS, every copy is INSERT
+  // IGNORE or guarded by NOT EXISTS, the column comes with IF NOT EXISTS and its fill is an
+  // UPDATE to the same value, so a run cut off is completed by the next. It reads the old chassis
+  // columns, which migration 8 drops once it is recorded.
+  {
+    id: 7,
+    name: 'change log, VPC membership, leases and applied status of chassis',
+    statements: [
+      // The outbox of convergence (store/change-log.ts): one row per chassis whose state a write
+      // changed, until an acknowledgement of a message that covered it retires it. vpc_id and
+      // interface_id NULL: a full state is wanted. port_chassis_id: the interface's own chassis,
+      // so a delta for an interface gone says whether a port or a remote port goes.
+      `CREATE TABLE IF NOT EXISTS chassis_changes (
+        seq BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        chassis_id VARCHAR(63) NOT NULL,
+        vpc_id CHAR(36) NULL,
+        interface_id CHAR(36) NULL,
+        port_chassis_id VARCHAR(63) NULL,
+        traceparent VARCHAR(64) NULL,
+        create_time DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        KEY ix_chassis_changes_chassis (chassis_id, seq),
+        KEY ix_chassis_changes_interface (interface_id)
+      ) ENGINE=InnoDB`,
+      // Which chassis each VPC spans, with its ports there: kept by interface writes under the
+      // VPC's row lock, so a write in one VPC reads and locks rows of that VPC only.
+      `CREATE TABLE IF NOT EXISTS vpc_chassis (
+        vpc_id CHAR(36) NOT NULL,
+        chassis_id VARCHAR(63) NOT NULL,
+        ports INT UNSIGNED NOT NULL,
+        PRIMARY KEY (vpc_id, chassis_id),
+        KEY ix_vpc_chassis_chassis (chassis_id, vpc_id),
+        CONSTRAINT fk_vpc_chassis_vpc FOREIGN KEY (vpc_id) REFERENCES vpcs (id) ON DELETE CASCADE
+      ) ENGINE=InnoDB`,
+      // Leases (leases/lease-store.ts) and applied status (store/chassis-status.ts) each have
+      // their table, so a renewal, an ack and a registration never wait for each other.
+      `CREATE TABLE IF NOT EXISTS chassis_leases (
+        chassis_id VARCHAR(63) NOT NULL PRIMARY KEY,
+        owner VARCHAR(128) NULL,
+        epoch BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        expires_at DATETIME(3) NULL,
+        KEY ix_chassis_leases_owner (owner)
+      ) ENGINE=InnoDB`,
+      `CREATE TABLE IF NOT EXISTS chassis_status (
+        chassis_id VARCHAR(63) NOT NULL PRIMARY KEY,
+        applied_epoch BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        applied_generation BIGINT NOT NULL DEFAULT 0,
+        applied_seq BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        state_hash VARCHAR(64) NOT NULL DEFAULT '',
+        content_hash VARCHAR(64) NOT NULL DEFAULT '',
+        rejected_ports MEDIUMTEXT NULL,
+        refused_seq BIGINT UNSIGNED NOT NULL DEFAULT 0,
+        refused_reason VARCHAR(255) NOT NULL DEFAULT '',
+        last_heartbeat_time DATETIME(3) NULL
+      ) ENGINE=InnoDB`,
+      `INSERT IGNORE INTO chassis_leases (chassis_id, owner, epoch, expires_at)
+       SELECT id, owner, epoch, lease_expires_at FROM chassis`,
+      `INSERT IGNORE INTO chassis_status (chassis_id, applied_epoch, applied_generation,
+         state_hash, rejected_ports, last_heartbeat_time)
+       SELECT id, applied_epoch, applied_generation, state_hash, rejected_ports, last_heartbeat_time
+       FROM chassis`,
+      `INSERT IGNORE INTO vpc_chassis (vpc_id, chassis_id, ports)
+       SELECT vpc_id, chassis_id, COUNT(*) FROM interfaces GROUP BY vpc_id, chassis_id`,
+      'ALTER TABLE vpcs ADD COLUMN IF NOT EXISTS interface_count INT UNSIGNED NOT NULL DEFAULT 0',
+      `UPDATE vpcs v SET interface_count =
+         (SELECT COUNT(*) FROM interfaces i WHERE i.vpc_id = v.id)`,
+      // A chassis behind (and not refused for good) gets a full state from its next owner; its
+      // interfaces not yet applied stay PENDING until then.
+      `INSERT INTO chassis_changes (chassis_id)
+       SELECT c.id FROM chassis c
+       WHERE c.applied_generation < c.desired_generation
+         AND c.refused_generation < c.desired_generation
+         AND NOT EXISTS (SELECT 1 FROM chassis_changes x
+           WHERE x.chassis_id = c.id AND x.vpc_id IS NULL AND x.interface_id IS NULL)`,
+      `INSERT INTO chassis_changes (chassis_id, vpc_id, interface_id, port_chassis_id)
+       SELECT i.chassis_id, i.vpc_id, i.id, i.chassis_id FROM interfaces i
+       JOIN chassis c ON c.id = i.chassis_id
+       WHERE i.generation > c.applied_generation
+         AND NOT EXISTS (SELECT 1 FROM chassis_changes x
+           WHERE x.chassis_id = i.chassis_id AND x.interface_id = i.id)`,
+    ],
+  },
+  {
+    id: 8,
+    name: 'chassis rows hold registration only',
+    statements: [
+      // Lease, status and generations moved to their tables in migration 7. IF EXISTS: a run
+      // cut off after some drops is completed by the next.
+      `ALTER TABLE chassis DROP INDEX IF EXISTS ix_chassis_owner,
+        DROP COLUMN IF EXISTS owner, DROP COLUMN IF EXISTS epoch,
+        DROP COLUMN IF EXISTS lease_expires_at, DROP COLUMN IF EXISTS desired_generation,
+        DROP COLUMN IF EXISTS desired_changed_at, DROP COLUMN IF EXISTS desired_traceparent,
+        DROP COLUMN IF EXISTS applied_generation, DROP COLUMN IF EXISTS applied_epoch,
+        DROP COLUMN IF EXISTS state_hash, DROP COLUMN IF EXISTS last_heartbeat_time,
+        DROP COLUMN IF EXISTS rejected_ports, DROP COLUMN IF EXISTS refused_generation,
+        DROP COLUMN IF EXISTS refused_reason`,
+    ],
+  },
 ];

@@ -64,6 +64,9 @@ export class QuotaStore {
   /**
    * Refuses a new interface in `vpcId` past max_interfaces_per_vpc or max_interfaces; call with
    * the quota row and the VPC row locked. Returns the interfaces of the VPC now.
+   * The counts are vpcs.interface_count, which creates and deletes keep under the VPC's row
+   * lock; a delete takes no quota lock, so a count read here can only be high by a delete not
+   * yet committed, never low.
    */
   async checkNewInterface(
     tx: Queryable,
@@ -71,9 +74,11 @@ export class QuotaStore {
     vpcId: string,
     limits: QuotaLimits,
   ): Promise<number> {
-    const [row] = await tx.query<{ project_n: number; vpc_n: number | null }>(
-      `SELECT COUNT(*) AS project_n, SUM(i.vpc_id = ?) AS vpc_n
-       FROM interfaces i JOIN vpcs v ON v.id = i.vpc_id WHERE v.project_id = ?`,
+    // The counters the interface writes keep under each VPC's row lock: a read of one row per
+    // VPC of the project, not of every interface.
+    const [row] = await tx.query<{ project_n: number | null; vpc_n: number | null }>(
+      `SELECT SUM(interface_count) AS project_n, SUM(IF(id = ?, interface_count, 0)) AS vpc_n
+       FROM vpcs WHERE project_id = ?`,
       [vpcId, projectId],
     );
     const inVpc = Number(row?.vpc_n ?? 0);
@@ -94,7 +99,7 @@ export class QuotaStore {
     const [row] = await db.query<QuotaRow & { vpcs: number; interfaces: number }>(
       `SELECT q.max_vpcs, q.max_interfaces_per_vpc, q.max_interfaces,
          (SELECT COUNT(*) FROM vpcs v WHERE v.project_id = p.id) AS vpcs,
-         (SELECT COUNT(*) FROM interfaces i JOIN vpcs v ON v.id = i.vpc_id
+         (SELECT COALESCE(SUM(v.interface_count), 0) FROM vpcs v
           WHERE v.project_id = p.id) AS interfaces
        FROM projects p LEFT JOIN project_quotas q ON q.project_id = p.id WHERE p.id = ?`,
       [projectId],

@@ -116,10 +116,12 @@ export const vpcStore = {
     id: string,
     projectId: string | undefined,
     chassisId: string,
-  ): Promise<VpcRow & { now: Date; chassisFound: boolean }> {
+  ): Promise<VpcRow & { now: Date; chassisFound: boolean; interface_count: number }> {
     const [where, params] = scoped(projectId);
-    const [row] = await tx.query<VpcRow & { now: Date; chassis_found: number }>(
-      `SELECT ${columns}, NOW(3) AS now, EXISTS (SELECT 1 FROM chassis WHERE id = ?) AS chassis_found
+    const [row] = await tx.query<
+      VpcRow & { now: Date; chassis_found: number; interface_count: number }
+    >(
+      `SELECT ${columns}, interface_count, NOW(3) AS now, EXISTS (SELECT 1 FROM chassis WHERE id = ?) AS chassis_found
        FROM vpcs WHERE id = ?${where} FOR UPDATE`,
       [chassisId, id, ...params],
     );

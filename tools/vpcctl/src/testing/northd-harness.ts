@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ChassisState, ChassisStateAck, messageTypes, queues } from '@vpcd/api';
+import { ChassisDelta, ChassisState, ChassisStateAck, messageTypes, queues } from '@vpcd/api';
 import { migrate } from '@vpcd/db';
 import { createTestDatabase } from '@vpcd/db/testing';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
@@ -27,8 +27,8 @@ const adminToken = `test-admin-${randomBytes(12).toString('hex')}`;
 
 /**
  * Starts northd as its own tests do (MySQL and RabbitMQ from the env or the local ports, else
- * private instances) and plays southd: every ChassisState published to the converge queue is
- * acknowledged at once, so interfaces become ACTIVE as on a real chassis.
+ * private instances) and plays southd: every ChassisState or ChassisDelta published to the
+ * converge queue is acknowledged at once, so interfaces become ACTIVE as on a real chassis.
  */
 export async function startNorthdHarness(env: Record<string, string> = {}): Promise<NorthdHarness> {
   const database = await createTestDatabase();
@@ -89,26 +89,35 @@ async function startFakeSouthd(url: string): Promise<{ broker: Broker; acking: b
   });
   const southd = { broker, acking: true };
   await broker.start({});
+  // The ports each chassis leaves out, as hvflowd reports them with every ack: those of its
+  // whole state, which a delta changes by what it adds and removes.
+  const rejected = new Map<string, Map<string, string>>();
   await broker.consume(queues.convergeQueue, async (d: Delivery) => {
     if (!southd.acking) return 'ack';
-    const state = ChassisState.decode(d.body);
+    const delta = d.type === messageTypes.chassisDelta ? ChassisDelta.decode(d.body) : undefined;
+    const work = delta ?? ChassisState.decode(d.body);
+    const left = (delta && rejected.get(work.chassisId)) || new Map<string, string>();
+    for (const id of delta?.removedPorts ?? []) left.delete(id);
+    for (const p of work.ports) {
+      if (p.name.startsWith('rejected-')) left.set(p.interfaceId, p.mac);
+      else left.delete(p.interfaceId);
+    }
+    rejected.set(work.chassisId, left);
     const ack = ChassisStateAck.encode({
-      chassisId: state.chassisId,
-      epoch: state.epoch,
-      generation: state.generation,
-      stateHash: `hash-${state.generation}`,
+      chassisId: work.chassisId,
+      epoch: work.epoch,
+      generation: work.generation,
+      stateHash: `hash-${work.generation}`,
       error: '',
-      rejectedPorts: state.ports
-        .filter((p) => p.name.startsWith('rejected-'))
-        .map((p) => ({
-          interfaceId: p.interfaceId,
-          reason: 'gateway-mac',
-          message: `port "${p.interfaceId}": mac ${p.mac} is in the gateways' range`,
-          remote: false,
-        })),
+      rejectedPorts: [...left].map(([interfaceId, mac]) => ({
+        interfaceId,
+        reason: 'gateway-mac',
+        message: `port "${interfaceId}": mac ${mac} is in the gateways' range`,
+        remote: false,
+      })),
       refused: '',
       needsFullState: false,
-      changes: [],
+      changes: work.changes,
       contentHash: '',
     }).finish();
     await broker.publish(queues.acksExchange, '', Buffer.from(ack), {

@@ -1,0 +1,412 @@
+import type { ChassisState } from '@vpcd/api';
+import type { Logger } from 'pino';
+import type { ConvergeStore, PendingChange } from '../store/converge-store.js';
+import { retryDelayMs } from './backoff.js';
+import { systemClock, type Clock } from './clock.js';
+import type { ConvergeMetrics } from './converge-metrics.js';
+import { messageKey, type ConvergePublisher, type Outgoing, type Route } from './publisher.js';
+import type { WorkResult } from './work-queue.js';
+
+export type { ConvergeStore, PendingChange };
+
+/** What `reconcile` decided, and when the queue should bring the chassis back. */
+export interface ReconcileResult extends WorkResult {
+  readonly action: ReconcileAction;
+}
+
+/**
+ * forget: not owned (or unknown), its memory dropped; wait: a message is unacknowledged and not
+ * yet due for resending; resend: the same message again; full: a full state (new chain, gap,
+ * FULL row, resends exhausted, refused recovery, audit mismatch); delta: the pending changes on
+ * top of the last revision; none: nothing to send.
+ */
+export type ReconcileAction = 'forget' | 'wait' | 'resend' | 'full' | 'delta' | 'none';
+
+/** How an acknowledgement turned out, as the reconciler needs it. */
+export type AckOutcome = 'applied' | 'needs_full' | 'refused' | 'error';
+
+export interface ReconcilerOptions {
+  readonly store: ConvergeStore;
+  readonly publisher: ConvergePublisher;
+  /** This instance's leases: chassis id -> epoch (LeaseManager.ownedChassis). */
+  readonly leases: { ownedChassis(): ReadonlyMap<string, number> };
+  readonly metrics: ConvergeMetrics;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  /** First wait for an acknowledgement before resending; doubles per resend. Default 2 s. */
+  readonly ackTimeoutMs?: number;
+  /** Cap of that wait. Default 30 s. */
+  readonly maxAckTimeoutMs?: number;
+  /** Resends of one unacknowledged message before a full state replaces it. Default 3. */
+  readonly maxResends?: number;
+  /** Mean time between audits of a chassis, jittered by +-50%. Default 10 min; 0 turns audits off. */
+  readonly auditIntervalMs?: number;
+  /** contentHash of @vpcd/flows; without it there is no audit. */
+  readonly contentHash?: (state: ChassisState) => string;
+  readonly random?: () => number;
+}
+
+/** A message sent and not yet answered. */
+interface InFlight {
+  readonly message: Outgoing;
+  readonly revision: number;
+  readonly changes: readonly number[];
+  /** Resends so far. */
+  attempts: number;
+  retryAtMs: number;
+}
+
+/** What the owner remembers of one chassis' chain in the current epoch. */
+interface Chain {
+  readonly epoch: number;
+  /** The last revision sent; the next message is revision + 1 and a delta's base is this. */
+  revision: number;
+  /** The last revision acknowledged as applied; 0 before any. */
+  acked: number;
+  inFlight: InFlight | undefined;
+  /** The VPCs the chassis holds at `revision` (from the last full state plus deltas since). */
+  held: Set<string>;
+  /** Change seqs covered by messages of this chain and still pending (not yet retired). */
+  sent: Set<number>;
+  /** The next message is a full state: a new chain, or the chassis said it needs one. */
+  fullWanted: boolean;
+  /** The last message was refused for good: the next change goes out as a full state. */
+  refused: boolean;
+  auditAtMs: number;
+}
+
+/**
+ * Decides, for one chassis at a time, what its owner sends next, and sends it; the work queue
+ * calls `reconcile` (never twice at once for one chassis). Level-triggered: each call reads the
+ * change log, so a lost hint or ack costs time, not correctness; what it keeps in memory (the
+ * chain) is what the database cannot say: which revision this instance sent last and what the
+ * chassis holds at it. A crash loses only that, and the next owner starts a new chain with a
+ * full state under a new epoch.
+ *
+ * Every message is one revision of the chassis' chain in the lease epoch. A chassis has one
+ * message unacknowledged at most: what changes meanwhile goes out in the next one, after the
+ * ack (or after the batching window, when none is in flight). An unacknowledged message is sent
+ * again unchanged with backoff; after `maxResends` a full state replaces it.
+ */
+export class Reconciler {
+  private readonly chains = new Map<string, Chain>();
+  private readonly o: Required<Omit<ReconcilerOptions, 'contentHash'>> &
+    Pick<ReconcilerOptions, 'contentHash'>;
+
+  constructor(options: ReconcilerOptions) {
+    this.o = {
+      clock: systemClock,
+      ackTimeoutMs: 2000,
+      maxAckTimeoutMs: 30_000,
+      maxResends: 3,
+      auditIntervalMs: 600_000,
+      random: Math.random,
+      ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
+    } as typeof this.o;
+  }
+
+  async reconcile(chassisId: string): Promise<ReconcileResult> {
+    const end = this.o.metrics.duration.startTimer();
+    try {
+      const result = await this.decide(chassisId);
+      this.o.metrics.reconciles.inc({ action: result.action });
+      return result;
+    } finally {
+      end();
+      this.o.metrics.inFlight.set(this.inFlightCount());
+    }
+  }
+
+  /**
+   * Takes an acknowledgement of this chassis into account (recorded in the store already): the
+   * in-flight message is answered, and the next reconcile may send. Acks of other epochs or
+   * revisions change nothing.
+   */
+  observeAck(chassisId: string, epoch: number, generation: number, outcome: AckOutcome): void {
+    const chain = this.chains.get(chassisId);
+    if (!chain || chain.epoch !== epoch) return;
+    const f = chain.inFlight;
+    if (outcome === 'needs_full') {
+      // A gap: the chassis is not at the base of a delta this chain sent.
+      if (generation > chain.acked) {
+        chain.fullWanted = true;
+        if (f && f.revision <= generation) chain.inFlight = undefined;
+      }
+      return;
+    }
+    if (!f || f.revision !== generation) return;
+    if (outcome === 'applied') {
+      chain.acked = generation;
+      chain.inFlight = undefined;
+      for (const seq of f.changes) chain.sent.delete(seq);
+    } else if (outcome === 'refused') {
+      chain.refused = true;
+      chain.inFlight = undefined;
+    }
+    // 'error': the message is sent again when its retry is due.
+  }
+
+  /** Chassis this instance remembers a chain for. */
+  remembered(): IterableIterator<string> {
+    return this.chains.keys();
+  }
+
+  /** Whether the chassis has a chain in `epoch`: if not, its next reconcile sends a full state. */
+  hasChain(chassisId: string, epoch: number): boolean {
+    return this.chains.get(chassisId)?.epoch === epoch;
+  }
+
+  /** Chassis whose audit is due (nothing in flight); the caller queues them. */
+  auditsDue(): string[] {
+    if (!this.auditsOn()) return [];
+    const now = this.o.clock.nowMs();
+    const due: string[] = [];
+    for (const [id, chain] of this.chains) {
+      if (chain.auditAtMs <= now && !chain.inFlight) due.push(id);
+    }
+    return due;
+  }
+
+  private auditsOn(): boolean {
+    return this.o.auditIntervalMs > 0 && this.o.contentHash !== undefined;
+  }
+
+  private inFlightCount(): number {
+    let n = 0;
+    for (const chain of this.chains.values()) if (chain.inFlight) n++;
+    return n;
+  }
+
+  private async decide(chassisId: string): Promise<ReconcileResult> {
+    const epoch = this.o.leases.ownedChassis().get(chassisId);
+    if (epoch === undefined) {
+      this.chains.delete(chassisId);
+      return { action: 'forget' };
+    }
+    let chain = this.chains.get(chassisId);
+    if (!chain || chain.epoch !== epoch) {
+      chain = this.newChain(epoch);
+      this.chains.set(chassisId, chain);
+    }
+    const now = this.o.clock.nowMs();
+
+    const f = chain.inFlight;
+    if (f) {
+      if (now < f.retryAtMs) return { action: 'wait', requeueAfterMs: f.retryAtMs - now };
+      // Due: perhaps it was applied and the word did not reach us (a lost hint).
+      const reported = await this.o.store.reportedContent(chassisId);
+      if (reported?.epoch === chain.epoch && reported.generation >= f.revision) {
+        this.observeAck(chassisId, chain.epoch, f.revision, 'applied');
+      } else if (f.attempts >= this.o.maxResends) {
+        chain.inFlight = undefined;
+        chain.fullWanted = true;
+      } else {
+        return this.resend(f);
+      }
+    }
+
+    const pending = (await this.o.store.pendingFor([chassisId])).get(chassisId) ?? [];
+    const pendingSeqs = new Set(pending.map((r) => r.seq));
+    for (const seq of chain.sent) if (!pendingSeqs.has(seq)) chain.sent.delete(seq);
+    const unsent = pending.filter((r) => !chain.sent.has(r.seq));
+
+    if (chain.fullWanted || unsent.some(isFullRow) || (chain.refused && unsent.length > 0)) {
+      return this.sendFull(chassisId, chain);
+    }
+    if (unsent.length > 0) return this.sendDelta(chassisId, chain, unsent);
+    if (this.auditsOn() && chain.auditAtMs <= now) return this.audit(chassisId, chain);
+    return { action: 'none' };
+  }
+
+  private newChain(epoch: number): Chain {
+    return {
+      epoch,
+      revision: 0,
+      acked: 0,
+      inFlight: undefined,
+      held: new Set(),
+      sent: new Set(),
+      fullWanted: true,
+      refused: false,
+      auditAtMs: this.nextAuditAtMs(),
+    };
+  }
+
+  private nextAuditAtMs(): number {
+    return this.o.clock.nowMs() + this.o.auditIntervalMs * (0.5 + this.o.random());
+  }
+
+  private async sendFull(
+    chassisId: string,
+    chain: Chain,
+    loaded?: Awaited<ReturnType<ConvergeStore['loadFull']>>,
+  ): Promise<ReconcileResult> {
+    const full = loaded ?? (await this.o.store.loadFull(chassisId));
+    if (!full) {
+      this.chains.delete(chassisId);
+      return { action: 'forget' };
+    }
+    // Above what the chassis acknowledged last, in whatever epoch: an agent of the previous
+    // release takes a state only when its revision is above the one it holds.
+    const revision = Math.max(chain.revision, full.appliedGeneration) + 1;
+    const state: ChassisState = {
+      ...full.state,
+      chassisId,
+      epoch: chain.epoch,
+      generation: revision,
+      changes: full.changes,
+    };
+    // The chain moves on as the message is handed over: if the publish fails, it is resent as is.
+    chain.held = new Set(state.vpcs.map((v) => v.vpcId));
+    chain.sent = new Set(full.changes);
+    chain.fullWanted = false;
+    chain.refused = false;
+    chain.auditAtMs = this.nextAuditAtMs();
+    const route = { hvflowdAddr: full.hvflowdAddr, traceparent: full.traceparent };
+    return this.send(chassisId, chain, { kind: 'full', state, route }, 'full');
+  }
+
+  private async sendDelta(
+    chassisId: string,
+    chain: Chain,
+    rows: readonly PendingChange[],
+  ): Promise<ReconcileResult> {
+    const d = await this.o.store.loadDelta(chassisId, rows, chain.held);
+    if (d.fullWanted) return this.sendFull(chassisId, chain);
+    const changes = rows.map((r) => r.seq);
+    const route: Route = { hvflowdAddr: d.hvflowdAddr, traceparent: newestTraceparent(rows) };
+    for (const v of d.vpcs) chain.held.add(v.vpcId);
+    for (const id of d.removedVpcs) chain.held.delete(id);
+    for (const seq of changes) chain.sent.add(seq);
+    return this.send(
+      chassisId,
+      chain,
+      {
+        kind: 'delta',
+        delta: {
+          chassisId,
+          epoch: chain.epoch,
+          baseGeneration: chain.revision,
+          generation: chain.revision + 1,
+          vpcs: d.vpcs,
+          ports: d.ports,
+          remotePorts: d.remotePorts,
+          removedVpcs: d.removedVpcs,
+          removedPorts: d.removedPorts,
+          removedRemotePorts: d.removedRemotePorts,
+          changes,
+        },
+        route,
+      },
+      'delta',
+    );
+  }
+
+  /**
+   * Publishes a new revision and holds it in flight until answered. A message refused for good
+   * (too large) is recorded as refused: its rows are not sent again, and the next change gets a
+   * full state. A publish the broker did not confirm throws, and the queue retries with backoff:
+   * the next reconcile finds the message due and sends it again.
+   */
+  private async send(
+    chassisId: string,
+    chain: Chain,
+    message: Outgoing,
+    action: 'full' | 'delta',
+  ): Promise<ReconcileResult> {
+    const { generation: revision } = messageKey(message);
+    const changes = message.kind === 'full' ? message.state.changes : message.delta.changes;
+    chain.revision = revision;
+    // Its ack may be observed before the broker confirms the publish: then `f` is detached.
+    const f: InFlight = { message, revision, changes, attempts: 0, retryAtMs: 0 };
+    chain.inFlight = f;
+    const outcome = await this.o.publisher.publish(message, 0);
+    if ('refused' in outcome) {
+      // Recorded before it is counted, so whoever sees the count finds the refusal recorded.
+      await this.o.store.recordRefused(chassisId, chain.epoch, changes, outcome.refused);
+      this.refusedBeforeSending(chassisId, outcome.refused);
+      if (chain.inFlight === f) chain.inFlight = undefined;
+      chain.refused = true;
+      return { action };
+    }
+    const waitMs = this.ackWaitMs(0);
+    f.retryAtMs = this.o.clock.nowMs() + waitMs;
+    return { action, requeueAfterMs: waitMs };
+  }
+
+  private async resend(f: InFlight): Promise<ReconcileResult> {
+    f.attempts++;
+    f.retryAtMs = 0;
+    try {
+      await this.o.publisher.publish(f.message, f.attempts);
+    } catch (err) {
+      f.attempts--; // not a resend the chassis saw
+      throw err;
+    }
+    const waitMs = this.ackWaitMs(f.attempts);
+    f.retryAtMs = this.o.clock.nowMs() + waitMs;
+    return { action: 'resend', requeueAfterMs: waitMs };
+  }
+
+  private ackWaitMs(attempt: number): number {
+    return retryDelayMs(attempt, this.o.ackTimeoutMs, this.o.maxAckTimeoutMs, this.o.random);
+  }
+
+  /**
+   * Compares the content hash the chassis reported at this chain's revision with the hash of
+   * the state it should hold, and sends that state when they differ. Skipped when the chassis
+   * has not reported at this revision, or a change landed since the last message.
+   */
+  private async audit(chassisId: string, chain: Chain): Promise<ReconcileResult> {
+    chain.auditAtMs = this.nextAuditAtMs();
+    const reported = await this.o.store.reportedContent(chassisId);
+    if (
+      !reported ||
+      reported.contentHash === '' ||
+      reported.epoch !== chain.epoch ||
+      reported.generation !== chain.revision
+    ) {
+      this.o.metrics.audits.inc({ result: 'skipped' });
+      return { action: 'none' };
+    }
+    const full = await this.o.store.loadFull(chassisId);
+    if (!full) {
+      this.chains.delete(chassisId);
+      return { action: 'forget' };
+    }
+    if (full.changes.some((seq) => !chain.sent.has(seq))) {
+      // A change committed since the pending rows were read: its own message comes first.
+      this.o.metrics.audits.inc({ result: 'skipped' });
+      return { action: 'none', requeueAfterMs: 0 };
+    }
+    if (this.o.contentHash!(full.state) === reported.contentHash) {
+      this.o.metrics.audits.inc({ result: 'match' });
+      return { action: 'none' };
+    }
+    this.o.metrics.audits.inc({ result: 'mismatch' });
+    this.o.logger.warn(
+      { chassis: chassisId, epoch: chain.epoch, generation: chain.revision },
+      'the chassis holds other content than its chain says; sending it a full state',
+    );
+    return this.sendFull(chassisId, chain, full);
+  }
+
+  private refusedBeforeSending(chassisId: string, reason: string): void {
+    this.o.metrics.refused.inc({ reason: 'too_large' });
+    this.o.logger.error(
+      { chassis: chassisId, reason },
+      'converge message over the transport limit; not sent',
+    );
+  }
+}
+
+function isFullRow(row: PendingChange): boolean {
+  return row.vpcId === null && row.interfaceId === null;
+}
+
+/** The trace of the newest change a message carries: the one a caller waits on. */
+function newestTraceparent(rows: readonly PendingChange[]): string | null {
+  let newest: PendingChange | undefined;
+  for (const r of rows) if (r.traceparent && (!newest || r.seq > newest.seq)) newest = r;
+  return newest?.traceparent ?? null;
+}

@@ -1,0 +1,294 @@
+import type { ChassisState, PortState, RemotePortState, VpcState } from '@vpcd/api';
+import type { Database, Queryable } from '@vpcd/db';
+import { formatIpv4, gatewayOf, parseCidr, type Cidr } from '../validation/ipv4.js';
+import { changeLog, wantsFull, type PendingChange } from './change-log.js';
+import { readChassisStates } from './chassis-state.js';
+import { chassisStatus } from './chassis-status.js';
+
+export type { PendingChange };
+
+/** A full state to send, with the pending rows it covers (read in the same snapshot). */
+export interface FullLoad {
+  /** Epoch of the chassis' lease; generation 0 and `changes` empty: the sender sets them. */
+  state: ChassisState;
+  changes: number[];
+  hvflowdAddr: string;
+  /** The revision the chassis last acknowledged, in whatever epoch (0: none). */
+  appliedGeneration: number;
+  /** Trace of the newest pending change, which the send continues; null when none. */
+  traceparent: string | null;
+}
+
+/** What changed on a chassis since the VPCs it holds, for a ChassisDelta. */
+export interface DeltaLoad {
+  vpcs: VpcState[];
+  ports: PortState[];
+  remotePorts: RemotePortState[];
+  /** A VPC gone from the chassis takes its ports and remote ports with it. */
+  removedVpcs: string[];
+  removedPorts: string[];
+  removedRemotePorts: string[];
+  /**
+   * A row asks for a full state, or a row was refused for good before (see recordRefused): the
+   * content is left empty and a full state is to be sent instead.
+   */
+  fullWanted: boolean;
+  hvflowdAddr: string;
+}
+
+/** The database side of convergence that the owner's reconciler uses. */
+export interface ConvergeStore {
+  /**
+   * Of `ids`, the chassis with at least one pending change row: id -> its rows in seq order.
+   * A chassis whose rows were all refused for good (recordRefused) is left out until a newer
+   * change arrives. One indexed query.
+   */
+  pendingFor(ids: readonly string[]): Promise<Map<string, PendingChange[]>>;
+  /** Full state of the chassis and the seqs of its pending rows, one snapshot; undefined if unknown. */
+  loadFull(chassisId: string): Promise<FullLoad | undefined>;
+  /** Delta content for the given pending rows, relative to the VPCs the chassis holds; one snapshot. */
+  loadDelta(
+    chassisId: string,
+    rows: readonly PendingChange[],
+    heldVpcs: ReadonlySet<string>,
+  ): Promise<DeltaLoad>;
+  /** Marks a message refused for good (too large): its rows are not sent again. */
+  recordRefused(
+    chassisId: string,
+    epoch: number,
+    changes: readonly number[],
+    reason: string,
+  ): Promise<void>;
+  /** The content hash the chassis last reported at (epoch, revision), for the audit. */
+  reportedContent(
+    chassisId: string,
+  ): Promise<{ epoch: number; generation: number; contentHash: string } | undefined>;
+}
+
+interface InterfaceRow {
+  id: string;
+  vpc_id: string;
+  chassis_id: string;
+  name: string;
+  ip: number;
+  mac: string;
+  underlay_ip: string;
+}
+
+interface VpcRow {
+  id: string;
+  vni: number;
+  cidr: string;
+}
+
+function toVpcState(row: VpcRow): VpcState {
+  const cidr = parseCidr(row.cidr) as Cidr;
+  return { vpcId: row.id, vni: row.vni, cidr: row.cidr, gatewayIp: formatIpv4(gatewayOf(cidr)) };
+}
+
+/** An interface as its own chassis' port or as another chassis' remote port. */
+function place(row: InterfaceRow, chassisId: string, into: DeltaLoad): void {
+  if (row.chassis_id === chassisId) {
+    into.ports.push({
+      interfaceId: row.id,
+      vpcId: row.vpc_id,
+      name: row.name,
+      ip: formatIpv4(row.ip),
+      mac: row.mac,
+    });
+  } else {
+    into.remotePorts.push({
+      interfaceId: row.id,
+      vpcId: row.vpc_id,
+      ip: formatIpv4(row.ip),
+      mac: row.mac,
+      chassisId: row.chassis_id,
+      underlayIp: row.underlay_ip,
+    });
+  }
+}
+
+/** ConvergeStore on the northd database. Safe for concurrent use. */
+export class SqlConvergeStore implements ConvergeStore {
+  constructor(private readonly db: Database) {}
+
+  async pendingFor(ids: readonly string[]): Promise<Map<string, PendingChange[]>> {
+    const out = new Map<string, PendingChange[]>();
+    if (ids.length === 0) return out;
+    const rows = await this.db.query<{
+      chassis_id: string;
+      seq: number | string;
+      vpc_id: string | null;
+      interface_id: string | null;
+      traceparent: string | null;
+      refused_seq: number | string | null;
+    }>(
+      `SELECT x.chassis_id, x.seq, x.vpc_id, x.interface_id, x.traceparent, s.refused_seq
+       FROM chassis_changes x LEFT JOIN chassis_status s ON s.chassis_id = x.chassis_id
+       WHERE x.chassis_id IN (?) ORDER BY x.chassis_id, x.seq`,
+      [ids],
+    );
+    const refused = new Map<string, number>();
+    for (const row of rows) {
+      refused.set(row.chassis_id, Number(row.refused_seq ?? 0));
+      let list = out.get(row.chassis_id);
+      if (!list) out.set(row.chassis_id, (list = []));
+      list.push({
+        seq: Number(row.seq),
+        vpcId: row.vpc_id,
+        interfaceId: row.interface_id,
+        traceparent: row.traceparent,
+      });
+    }
+    for (const [id, list] of out) {
+      if (list.at(-1)!.seq <= refused.get(id)!) out.delete(id);
+    }
+    return out;
+  }
+
+  async loadFull(chassisId: string): Promise<FullLoad | undefined> {
+    return this.db.transaction(
+      async (tx) => {
+        const state = (await readChassisStates(tx, [chassisId])).get(chassisId);
+        if (!state) return undefined;
+        const [head] = await tx.query<{
+          hvflowd_addr: string;
+          applied_generation: number | null;
+        }>(
+          `SELECT c.hvflowd_addr, s.applied_generation FROM chassis c
+           LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id = ?`,
+          [chassisId],
+        );
+        const pending = await changeLog.pending(tx, [chassisId]);
+        return {
+          state,
+          changes: pending.map((p) => p.seq),
+          hvflowdAddr: head?.hvflowd_addr ?? '',
+          appliedGeneration: Number(head?.applied_generation ?? 0),
+          traceparent: pending.findLast((p) => p.traceparent !== null)?.traceparent ?? null,
+        };
+      },
+      { isolation: 'REPEATABLE READ' },
+    );
+  }
+
+  async loadDelta(
+    chassisId: string,
+    rows: readonly PendingChange[],
+    heldVpcs: ReadonlySet<string>,
+  ): Promise<DeltaLoad> {
+    return this.db.transaction((tx) => readDelta(tx, chassisId, rows, heldVpcs), {
+      isolation: 'REPEATABLE READ',
+    });
+  }
+
+  async recordRefused(
+    chassisId: string,
+    epoch: number,
+    changes: readonly number[],
+    reason: string,
+  ): Promise<void> {
+    await chassisStatus.recordRefused(this.db, { chassisId, epoch, changes }, reason);
+  }
+
+  async reportedContent(
+    chassisId: string,
+  ): Promise<{ epoch: number; generation: number; contentHash: string } | undefined> {
+    return chassisStatus.reportedContent(this.db, chassisId);
+  }
+}
+
+/**
+ * The delta of `rows` for chassis `chassisId`, in the caller's snapshot: the rows as stored
+ * (with each interface's chassis), the chassis' membership of the VPCs they touch, and the
+ * interfaces they name, or every interface of a VPC new on the chassis.
+ */
+export async function readDelta(
+  tx: Queryable,
+  chassisId: string,
+  rows: readonly PendingChange[],
+  heldVpcs: ReadonlySet<string>,
+): Promise<DeltaLoad> {
+  const delta: DeltaLoad = {
+    vpcs: [],
+    ports: [],
+    remotePorts: [],
+    removedVpcs: [],
+    removedPorts: [],
+    removedRemotePorts: [],
+    fullWanted: false,
+    hvflowdAddr: '',
+  };
+  const [head] = await tx.query<{ hvflowd_addr: string; refused_seq: number | string | null }>(
+    `SELECT c.hvflowd_addr, s.refused_seq FROM chassis c
+     LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id = ?`,
+    [chassisId],
+  );
+  if (!head) return { ...delta, fullWanted: true };
+  delta.hvflowdAddr = head.hvflowd_addr;
+  const refusedSeq = Number(head.refused_seq ?? 0);
+  if (rows.some((r) => wantsFull(r) || r.seq <= refusedSeq)) return { ...delta, fullWanted: true };
+  if (rows.length === 0) return delta;
+  const stored = await tx.query<{
+    seq: number | string;
+    vpc_id: string;
+    interface_id: string;
+    port_chassis_id: string | null;
+  }>(
+    `SELECT seq, vpc_id, interface_id, port_chassis_id FROM chassis_changes
+     WHERE chassis_id = ? AND seq IN (?)`,
+    [chassisId, rows.map((r) => r.seq)],
+  );
+  const touched = [...new Set(stored.map((r) => r.vpc_id))];
+  const members = new Set(
+    (
+      await tx.query<{ vpc_id: string }>(
+        'SELECT vpc_id FROM vpc_chassis WHERE chassis_id = ? AND vpc_id IN (?)',
+        [chassisId, touched],
+      )
+    ).map((r) => r.vpc_id),
+  );
+  const newVpcs = touched.filter((v) => members.has(v) && !heldVpcs.has(v));
+  delta.removedVpcs = touched.filter((v) => !members.has(v) && heldVpcs.has(v)).sort();
+  // Rows of VPCs the chassis holds and still spans name their interfaces one by one.
+  const named = stored.filter((r) => members.has(r.vpc_id) && heldVpcs.has(r.vpc_id));
+  const namedIds = [...new Set(named.map((r) => r.interface_id))];
+  if (newVpcs.length > 0) {
+    const vpcRows = await tx.query<VpcRow>('SELECT id, vni, cidr FROM vpcs WHERE id IN (?)', [
+      newVpcs,
+    ]);
+    delta.vpcs = vpcRows.map(toVpcState).sort((a, b) => a.vpcId.localeCompare(b.vpcId));
+  }
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (newVpcs.length > 0) {
+    where.push('i.vpc_id IN (?)');
+    params.push(newVpcs);
+  }
+  if (namedIds.length > 0) {
+    where.push('i.id IN (?)');
+    params.push(namedIds);
+  }
+  const found = new Set<string>();
+  if (where.length > 0) {
+    const interfaces = await tx.query<InterfaceRow>(
+      `SELECT i.id, i.vpc_id, i.chassis_id, i.name, i.ip, i.mac, c.underlay_ip
+       FROM interfaces i JOIN chassis c ON c.id = i.chassis_id WHERE ${where.join(' OR ')}`,
+      params,
+    );
+    for (const row of interfaces) {
+      found.add(row.id);
+      place(row, chassisId, delta);
+    }
+  }
+  for (const row of named) {
+    if (found.has(row.interface_id)) continue;
+    const list = row.port_chassis_id === chassisId ? delta.removedPorts : delta.removedRemotePorts;
+    if (!list.includes(row.interface_id)) list.push(row.interface_id);
+  }
+  delta.ports.sort((a, b) => a.interfaceId.localeCompare(b.interfaceId));
+  delta.remotePorts.sort((a, b) => a.interfaceId.localeCompare(b.interfaceId));
+  delta.removedPorts.sort();
+  delta.removedRemotePorts.sort();
+  return delta;
+}
