@@ -1,4 +1,5 @@
 export { compileChassis, compileFlows, type ChassisCompilation } from './compile.js';
+export { CompiledChassis } from './compiled-chassis.js';
 export {
   checkPort,
   vpcProblems,

@@ -2,7 +2,7 @@ import { SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opente
 import type { ChassisDelta, ChassisState } from '@vpcd/api';
 import {
   applyDelta,
-  compileFlows,
+  CompiledChassis,
   contentHash,
   diff,
   hasFlowsCode,
@@ -10,6 +10,7 @@ import {
   stateHash,
   type CompileOptions,
   type Flow,
+  type FlowDiff,
   type RejectedPort,
 } from '@vpcd/flows';
 import type { Logger } from 'pino';
@@ -95,6 +96,8 @@ export class ChassisRuntime {
   private appliedHash = '';
   private rejectedPorts: readonly RejectedPort[] = [];
   private programmed: Programmed | undefined;
+  /** The flows of the state held, kept by part so that a delta compiles only what it touches. */
+  private readonly compiled = new CompiledChassis();
   private bridgeReady = false;
 
   constructor(private readonly options: ChassisRuntimeOptions) {
@@ -237,7 +240,11 @@ export class ChassisRuntime {
    */
   private async inspect(programmed: Programmed): Promise<AuditFinding> {
     const audit = () =>
-      auditBridge(this.datapath, programmed, (state, ports) => this.compile(state, ports));
+      // Ports that moved are compiled anew; the compiled flows follow what the repair programs.
+      auditBridge(this.datapath, programmed, (state, ports) => {
+        this.recompile(state, ports);
+        return this.compiled.flows();
+      });
     try {
       return await audit();
     } catch (err) {
@@ -387,10 +394,11 @@ export class ChassisRuntime {
     const previous = this.programmed;
     this.programmed = undefined;
     const ports = await bindState(datapath, accepted);
-    const desired = this.compile(accepted, ports);
-    const change = diff(previous?.flows ?? (await datapath.dumpFlows()), desired);
+    const compiled = this.recompile(accepted, ports);
+    const desired = this.compiled.flows();
+    const change = previous ? compiled : diff(await datapath.dumpFlows(), desired);
     await datapath.applyFlowMods(change);
-    this.appliedHash = stateHash(desired);
+    this.appliedHash = this.compiled.stateHash();
     this.programmed = { state: accepted, ports, flows: desired };
     this.held = { state, contentHash: contentHash(state) };
     this.recordRejected(state, rejected);
@@ -443,9 +451,15 @@ export class ChassisRuntime {
     }
   }
 
-  private compile(state: ChassisState, options: CompileOptions): Flow[] {
+  /** Compiles the parts of `state` that changed; the change from the flows compiled before. */
+  private recompile(state: ChassisState, options: CompileOptions): FlowDiff {
+    return this.compiling(() => this.compiled.update(state, options));
+  }
+
+  /** Runs a compilation, turning the compiler's refusals into the runtime's. */
+  private compiling<T>(compile: () => T): T {
     try {
-      return compileFlows(state, options);
+      return compile();
     } catch (err) {
       if (hasFlowsCode(err, 'invalid-state')) {
         throw new ApplyError('invalid-state', (err as Error).message, { cause: err });
