@@ -154,3 +154,29 @@ describe('chained deltas', () => {
     assert.deepEqual([change.add.length, change.remove.length], [0, 0]);
   });
 });
+
+describe('what a delta costs the datapath', () => {
+  it('binds ports only when the local ports change, and never reads the bridge', async () => {
+    const calls = { bind: 0, dump: 0 };
+    const datapath = new MemoryDatapath();
+    const bindPorts = datapath.bindPorts.bind(datapath);
+    const dumpFlows = datapath.dumpFlows.bind(datapath);
+    datapath.bindPorts = (ports) => (calls.bind++, bindPorts(ports));
+    datapath.dumpFlows = () => (calls.dump++, dumpFlows());
+    const runtime = new ChassisRuntime({
+      chassisId: before.chassisId,
+      datapath,
+      metrics: createHvflowdMetrics(createRegistry({ service: 'h', collectDefault: false })),
+      logger: createLogger({ name: 'test', level: 'silent' }),
+    });
+    await runtime.apply(before);
+    assert.deepEqual(calls, { bind: 1, dump: 1 }, 'the first apply reads the bridge');
+    const remoteOnly = { ...before, generation: 2, remotePorts: before.remotePorts.slice(1) };
+    await runtime.applyDelta(deltaBetween(before, remoteOnly));
+    assert.deepEqual(calls, { bind: 1, dump: 1 }, 'a remote port changed: nothing read');
+    await runtime.applyDelta(deltaBetween(remoteOnly, { ...after, generation: 3 }));
+    assert.deepEqual(calls, { bind: 2, dump: 1 }, 'a local port added: bound, not read');
+    const full = await runtime.apply({ ...after, generation: 4 });
+    assert.deepEqual([full.flowsAdded, full.flowsRemoved], [0, 0], 'the bridge is the full state');
+  });
+});

@@ -393,7 +393,13 @@ export class ChassisRuntime {
     // what the previous state says, and an audit must not bind that state's ports back.
     const previous = this.programmed;
     this.programmed = undefined;
-    const ports = await bindState(datapath, accepted);
+    // A change that leaves the local ports alone (a remote port, most changes a chassis hears
+    // of) needs no port binding, which on Open vSwitch lists every interface; ports renumbered
+    // behind hvflowd's back meanwhile are the heartbeat audit's to find, as between applies.
+    const ports =
+      previous !== undefined && sameLocalPorts(previous.state.ports, accepted.ports)
+        ? previous.ports
+        : await bindState(datapath, accepted);
     const compiled = this.recompile(accepted, ports);
     const desired = this.compiled.flows();
     const change = previous ? compiled : diff(await datapath.dumpFlows(), desired);
@@ -479,4 +485,11 @@ export class ChassisRuntime {
       contentHash: this.held?.contentHash ?? '',
     };
   }
+}
+
+/** Whether binding `now` would ask the datapath for what it bound for `before`. */
+function sameLocalPorts(before: ChassisState['ports'], now: ChassisState['ports']): boolean {
+  if (before.length !== now.length) return false;
+  const macs = new Map(before.map((port) => [port.interfaceId, port.mac.toLowerCase()]));
+  return now.every((port) => macs.get(port.interfaceId) === port.mac.toLowerCase());
 }
