@@ -3,6 +3,7 @@ const brand = Symbol.for('vpcd.flows.FlowsError');
 /**
  * What went wrong, for callers that branch on it:
  * - `invalid-state`: the ChassisState cannot be compiled (every problem is listed in `problems`);
+ * - `invalid-delta`: a ChassisDelta does not apply to the state it is applied to (see applyDelta);
  * - `invalid-options`: the compile options do not fit the state (missing or clashing port numbers);
  * - `invalid-flow`: a flow's text is outside the language the tracer understands, or breaks an
  *   OpenFlow rule (a missing prerequisite, a goto_table backwards);
@@ -13,6 +14,7 @@ const brand = Symbol.for('vpcd.flows.FlowsError');
  */
 export type FlowsErrorCode =
   | 'invalid-state'
+  | 'invalid-delta'
   | 'invalid-options'
   | 'invalid-flow'
   | 'ambiguous-match'

@@ -1,4 +1,5 @@
 export { compileChassis, compileFlows, type ChassisCompilation } from './compile.js';
+export { CompiledChassis } from './compiled-chassis.js';
 export {
   checkPort,
   vpcProblems,
@@ -16,6 +17,8 @@ export { flowKey, renderFlow, compareFlows, sortFlows, sameFlow, type Flow } fro
 export { cookieFor } from './cookie.js';
 export { diff, applyDiff, renderFlowMods, type FlowDiff } from './diff.js';
 export { stateHash } from './state-hash.js';
+export { contentHash } from './content-hash.js';
+export { applyDelta, deltaBetween } from './chassis-delta.js';
 export { parseFlowLine, parseFlowDump } from './flow-line.js';
 export {
   createTracer,

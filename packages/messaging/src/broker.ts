@@ -35,7 +35,7 @@ export interface Broker {
    * Subscribes `handler` to `queue` with manual acks; resumes after reconnects. The handler runs
    * inside a CONSUMER span, the child of the publisher's; at most `prefetch` run at once. A
    * throwing handler counts as 'requeue'; 'reject' dead-letters. With signing keys, a delivery
-   * without a good signature (or not of `options.type`) is dead-lettered before the handler.
+   * without a good signature (or not of a type `options.type` names) is dead-lettered before the handler.
    * Rejects with kind `refused` when the broker refuses (no such queue; with `awaitQueue` it
    * retries instead); while disconnected it resolves and consumes on connect.
    */
@@ -101,7 +101,9 @@ class AmqpBroker implements Broker {
       queue,
       handler,
       prefetch,
-      options.type,
+      options.type === undefined
+        ? undefined
+        : new Set(typeof options.type === 'string' ? [options.type] : options.type),
       this.options,
       this.metrics,
       () => {

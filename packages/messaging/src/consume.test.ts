@@ -153,6 +153,39 @@ describe('consume', () => {
     });
   }
 
+  it('hands over every type a list names, and dead-letters any other type', async () => {
+    const seen: Array<[string | undefined, string]> = [];
+    const deadBefore = await readyCount(url, dead);
+    const consumer = await broker.consume(
+      poison,
+      (delivery) => {
+        seen.push([delivery.type, delivery.body.toString()]);
+        return Promise.resolve('ack');
+      },
+      { type: ['test.v1.State', 'test.v1.Delta'] },
+    );
+    await broker.publish('', poison, Buffer.from('s'), { type: 'test.v1.State' });
+    await broker.publish('', poison, Buffer.from('x'), { type: 'test.v1.Other' });
+    await broker.publish('', poison, Buffer.from('u'));
+    await broker.publish('', poison, Buffer.from('d'), { type: 'test.v1.Delta' });
+    await eventually(
+      async () => seen.length === 2 && (await readyCount(url, dead)) === deadBefore + 2,
+      'two handled, two dead-lettered',
+    );
+    await consumer.cancel();
+    assert.deepEqual(seen, [
+      ['test.v1.State', 's'],
+      ['test.v1.Delta', 'd'],
+    ]);
+    assert.equal(
+      await metricValue(registry, 'messaging_messages_rejected_total', {
+        queue: poison,
+        reason: 'wrong_type',
+      }),
+      2,
+    );
+  });
+
   it('rejects consuming from a queue that does not exist, as refused', async () => {
     await assert.rejects(
       broker.consume(uniqueName('missing'), () => Promise.resolve('ack')),

@@ -24,10 +24,11 @@ export interface ConsumeOptions {
   /** Unacknowledged deliveries (and so running handlers) at once for this consumer. Default 16. */
   prefetch?: number;
   /**
-   * The only message type (the AMQP `type` property) this consumer takes: a delivery of another
-   * type, or of none, is refused before the handler (reason `wrong_type`). Default: any.
+   * The message types (the AMQP `type` property) this consumer takes, one or a list: a delivery
+   * of another type, or of none, is refused before the handler (reason `wrong_type`). The
+   * handler tells them apart by `delivery.type`. Default: any.
    */
-  type?: string;
+  type?: string | readonly string[];
   /**
    * Wait for the queue when it does not exist yet (another service declares it): consuming is
    * retried with backoff instead of rejecting with `refused`. Default false.
@@ -56,7 +57,7 @@ export class QueueConsumer implements Consumer {
     readonly queue: string,
     private readonly handler: Handler,
     private readonly prefetch: number,
-    private readonly expectedType: string | undefined,
+    private readonly expectedTypes: ReadonlySet<string> | undefined,
     private readonly options: CompiledBrokerOptions,
     private readonly metrics: MessagingMetrics,
     private readonly onCancel: (consumer: QueueConsumer) => void,
@@ -283,7 +284,7 @@ export class QueueConsumer implements Consumer {
       });
       if (failure) return failure;
     }
-    if (this.expectedType !== undefined && delivery.type !== this.expectedType) {
+    if (this.expectedTypes !== undefined && !this.expectedTypes.has(delivery.type ?? '')) {
       return { reason: 'wrong_type' };
     }
     return undefined;

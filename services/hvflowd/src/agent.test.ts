@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
+import { contentHash } from '@vpcd/flows';
 import { metricValue } from '@vpcd/rpc/testing';
 import { equalJitterDelayMs as retryDelayMs, maxPushbackMs, pushbackDelayMs } from '@vpcd/backoff';
 import { concurrencyLimit } from './agent/concurrency-limit.js';
@@ -65,6 +66,8 @@ describe('the chassis agent', () => {
       chassisId: CHASSIS_ID,
       appliedGeneration: 7,
       stateHash: applied.stateHash,
+      appliedEpoch: 4,
+      contentHash: contentHash(scenarioState(4, 7)),
     });
     assert.ok(northd.authorizations.every((a) => a === `Bearer ${TEST_TOKEN}`));
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { stateHash } from '@vpcd/flows';
+import { contentHash, deltaBetween, stateHash } from '@vpcd/flows';
 import { hasCode, Status } from '@vpcd/rpc';
 import { memoryTracing, metricValue } from '@vpcd/rpc/testing';
 import { MemoryDatapath } from './datapath/memory-datapath.js';
@@ -143,5 +143,25 @@ describe('hvflowd on the memory driver', () => {
     );
     assert.match(answer.rejectedPorts[0]!.message, /is taken in its vpc by another port/);
     assert.equal((await hvflowd.client.getChassisState({})).generation, 6);
+  });
+
+  it('applies a delta on its revision over gRPC and asks for a full state for one on another', async () => {
+    const held = scenarioState(3, 7, true);
+    await hvflowd.client.applyChassisState({ state: held });
+    const delta = deltaBetween(held, scenarioState(3, 8, false));
+    const applied = await hvflowd.client.applyChassisState({ delta });
+    assert.deepEqual(
+      [applied.needsFullState, applied.appliedGeneration, applied.contentHash],
+      [false, 8, contentHash(scenarioState(3, 8, false))],
+    );
+    const flows = await flowsOf(hvflowd.client);
+    const gap = await hvflowd.client.applyChassisState({
+      delta: { ...delta, baseGeneration: 9, generation: 10 },
+    });
+    assert.deepEqual([gap.needsFullState, gap.appliedGeneration], [true, 8]);
+    assert.deepEqual(await flowsOf(hvflowd.client), flows);
+    await assert.rejects(hvflowd.client.applyChassisState({}), (err: unknown) =>
+      hasCode(err, Status.INVALID_ARGUMENT),
+    );
   });
 });

@@ -65,7 +65,11 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
       applyTimeoutMs: config.applyTimeoutMs,
       retryDelayMs: config.retryDelayMs,
     }),
-    { prefetch: config.workers * 2, type: messageTypes.chassisState, awaitQueue: true },
+    {
+      prefetch: config.workers * 2,
+      type: [messageTypes.chassisState, messageTypes.chassisDelta],
+      awaitQueue: true,
+    },
   );
   const grpcPort = await rpc.listen(config.grpcListen);
   if (config.healthListen !== undefined) await rpc.listenHealth(config.healthListen);

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
+  ChassisDelta,
   ChassisState,
   ChassisStateAck,
+  type ApplyChassisStateResponse,
   convergeHeaders,
   HvflowdServiceService,
   queues,
@@ -18,28 +20,33 @@ import { startSouthd, type Southd } from './server.js';
 
 const logger = createLogger({ name: 'test', level: 'silent' });
 
-/** A stand-in hvflowd that records what it applied; `behaviour` decides each answer. */
+/**
+ * A stand-in hvflowd that records the states and deltas it applied; `behaviour` decides each
+ * answer (it may throw, or change fields of the answer).
+ */
 async function fakeHvflowd(
-  behaviour: (req: ApplyChassisStateRequest) => Promise<void>,
+  behaviour: (req: ApplyChassisStateRequest) => Promise<Partial<ApplyChassisStateResponse> | void>,
   port = 0,
-): Promise<{ server: RpcServer; port: number; applied: ChassisState[] }> {
-  const applied: ChassisState[] = [];
+): Promise<{ server: RpcServer; port: number; applied: Array<ChassisState | ChassisDelta> }> {
+  const applied: Array<ChassisState | ChassisDelta> = [];
   const server = createServer({
     logger,
     registry: createRegistry({ service: 'h', collectDefault: false }),
   });
   server.add(HvflowdServiceService, {
     applyChassisState: async (req) => {
-      await behaviour(req);
-      applied.push(req.state!);
+      const answer = await behaviour(req);
+      const work = (req.state ?? req.delta)!;
+      applied.push(work);
       return {
-        appliedGeneration: req.state!.generation,
-        stateHash: `hash-${req.state!.generation}`,
+        appliedGeneration: work.generation,
+        stateHash: `hash-${work.generation}`,
         flowsAdded: 0,
         flowsRemoved: 0,
         rejectedPorts: [],
         needsFullState: false,
         contentHash: '',
+        ...answer,
       };
     },
     getChassisState: () => Promise.reject(new RpcError(Status.UNIMPLEMENTED, 'not here')),
@@ -50,6 +57,22 @@ async function fakeHvflowd(
 
 function state(chassisId: string, generation: number, epoch = 1): ChassisState {
   return { chassisId, epoch, generation, vpcs: [], ports: [], remotePorts: [], changes: [] };
+}
+
+function delta(chassisId: string, generation: number, changes: number[] = []): ChassisDelta {
+  return {
+    chassisId,
+    epoch: 1,
+    baseGeneration: generation - 1,
+    generation,
+    vpcs: [],
+    ports: [],
+    remotePorts: [],
+    removedVpcs: [],
+    removedPorts: [],
+    removedRemotePorts: [],
+    changes,
+  };
 }
 
 describe('southd', () => {
@@ -93,13 +116,15 @@ describe('southd', () => {
     return { southd: s, registry };
   };
 
-  const publish = (s: ChassisState, hvflowdAddr: string) =>
+  const publish = (s: ChassisState | ChassisDelta, hvflowdAddr: string) =>
     broker.publish(
       queues.convergeExchange,
       s.chassisId,
-      Buffer.from(ChassisState.encode(s).finish()),
+      Buffer.from(
+        'baseGeneration' in s ? ChassisDelta.encode(s).finish() : ChassisState.encode(s).finish(),
+      ),
       {
-        type: messageTypes.chassisState,
+        type: 'baseGeneration' in s ? messageTypes.chassisDelta : messageTypes.chassisState,
         headers: {
           [convergeHeaders.chassisId]: s.chassisId,
           [convergeHeaders.epoch]: s.epoch,
@@ -179,7 +204,7 @@ describe('southd', () => {
     let entered!: () => void;
     const first = new Promise<void>((r) => (entered = r));
     const h = await fakeHvflowd(async (req) => {
-      if (req.state!.generation === 1) {
+      if (req.state?.generation === 1) {
         entered();
         await released;
       }
@@ -204,7 +229,7 @@ describe('southd', () => {
 
   it('drops work fenced by a newer epoch and acknowledges a refused state with its error', async () => {
     const h = await fakeHvflowd((req) =>
-      req.state!.chassisId === 'hv-fenced'
+      req.state?.chassisId === 'hv-fenced'
         ? Promise.reject(new RpcError(Status.FAILED_PRECONDITION, 'stale epoch 1 < 2'))
         : Promise.reject(new RpcError(Status.INVALID_ARGUMENT, 'bad state')),
     );
@@ -216,6 +241,96 @@ describe('southd', () => {
       await new Promise((r) => setTimeout(r, 10));
     assert.equal(await deliveries('fenced'), 1);
     assert.ok(!acks.some((a) => a.chassisId === 'hv-fenced'), 'fenced work is not acknowledged');
+    await h.server.shutdown();
+  });
+
+  it('applies a delta and acknowledges it with its changes and the content hash', async () => {
+    const h = await fakeHvflowd(() => Promise.resolve({ contentHash: 'content-5' }));
+    await publish(delta('hv-d', 5, [41, 42]), `127.0.0.1:${h.port}`);
+    await until(() => acks.some((a) => a.chassisId === 'hv-d'));
+    const ack = acks.find((a) => a.chassisId === 'hv-d')!;
+    assert.deepEqual(
+      [ack.generation, ack.changes, ack.contentHash, ack.needsFullState, ack.error],
+      [5, [41, 42], 'content-5', false, ''],
+    );
+    assert.equal(h.applied.length, 1);
+    assert.ok('baseGeneration' in h.applied[0]!, 'hvflowd was sent the delta');
+    await h.server.shutdown();
+  });
+
+  it('passes on that hvflowd needs a full state', async () => {
+    const h = await fakeHvflowd(() =>
+      Promise.resolve({ needsFullState: true, appliedGeneration: 2, contentHash: 'held' }),
+    );
+    const before = await deliveries('needs_full');
+    await publish(delta('hv-gap', 9, [7]), `127.0.0.1:${h.port}`);
+    await until(() => acks.some((a) => a.chassisId === 'hv-gap'));
+    const ack = acks.find((a) => a.chassisId === 'hv-gap')!;
+    assert.deepEqual([ack.needsFullState, ack.changes, ack.contentHash], [true, [7], 'held']);
+    assert.equal(await deliveries('needs_full'), before + 1);
+    await h.server.shutdown();
+  });
+
+  it('applies every queued delta in order, and lets a full state supersede older ones', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const first = new Promise<void>((r) => (entered = r));
+    const h = await fakeHvflowd(async (req) => {
+      if (req.state?.generation === 1) {
+        entered();
+        await released;
+      }
+    });
+    const address = `127.0.0.1:${h.port}`;
+    const queued = async () =>
+      Number(/southd_workers_queue_depth (\d+)/.exec(await primary.metrics())?.[1] ?? 0);
+    const run = async (chassisId: string, later: Array<ChassisState | ChassisDelta>) => {
+      await publish(state(chassisId, 1), address);
+      await first;
+      for (const work of later) await publish(work, address);
+      for (let i = 0; i < 2000 && (await queued()) < later.length; i++)
+        await new Promise((r) => setTimeout(r, 10));
+      assert.equal(await queued(), later.length);
+    };
+    await run('hv-chain', [delta('hv-chain', 2), delta('hv-chain', 3), delta('hv-chain', 4)]);
+    release();
+    await until(() => acks.some((a) => a.chassisId === 'hv-chain' && a.generation === 4));
+    const applied = (id: string) =>
+      h.applied
+        .filter((w) => w.chassisId === id)
+        .map((w) => `${'baseGeneration' in w ? 'delta' : 'state'} ${w.generation}`);
+    assert.deepEqual(applied('hv-chain'), ['state 1', 'delta 2', 'delta 3', 'delta 4']);
+    await h.server.shutdown();
+  });
+
+  it('drops deltas a newer full state overtook', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let entered!: () => void;
+    const first = new Promise<void>((r) => (entered = r));
+    const h = await fakeHvflowd(async (req) => {
+      if (req.state?.generation === 1) {
+        entered();
+        await released;
+      }
+    });
+    const address = `127.0.0.1:${h.port}`;
+    await publish(state('hv-over', 1), address);
+    await first;
+    for (const work of [delta('hv-over', 2), delta('hv-over', 3), state('hv-over', 4)]) {
+      await publish(work, address);
+    }
+    const queued = async () =>
+      Number(/southd_workers_queue_depth (\d+)/.exec(await primary.metrics())?.[1] ?? 0);
+    // All three wait behind 1 in southd: the deltas were current when they arrived.
+    for (let i = 0; i < 2000 && (await queued()) < 3; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    assert.equal(await queued(), 3);
+    release();
+    await until(() => acks.some((a) => a.chassisId === 'hv-over' && a.generation === 4));
+    const applied = h.applied.filter((w) => w.chassisId === 'hv-over').map((w) => w.generation);
+    assert.deepEqual(applied, [1, 4], 'the deltas were overtaken by the full state 4');
     await h.server.shutdown();
   });
 

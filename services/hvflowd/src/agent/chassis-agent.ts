@@ -172,12 +172,7 @@ export class ChassisAgent {
       const bridge = await this.auditBridge();
       const report = answered ? bridge : this.lastApply();
       try {
-        const answer = await northd.heartbeat({
-          chassisId: runtime.chassisId,
-          appliedEpoch: 0,
-          contentHash: '',
-          ...report,
-        });
+        const answer = await northd.heartbeat({ chassisId: runtime.chassisId, ...report });
         answered = true;
         metrics.heartbeats.inc({ result: answer.driftDetected ? 'drift' : 'ok' });
         if (answer.driftDetected) {
@@ -199,27 +194,41 @@ export class ChassisAgent {
   }
 
   /**
-   * Repairs the bridge, then the applied generation and the hash of the bridge now; an empty hash
-   * when the bridge cannot be read (northd takes it as unknown: neither drift nor a new record).
+   * Repairs the bridge, then the state held (epoch, revision, content hash) and the hash of the
+   * bridge now; an empty bridge hash when the bridge cannot be read (northd takes it as unknown:
+   * neither drift nor a new record).
    */
-  private async auditBridge(): Promise<{ appliedGeneration: number; stateHash: string }> {
+  private async auditBridge(): Promise<HeldReport> {
     try {
       const snapshot = await this.options.runtime.audit();
-      return { appliedGeneration: snapshot.generation, stateHash: snapshot.stateHash };
+      return {
+        appliedEpoch: snapshot.appliedEpoch,
+        appliedGeneration: snapshot.generation,
+        stateHash: snapshot.stateHash,
+        contentHash: snapshot.contentHash,
+      };
     } catch (err) {
       this.logger.warn(
         { err, code: failureCode(err) },
         'cannot read the bridge; reporting its hash as unknown',
       );
-      return { appliedGeneration: this.options.runtime.applied.generation, stateHash: '' };
+      return { ...this.lastApply(), stateHash: '' };
     }
   }
 
-  /** The generation last applied and the hash that apply left on the bridge; no I/O. */
-  private lastApply(): { appliedGeneration: number; stateHash: string } {
-    const { generation, stateHash } = this.options.runtime.applied;
-    return { appliedGeneration: generation, stateHash };
+  /** The state held and the hash its apply left on the bridge; no I/O. */
+  private lastApply(): HeldReport {
+    const { epoch, generation, stateHash, contentHash } = this.options.runtime.applied;
+    return { appliedEpoch: epoch, appliedGeneration: generation, stateHash, contentHash };
   }
+}
+
+/** What a heartbeat reports of the state held. */
+interface HeldReport {
+  readonly appliedEpoch: number;
+  readonly appliedGeneration: number;
+  readonly stateHash: string;
+  readonly contentHash: string;
 }
 
 /** A short name for what failed, for the logs: the gRPC code, or the local error's code. */

@@ -1,13 +1,16 @@
 import { SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
-import type { ChassisState } from '@vpcd/api';
+import type { ChassisDelta, ChassisState } from '@vpcd/api';
 import {
-  compileFlows,
+  applyDelta,
+  CompiledChassis,
+  contentHash,
   diff,
   hasFlowsCode,
   screenChassisState,
   stateHash,
   type CompileOptions,
   type Flow,
+  type FlowDiff,
   type RejectedPort,
 } from '@vpcd/flows';
 import type { Logger } from 'pino';
@@ -24,11 +27,17 @@ import {
 import type { HvflowdMetrics } from './hvflowd-metrics.js';
 import { SerialQueue } from './serial-queue.js';
 
-/** What an apply did. `unchanged`: the generation was applied already; the datapath was not touched. */
+/**
+ * What an apply did. `unchanged`: the revision was applied already; `needs-full`: a delta not on
+ * the revision held, of which nothing was applied. In both the datapath was not touched, and the
+ * figures are those of the state held.
+ */
 export interface ApplyOutcome {
-  readonly result: 'applied' | 'unchanged';
+  readonly result: 'applied' | 'unchanged' | 'needs-full';
   readonly appliedGeneration: number;
   readonly stateHash: string;
+  /** contentHash of the logical state held after the apply. */
+  readonly contentHash: string;
   readonly flowsAdded: number;
   readonly flowsRemoved: number;
   /** Ports of the applied generation left out of the flows, with why; the rest is applied. */
@@ -40,8 +49,12 @@ export interface ChassisSnapshot {
   readonly chassisId: string;
   /** The highest epoch seen. */
   readonly epoch: number;
-  /** The generation last applied; 0 before the first apply. */
+  /** The revision of the state held; 0 before the first apply. */
   readonly generation: number;
+  /** The epoch of the state held; 0 before the first apply. */
+  readonly appliedEpoch: number;
+  /** contentHash of the state held; '' before the first apply. */
+  readonly contentHash: string;
   /** stateHash of the flows on the bridge now. */
   readonly stateHash: string;
   readonly flows: readonly Flow[];
@@ -49,6 +62,11 @@ export interface ChassisSnapshot {
 
 /** Where a state comes from: a northd's converge work (fenced), or the chassis' own sync. */
 type StateOrigin = 'converge' | 'initial-sync';
+
+/** One message of converge work: a full state, or a delta on the revision held. */
+type Work =
+  | { readonly kind: 'state'; readonly state: ChassisState }
+  | { readonly kind: 'delta'; readonly delta: ChassisDelta };
 
 export interface ChassisRuntimeOptions {
   readonly chassisId: string;
@@ -73,10 +91,13 @@ export class ChassisRuntime {
   private readonly logger: Logger;
   private readonly tracer: Tracer;
   private highestEpoch = 0;
-  private appliedGeneration: number | undefined;
+  /** The logical state last applied, as sent (unscreened): what the next delta applies to. */
+  private held: { readonly state: ChassisState; readonly contentHash: string } | undefined;
   private appliedHash = '';
   private rejectedPorts: readonly RejectedPort[] = [];
   private programmed: Programmed | undefined;
+  /** The flows of the state held, kept by part so that a delta compiles only what it touches. */
+  private readonly compiled = new CompiledChassis();
   private bridgeReady = false;
 
   constructor(private readonly options: ChassisRuntimeOptions) {
@@ -87,9 +108,23 @@ export class ChassisRuntime {
     this.tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/hvflowd');
   }
 
-  /** The generation last applied (0 before the first) and the hash it left; no I/O. */
-  get applied(): { readonly generation: number; readonly stateHash: string } {
-    return { generation: this.appliedGeneration ?? 0, stateHash: this.appliedHash };
+  /**
+   * The epoch and revision of the state held (0 before the first apply), the hash of the flows
+   * it left and the hash of its content; no I/O.
+   */
+  get applied(): {
+    readonly epoch: number;
+    readonly generation: number;
+    readonly stateHash: string;
+    readonly contentHash: string;
+  } {
+    const now = this.current();
+    return {
+      epoch: this.held?.state.epoch ?? 0,
+      generation: now.appliedGeneration,
+      stateHash: now.stateHash,
+      contentHash: now.contentHash,
+    };
   }
 
   /**
@@ -100,19 +135,29 @@ export class ChassisRuntime {
    * when it fails.
    */
   apply(state: ChassisState): Promise<ApplyOutcome> {
-    return this.queue.run(() => this.applyNow(state, 'converge'));
+    return this.queue.run(() => this.applyNow({ kind: 'state', state }, 'converge'));
+  }
+
+  /**
+   * Applies a delta of the lease owner's chain to the state held, and programs the result as
+   * `apply` does. A delta whose base is not the revision held (or of another epoch) applies
+   * nothing: the outcome is `needs-full`. Rejects as `apply` does, and with ApplyError
+   * `invalid-state` for a delta that does not fit the state held (see applyDelta).
+   */
+  applyDelta(delta: ChassisDelta): Promise<ApplyOutcome> {
+    return this.queue.run(() => this.applyNow({ kind: 'delta', delta }, 'converge'));
   }
 
   /**
    * Programs the chassis to the state its agent pulled with SyncInitialChassis. That state is the
    * database's committed state, read for the chassis itself, not work of a northd that may have
-   * been deposed since: it is never fenced. A lower epoch than the highest seen means the read
-   * came before a lease claim whose work arrived first; that work is of the same or a newer
-   * generation, so the sync then finds its generation applied already (`unchanged`). A higher
-   * epoch is the lease's current one, and fences the work of older owners from then on.
+   * been deposed since: it is never fenced. It is in no chain (revision 0): it applies before
+   * anything else has, or with a higher epoch than the state held; otherwise the owner's work
+   * came first and the sync is `unchanged`. A higher epoch fences the work of older owners from
+   * then on, and the owner's next delta is refused (`needs-full`): a full state follows.
    */
   applyInitialSync(state: ChassisState): Promise<ApplyOutcome> {
-    return this.queue.run(() => this.applyNow(state, 'initial-sync'));
+    return this.queue.run(() => this.applyNow({ kind: 'state', state }, 'initial-sync'));
   }
 
   /** Reads the bridge, in turn with applies, so generation and flows belong together. */
@@ -155,7 +200,7 @@ export class ChassisRuntime {
       return this.snapshotOf(actual);
     }
     const details = {
-      generation: this.appliedGeneration,
+      generation: this.held?.state.generation,
       flowsFound: actual.length,
       flowsAdded: change.add.length,
       flowsRemoved: change.remove.length,
@@ -195,7 +240,11 @@ export class ChassisRuntime {
    */
   private async inspect(programmed: Programmed): Promise<AuditFinding> {
     const audit = () =>
-      auditBridge(this.datapath, programmed, (state, ports) => this.compile(state, ports));
+      // Ports that moved are compiled anew; the compiled flows follow what the repair programs.
+      auditBridge(this.datapath, programmed, (state, ports) => {
+        this.recompile(state, ports);
+        return this.compiled.flows();
+      });
     try {
       return await audit();
     } catch (err) {
@@ -210,59 +259,90 @@ export class ChassisRuntime {
     return {
       chassisId: this.chassisId,
       epoch: this.highestEpoch,
-      generation: this.appliedGeneration ?? 0,
+      generation: this.held?.state.generation ?? 0,
+      appliedEpoch: this.held?.state.epoch ?? 0,
+      contentHash: this.held?.contentHash ?? '',
       stateHash: stateHash(flows),
       flows,
     };
   }
 
-  private async applyNow(state: ChassisState, origin: StateOrigin): Promise<ApplyOutcome> {
-    const { metrics } = this.options;
-    const refuse = (err: ApplyError, result: 'fenced' | 'rejected'): never => {
-      metrics.applies.inc({ result });
-      throw err;
-    };
-    if (state.chassisId !== this.chassisId) {
-      refuse(
-        new ApplyError(
-          'wrong-chassis',
-          `state of chassis "${state.chassisId}" sent to ${this.chassisId}`,
-        ),
-        'rejected',
-      );
-    }
-    if (origin === 'converge' && state.epoch < this.highestEpoch) {
-      metrics.fenced.inc();
+  /**
+   * Whether a message applies (design: chained deltas). A converge message of an epoch below the
+   * highest seen is fenced. A full state applies unless it is of the held epoch at a revision
+   * held already (a duplicate). A delta applies only on the revision it names as its base, in
+   * the held epoch; a duplicate of one applied is `unchanged`; anything else needs a full state.
+   * The initial sync (revision 0, in no chain) applies only before anything else or with a
+   * higher epoch than the held one, and is never fenced.
+   */
+  private decide(work: Work, origin: StateOrigin): 'apply' | 'unchanged' | 'needs-full' {
+    const { epoch, generation } = work.kind === 'state' ? work.state : work.delta;
+    if (origin === 'converge' && epoch < this.highestEpoch) {
+      this.options.metrics.fenced.inc();
       this.logger.warn(
-        { epoch: state.epoch, highestEpoch: this.highestEpoch, generation: state.generation },
-        'refused a state of a stale epoch',
+        { epoch, highestEpoch: this.highestEpoch, generation, kind: work.kind },
+        'refused converge work of a stale epoch',
       );
-      refuse(
-        new ApplyError('stale-epoch', `stale epoch ${state.epoch} < ${this.highestEpoch}`),
-        'fenced',
+      this.options.metrics.applies.inc({ result: 'fenced' });
+      throw new ApplyError('stale-epoch', `stale epoch ${epoch} < ${this.highestEpoch}`);
+    }
+    this.highestEpoch = Math.max(this.highestEpoch, epoch);
+    const held = this.held;
+    const sameEpoch = held !== undefined && held.state.epoch === epoch;
+    if (origin === 'initial-sync') {
+      return held === undefined || epoch > held.state.epoch ? 'apply' : 'unchanged';
+    }
+    if (sameEpoch && generation <= held.state.generation) return 'unchanged';
+    if (work.kind === 'state') return 'apply';
+    return sameEpoch && work.delta.baseGeneration === held.state.generation
+      ? 'apply'
+      : 'needs-full';
+  }
+
+  private async applyNow(work: Work, origin: StateOrigin): Promise<ApplyOutcome> {
+    const { metrics } = this.options;
+    const message = work.kind === 'state' ? work.state : work.delta;
+    if (message.chassisId !== this.chassisId) {
+      metrics.applies.inc({ result: 'rejected' });
+      throw new ApplyError(
+        'wrong-chassis',
+        `${work.kind} of chassis "${message.chassisId}" sent to ${this.chassisId}`,
       );
     }
-    this.highestEpoch = Math.max(this.highestEpoch, state.epoch);
-    if (this.appliedGeneration !== undefined && state.generation <= this.appliedGeneration) {
-      metrics.applies.inc({ result: 'unchanged' });
+    const verdict = this.decide(work, origin);
+    if (verdict !== 'apply') {
+      metrics.applies.inc({ result: verdict === 'unchanged' ? 'unchanged' : 'needs_full' });
+      if (verdict === 'needs-full') {
+        this.logger.info(
+          {
+            epoch: message.epoch,
+            baseGeneration: work.kind === 'delta' ? work.delta.baseGeneration : undefined,
+            heldEpoch: this.held?.state.epoch,
+            heldGeneration: this.held?.state.generation,
+          },
+          'a delta not on the revision held: asking for a full state',
+        );
+      }
       return {
-        result: 'unchanged',
+        result: verdict,
         ...this.current(),
         flowsAdded: 0,
         flowsRemoved: 0,
         rejectedPorts: this.rejectedPorts,
       };
     }
+    const state = work.kind === 'state' ? work.state : this.patched(work.delta);
     const stopTimer = metrics.applyDuration.startTimer();
     return this.tracer.startActiveSpan('hvflowd apply', async (span) => {
       span.setAttributes({
         'vpcd.chassis_id': this.chassisId,
         'vpcd.epoch': state.epoch,
         'vpcd.generation': state.generation,
+        'vpcd.kind': work.kind,
       });
       try {
         const outcome = await this.program(state);
-        metrics.applies.inc({ result: 'applied' });
+        metrics.applies.inc({ result: work.kind === 'delta' ? 'delta' : 'applied' });
         span.setAttributes({
           'vpcd.flows_added': outcome.flowsAdded,
           'vpcd.flows_removed': outcome.flowsRemoved,
@@ -282,6 +362,24 @@ export class ChassisRuntime {
     });
   }
 
+  /** The held state with `delta` applied; a delta that does not fit it is refused. */
+  private patched(delta: ChassisDelta): ChassisState {
+    try {
+      return applyDelta(this.held!.state, delta);
+    } catch (err) {
+      this.options.metrics.applies.inc({ result: 'rejected' });
+      if (hasFlowsCode(err, 'invalid-delta')) {
+        throw new ApplyError('invalid-state', (err as Error).message, { cause: err });
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Programs the bridge to `state` by the difference between the flows the last apply left and
+   * the flows of `state`: the bridge is read only when nothing was programmed since the start or
+   * a failure (the heartbeat's audit reads it and repairs drift).
+   */
   private async program(state: ChassisState): Promise<ApplyOutcome> {
     const { datapath, metrics } = this.options;
     const startedMs = performance.now();
@@ -293,32 +391,33 @@ export class ChassisRuntime {
     const { accepted, rejected } = screenChassisState(state);
     // Binding changes ports before it can fail: until this apply is through, the bridge is not
     // what the previous state says, and an audit must not bind that state's ports back.
+    const previous = this.programmed;
     this.programmed = undefined;
-    const ports = await bindState(datapath, accepted);
-    const desired = this.compile(accepted, ports);
-    const change = diff(await datapath.dumpFlows(), desired);
+    // A change that leaves the local ports alone (a remote port, most changes a chassis hears
+    // of) needs no port binding, which on Open vSwitch lists every interface; ports renumbered
+    // behind hvflowd's back meanwhile are the heartbeat audit's to find, as between applies.
+    const ports =
+      previous !== undefined && sameLocalPorts(previous.state.ports, accepted.ports)
+        ? previous.ports
+        : await bindState(datapath, accepted);
+    const compiled = this.recompile(accepted, ports);
+    const desired = this.compiled.flows();
+    const change = previous ? compiled : diff(await datapath.dumpFlows(), desired);
     await datapath.applyFlowMods(change);
-    const after = await datapath.dumpFlows();
-    this.appliedGeneration = state.generation;
-    this.appliedHash = stateHash(after);
+    this.appliedHash = this.compiled.stateHash();
     this.programmed = { state: accepted, ports, flows: desired };
+    this.held = { state, contentHash: contentHash(state) };
     this.recordRejected(state, rejected);
     metrics.appliedGeneration.set({ chassis: this.chassisId }, state.generation);
     metrics.flowsApplied.inc({ op: 'add' }, change.add.length);
     metrics.flowsApplied.inc({ op: 'remove' }, change.remove.length);
-    if (this.appliedHash !== stateHash(desired)) {
-      this.logger.warn(
-        { generation: state.generation },
-        'the bridge differs from the compiled flows after the apply',
-      );
-    }
     this.logger.info(
       {
         epoch: state.epoch,
         generation: state.generation,
         flowsAdded: change.add.length,
         flowsRemoved: change.remove.length,
-        flows: after.length,
+        flows: desired.length,
         durationMs: Math.round(performance.now() - startedMs),
       },
       'applied chassis state',
@@ -358,9 +457,15 @@ export class ChassisRuntime {
     }
   }
 
-  private compile(state: ChassisState, options: CompileOptions): Flow[] {
+  /** Compiles the parts of `state` that changed; the change from the flows compiled before. */
+  private recompile(state: ChassisState, options: CompileOptions): FlowDiff {
+    return this.compiling(() => this.compiled.update(state, options));
+  }
+
+  /** Runs a compilation, turning the compiler's refusals into the runtime's. */
+  private compiling<T>(compile: () => T): T {
     try {
-      return compileFlows(state, options);
+      return compile();
     } catch (err) {
       if (hasFlowsCode(err, 'invalid-state')) {
         throw new ApplyError('invalid-state', (err as Error).message, { cause: err });
@@ -373,7 +478,18 @@ export class ChassisRuntime {
     }
   }
 
-  private current(): { appliedGeneration: number; stateHash: string } {
-    return { appliedGeneration: this.appliedGeneration ?? 0, stateHash: this.appliedHash };
+  private current(): { appliedGeneration: number; stateHash: string; contentHash: string } {
+    return {
+      appliedGeneration: this.held?.state.generation ?? 0,
+      stateHash: this.appliedHash,
+      contentHash: this.held?.contentHash ?? '',
+    };
   }
+}
+
+/** Whether binding `now` would ask the datapath for what it bound for `before`. */
+function sameLocalPorts(before: ChassisState['ports'], now: ChassisState['ports']): boolean {
+  if (before.length !== now.length) return false;
+  const macs = new Map(before.map((port) => [port.interfaceId, port.mac.toLowerCase()]));
+  return now.every((port) => macs.get(port.interfaceId) === port.mac.toLowerCase());
 }

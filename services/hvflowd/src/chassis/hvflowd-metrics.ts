@@ -2,14 +2,20 @@ import { createSaturationGauges, type SaturationGauges } from '@vpcd/observabili
 import { PORT_REJECT_REASONS } from '@vpcd/flows';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
-/** How an ApplyChassisState ended. */
-export type ApplyResult = 'applied' | 'unchanged' | 'fenced' | 'rejected' | 'failed';
+/**
+ * How an ApplyChassisState ended: a full state `applied`, a delta applied (`delta`), a revision
+ * held already (`unchanged`), a delta not on the revision held (`needs_full`), or not applied.
+ */
+export type ApplyResult =
+  'applied' | 'delta' | 'unchanged' | 'needs_full' | 'fenced' | 'rejected' | 'failed';
 /** How a heartbeat ended: answered (with or without drift), or not. */
 export type HeartbeatResult = 'ok' | 'drift' | 'error';
 
 const applyResults: readonly ApplyResult[] = [
   'applied',
+  'delta',
   'unchanged',
+  'needs_full',
   'fenced',
   'rejected',
   'failed',
@@ -73,7 +79,7 @@ export function createHvflowdMetrics(registry: Registry): HvflowdMetrics {
     }),
     applies: new Counter({
       name: 'hvflowd_apply_total',
-      help: 'ApplyChassisState outcomes (initial syncs included).',
+      help: 'ApplyChassisState outcomes, full states and deltas (initial syncs included).',
       labelNames: ['result'],
       registers,
     }),

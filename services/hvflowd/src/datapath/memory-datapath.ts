@@ -1,7 +1,11 @@
 import type { PortState } from '@vpcd/api';
 import {
-  applyDiff,
   createTracer,
+  FlowsError,
+  flowKey,
+  renderFlow,
+  sameFlow,
+  sortFlows,
   type Flow,
   type FlowDiff,
   type TracePacket,
@@ -17,7 +21,9 @@ import type { Datapath } from './datapath.js';
  */
 export class MemoryDatapath implements Datapath {
   readonly kind = 'memory';
-  private flows: readonly Flow[] = [];
+  /** The flow table by identity (flowKey); sorted only when read. */
+  private readonly table = new Map<string, Flow>();
+  private sorted: Flow[] | undefined;
   private tracer: Tracer | undefined;
   private readonly ofports = new Map<string, number>();
   private tunnelOfport: number | undefined;
@@ -49,20 +55,47 @@ export class MemoryDatapath implements Datapath {
   }
 
   dumpFlows(): Promise<Flow[]> {
-    return Promise.resolve([...this.flows]);
+    this.sorted ??= sortFlows([...this.table.values()]);
+    return Promise.resolve([...this.sorted]);
   }
 
-  /** Throws FlowsError `diff-conflict` when the change does not fit the table (a caller bug). */
+  /**
+   * Applies the change in time proportional to it, all or nothing, as applyDiff would: throws
+   * FlowsError `diff-conflict` when the change does not fit the table (a caller bug).
+   */
   applyFlowMods(change: FlowDiff): Promise<void> {
     if (change.add.length === 0 && change.remove.length === 0) return Promise.resolve();
-    this.flows = applyDiff(this.flows, change);
+    const removed = new Set<string>();
+    for (const flow of change.remove) {
+      const key = flowKey(flow);
+      const had = this.table.get(key);
+      if (had === undefined || !sameFlow(had, flow) || removed.has(key)) {
+        throw new FlowsError(
+          'diff-conflict',
+          `cannot remove ${renderFlow(flow)}: not in the flow set`,
+        );
+      }
+      removed.add(key);
+    }
+    const added = new Set<string>();
+    for (const flow of change.add) {
+      const key = flowKey(flow);
+      if ((this.table.has(key) && !removed.has(key)) || added.has(key)) {
+        throw new FlowsError('diff-conflict', `cannot add ${key}: already in the flow set`);
+      }
+      added.add(key);
+    }
+    for (const key of removed) this.table.delete(key);
+    for (const flow of change.add) this.table.set(flowKey(flow), flow);
+    this.sorted = undefined;
     this.tracer = undefined;
     return Promise.resolve();
   }
 
   /** Where `packet` goes through the flows now on the bridge. */
   trace(packet: TracePacket): TraceResult {
-    this.tracer ??= createTracer(this.flows);
+    this.sorted ??= sortFlows([...this.table.values()]);
+    this.tracer ??= createTracer(this.sorted);
     return this.tracer.trace(packet);
   }
 

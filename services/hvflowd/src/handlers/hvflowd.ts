@@ -33,11 +33,15 @@ export function hvflowdHandlers(
 
   return {
     async applyChassisState(req) {
-      if (req.state === undefined)
-        throw invalidArgument([{ field: 'state', description: 'required' }]);
-      const runtime = route(req.state.chassisId, 'state.chassis_id');
+      const { state, delta } = req;
+      if ((state === undefined) === (delta === undefined)) {
+        throw invalidArgument([{ field: 'state', description: 'exactly one of state and delta' }]);
+      }
+      const runtime = state
+        ? route(state.chassisId, 'state.chassis_id')
+        : route(delta!.chassisId, 'delta.chassis_id');
       try {
-        const outcome = await runtime.apply(req.state);
+        const outcome = state ? await runtime.apply(state) : await runtime.applyDelta(delta!);
         return {
           appliedGeneration: outcome.appliedGeneration,
           stateHash: outcome.stateHash,
@@ -49,8 +53,8 @@ export function hvflowdHandlers(
             message: r.problems.join('; '),
             remote: r.remote,
           })),
-          needsFullState: false,
-          contentHash: '',
+          needsFullState: outcome.result === 'needs-full',
+          contentHash: outcome.contentHash,
         };
       } catch (err) {
         throw toRpcError(err);

@@ -1,6 +1,8 @@
 import {
+  ChassisDelta,
   ChassisState,
   ChassisStateAck,
+  type ApplyChassisStateRequest,
   convergeHeaders,
   maxChassisStateBytes,
   messageTypes,
@@ -14,7 +16,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { HvflowdClients } from './hvflowd-clients.js';
 import type { KeyedPool } from './keyed-pool.js';
 import { refusal, type Refusal } from './refusal.js';
-import { Supersede } from './supersede.js';
+import { Supersede, type WorkKind } from './supersede.js';
 
 export interface DeliverOptions {
   readonly broker: Broker;
@@ -40,15 +42,50 @@ const retryable = new Set<Status>([
 ]);
 
 export type DeliveryResult =
-  'applied' | 'superseded' | 'fenced' | 'retry' | 'failed' | 'malformed' | 'dead_lettered';
+  | 'applied'
+  | 'needs_full'
+  | 'superseded'
+  | 'fenced'
+  | 'retry'
+  | 'failed'
+  | 'malformed'
+  | 'dead_lettered';
+
+/** One converge message, decoded by its type: what is applied and what the ack echoes. */
+interface Work {
+  readonly kind: WorkKind;
+  readonly chassisId: string;
+  readonly epoch: number;
+  readonly generation: number;
+  readonly changes: number[];
+  readonly request: ApplyChassisStateRequest;
+}
+
+/** Decodes a converge delivery by its AMQP type: a ChassisDelta, else a ChassisState. */
+function decodeWork(delivery: Delivery): Work {
+  if (delivery.type === messageTypes.chassisDelta) {
+    const delta = ChassisDelta.decode(delivery.body);
+    return { kind: 'delta', ...versionOf(delta), request: { delta } };
+  }
+  const state = ChassisState.decode(delivery.body);
+  return { kind: 'state', ...versionOf(state), request: { state } };
+}
+
+function versionOf(message: ChassisState | ChassisDelta) {
+  const { chassisId, epoch, generation, changes } = message;
+  return { chassisId, epoch, generation, changes };
+}
 
 /** Why a state is dead-lettered; each reason's series exists from the start (at 0). */
 const deadLetterReasons = ['malformed', 'too_large', 'invalid'] as const;
 
 /**
- * The converge queue's handler: applies one ChassisState on its chassis' hvflowd and publishes
- * the outcome to northd. Work already overtaken by a newer state for its chassis is dropped
- * (superseded); work fenced by a newer lease epoch is dropped; an unreachable hvflowd means
+ * The converge queue's handler: applies one ChassisState or ChassisDelta on its chassis' hvflowd
+ * and publishes the outcome to northd, echoing the change-log entries the work covers. Work
+ * already overtaken by a newer full state for its chassis is dropped (superseded; a delta never
+ * supersedes); work fenced by a newer lease epoch is dropped; a delta hvflowd did not apply
+ * because it is on another revision is acknowledged with needs_full_state (northd then sends a
+ * full state); an unreachable hvflowd means
  * requeue after a capped, jittered backoff; a state hvflowd refuses is acknowledged with the error.
  * A state refused for good (undecodable, larger than any hop carries, invalid to hvflowd) is
  * dead-lettered at once and counted, never retried, and northd is told so in the ack (it then
@@ -83,44 +120,46 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
     });
 
   return async (delivery) => {
-    let state: ChassisState;
+    let work: Work;
     try {
-      state = ChassisState.decode(delivery.body);
+      work = decodeWork(delivery);
     } catch (err) {
-      o.logger.error({ err }, 'undecodable converge state: dead-lettered');
+      o.logger.error({ err, type: delivery.type }, 'undecodable converge work: dead-lettered');
       count('malformed');
       deadLettered.inc({ reason: 'malformed' });
       return 'reject';
     }
-    const version = { generation: state.generation, epoch: state.epoch };
+    const { chassisId, kind } = work;
+    const version = { generation: work.generation, epoch: work.epoch };
     const header = delivery.headers[convergeHeaders.hvflowdAddr];
     const address =
       typeof header === 'string' ? header : Buffer.isBuffer(header) ? header.toString() : '';
-    if (!supersede.offer(state.chassisId, version)) {
+    if (!supersede.offer(chassisId, version, kind)) {
       count('superseded');
       return 'ack';
     }
-    const ack = {
-      chassisId: state.chassisId,
-      epoch: state.epoch,
-      generation: state.generation,
+    const ack: ChassisStateAck = {
+      chassisId,
+      epoch: work.epoch,
+      generation: work.generation,
       stateHash: '',
       error: '',
       rejectedPorts: [],
       refused: '',
       needsFullState: false,
-      changes: state.changes,
+      changes: work.changes,
       contentHash: '',
     };
     const refuse = async (r: Refusal) => {
       o.logger.error(
         {
-          chassis: state.chassisId,
-          generation: state.generation,
+          chassis: chassisId,
+          kind,
+          generation: work.generation,
           reason: r.reason,
           error: r.error,
         },
-        'converge state refused for good: dead-lettered',
+        'converge work refused for good: dead-lettered',
       );
       await publishAck({ ...ack, error: r.error, refused: r.reason });
       return deadLetter(r.reason);
@@ -128,19 +167,19 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
     if (delivery.body.length > maxChassisStateBytes) {
       return refuse({
         reason: 'too_large',
-        error: `state of ${delivery.body.length} bytes, over the limit of ${maxChassisStateBytes}`,
+        error: `${kind} of ${delivery.body.length} bytes, over the limit of ${maxChassisStateBytes}`,
       });
     }
-    const outcome = await o.pool.run(state.chassisId, async () => {
-      if (!supersede.isCurrent(state.chassisId, version)) return 'superseded' as const;
+    const outcome = await o.pool.run(chassisId, async () => {
+      if (!supersede.isCurrent(chassisId, version)) return 'superseded' as const;
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
       try {
         const applied = await o.clients
-          .get(address, state.chassisId)
-          .applyChassisState({ state }, { deadlineMs: o.applyTimeoutMs });
+          .get(address, chassisId)
+          .applyChassisState(work.request, { deadlineMs: o.applyTimeoutMs });
         return applied;
       } catch (err) {
-        const refusal = o.clients.identityRefusal(address, state.chassisId);
+        const refusal = o.clients.identityRefusal(address, chassisId);
         // Not an outage: the hvflowd at that address is another chassis (a stale or forged
         // registration). Retrying the same address cannot help; northd gets the error.
         if (refusal !== undefined) return new RpcError(Status.PERMISSION_DENIED, refusal);
@@ -162,7 +201,7 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
         count('retry');
         o.logger.warn(
           {
-            chassis: state.chassisId,
+            chassis: chassisId,
             address,
             code: Status[outcome.code],
             attempt: delivery.deliveryCount,
@@ -187,8 +226,10 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       ...ack,
       stateHash: outcome.stateHash,
       rejectedPorts: outcome.rejectedPorts,
+      needsFullState: outcome.needsFullState,
+      contentHash: outcome.contentHash,
     });
-    count('applied');
+    count(outcome.needsFullState ? 'needs_full' : 'applied');
     return 'ack';
   };
 }

@@ -1,58 +1,71 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Supersede } from './supersede.js';
+import { Supersede, type WorkKind } from './supersede.js';
 
 describe('Supersede', () => {
-  const cases: Array<[string, Array<[number, number]>, boolean[]]> = [
+  // Each offer: [kind, epoch, revision].
+  const cases: Array<[string, Array<[WorkKind, number, number]>, boolean[]]> = [
     [
-      'a newer generation supersedes an older one',
+      'a full state supersedes an older one',
       [
-        [2, 1],
-        [1, 1],
+        ['state', 1, 2],
+        ['state', 1, 1],
       ],
       [true, false],
     ],
     [
-      'a newer epoch at the same generation wins',
+      'a newer epoch wins whatever the revision',
       [
-        [2, 1],
-        [2, 2],
-        [2, 1],
+        ['state', 2, 1],
+        ['state', 1, 5],
+        ['delta', 1, 6],
       ],
-      [true, true, false],
+      [true, false, false],
     ],
     [
       'the same version again is still current',
       [
-        [3, 1],
-        [3, 1],
+        ['state', 1, 3],
+        ['state', 1, 3],
       ],
       [true, true],
     ],
     [
-      'a higher generation wins whatever the epoch',
+      'a full state supersedes older deltas',
       [
-        [3, 5],
-        [4, 1],
+        ['state', 1, 4],
+        ['delta', 1, 3],
       ],
-      [true, true],
+      [true, false],
+    ],
+    [
+      'a delta supersedes nothing, and no delta is dropped for a later one',
+      [
+        ['delta', 1, 5],
+        ['delta', 1, 4],
+        ['state', 1, 3],
+        ['delta', 1, 6],
+      ],
+      [true, true, true, true],
     ],
   ];
-  for (const [desc, versions, want] of cases) {
+  for (const [desc, offers, want] of cases) {
     it(desc, () => {
       const s = new Supersede();
       assert.deepEqual(
-        versions.map(([generation, epoch]) => s.offer('c', { generation, epoch })),
+        offers.map(([kind, epoch, generation]) => s.offer('c', { epoch, generation }, kind)),
         want,
       );
     });
   }
 
-  it('tells a queued state it was overtaken', () => {
+  it('tells queued work it was overtaken by a full state, not by a delta', () => {
     const s = new Supersede();
-    s.offer('c', { generation: 1, epoch: 1 });
-    s.offer('c', { generation: 2, epoch: 1 });
-    assert.equal(s.isCurrent('c', { generation: 1, epoch: 1 }), false);
-    assert.equal(s.isCurrent('other', { generation: 1, epoch: 1 }), true);
+    s.offer('c', { epoch: 1, generation: 1 }, 'delta');
+    s.offer('c', { epoch: 1, generation: 2 }, 'delta');
+    assert.equal(s.isCurrent('c', { epoch: 1, generation: 1 }), true);
+    s.offer('c', { epoch: 1, generation: 3 }, 'state');
+    assert.equal(s.isCurrent('c', { epoch: 1, generation: 2 }), false);
+    assert.equal(s.isCurrent('other', { epoch: 1, generation: 1 }), true);
   });
 });
