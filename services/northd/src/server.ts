@@ -8,6 +8,7 @@ import {
   queues,
   VpcServiceService,
 } from '@vpcd/api';
+import { contentHash } from '@vpcd/flows';
 import type { Consumer } from '@vpcd/messaging';
 import { startHttpServer, type HttpServer, type Stoppable } from '@vpcd/observability';
 import { createServer, PemFiles, serverAuthLayer, type RpcServer } from '@vpcd/rpc';
@@ -72,6 +73,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     batchWindowMs: config.convergeBatchWindowMs,
     safetyIntervalMs: config.convergeIntervalMs,
     auditIntervalMs: config.convergeAuditIntervalMs,
+    contentHash,
   });
   const auth = createTokenAuth({
     config: config.auth,

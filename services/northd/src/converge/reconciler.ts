@@ -1,7 +1,7 @@
+import { fullJitterDelayMs } from '@vpcd/backoff';
 import type { ChassisState } from '@vpcd/api';
 import type { Logger } from 'pino';
 import type { ConvergeStore, PendingChange } from '../store/converge-store.js';
-import { retryDelayMs } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ConvergeMetrics } from './converge-metrics.js';
 import { messageKey, type ConvergePublisher, type Outgoing, type Route } from './publisher.js';
@@ -349,7 +349,15 @@ export class Reconciler {
   }
 
   private ackWaitMs(attempt: number): number {
-    return retryDelayMs(attempt, this.o.ackTimeoutMs, this.o.maxAckTimeoutMs, this.o.random);
+    return fullJitterDelayMs(
+      attempt,
+      {
+        initialDelayMs: this.o.ackTimeoutMs,
+        maxDelayMs: this.o.maxAckTimeoutMs,
+        minDelayMs: this.o.ackTimeoutMs,
+      },
+      this.o.random,
+    );
   }
 
   /**

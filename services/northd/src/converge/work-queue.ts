@@ -1,6 +1,6 @@
+import { fullJitterDelayMs } from '@vpcd/backoff';
 import type { Logger } from 'pino';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import { retryDelayMs } from './backoff.js';
 import { systemClock, type Clock } from './clock.js';
 
 /** What processing a key asks of the queue next; nothing means done until the key is added again. */
@@ -122,7 +122,15 @@ export class WorkQueue {
     this.metrics.retries.inc();
     this.addAfter(
       key,
-      retryDelayMs(failures, this.o.initialRetryDelayMs, this.o.maxRetryDelayMs, this.o.random),
+      fullJitterDelayMs(
+        failures,
+        {
+          initialDelayMs: this.o.initialRetryDelayMs,
+          maxDelayMs: this.o.maxRetryDelayMs,
+          minDelayMs: this.o.initialRetryDelayMs,
+        },
+        this.o.random,
+      ),
     );
   }
 
