@@ -260,6 +260,23 @@ async function recordHashOrDrift(
     );
     if (affectedRows === 1) return { desiredGeneration: desired, drift: false };
   }
+  // A restarted agent holds the initial sync's state (revision 0, in no chain), which is the
+  // desired state when nothing is pending: its first hash becomes the one drift is measured
+  // against, at revision 0, until the owner's next message moves the chassis on.
+  if (
+    appliedGeneration === 0 &&
+    stateHash !== '' &&
+    recordedHash === '' &&
+    row.pending_seq === null &&
+    row.applied_generation !== null
+  ) {
+    const { affectedRows } = await db.execute(
+      `UPDATE chassis_status SET last_heartbeat_time = NOW(3), state_hash = ?, applied_generation = 0
+       WHERE chassis_id = ? AND state_hash = ''`,
+      [stateHash, chassisId],
+    );
+    if (affectedRows === 1) return { desiredGeneration: desired, drift: false };
+  }
   const contentHash = beat.contentHash ?? '';
   if (atApplied && contentHash !== '' && contentHash !== (row.content_hash ?? '')) {
     await db.execute(

@@ -108,6 +108,23 @@ describe('HeartbeatBatcher', () => {
     assert.deepEqual(again, drift, 'no second full state while one is pending');
   });
 
+  it('measures drift of a restarted agent from the initial sync it applied (revision 0)', async () => {
+    const [restarted] = await fleet('resynced', 1, '');
+    const batcher = new HeartbeatBatcher(db);
+    const first = await batcher.record({
+      chassisId: restarted!,
+      appliedGeneration: 0,
+      stateHash: 'fresh',
+    });
+    assert.deepEqual(first, { desiredGeneration: 3, drift: false });
+    const changed = await batcher.record({
+      chassisId: restarted!,
+      appliedGeneration: 0,
+      stateHash: 'tampered',
+    });
+    assert.equal(changed.drift, true);
+  });
+
   it('fails every beat of a batch when the database fails, and answers the beats after it', async () => {
     const broken = createDatabase({
       url: database.url.replace(/\/[^/?]*(\?|$)/, '/no_such_database$1'),
