@@ -58,14 +58,24 @@ describe('ConvergeStore on the change log', () => {
   /** Retires every pending row of the chassis, as an ack of a message covering them does. */
   const acknowledge = async (chassisId: string) => {
     const rows = await pending(chassisId);
-    const [lease] = await db.query<{ epoch: number }>(
-      'SELECT epoch FROM chassis_leases WHERE chassis_id = ?',
+    // An ack counts in the lease's epoch: wait until the harness' northd has claimed one.
+    const [lease] = await eventually(
+      () =>
+        db.query<{ epoch: number }>(
+          'SELECT epoch FROM chassis_leases WHERE chassis_id = ? AND owner IS NOT NULL',
+          [chassisId],
+        ),
+      (found) => found.length === 1,
+    );
+    // Above what is recorded: the harness' own converger acknowledges this chassis too.
+    const [status] = await db.query<{ g: number }>(
+      'SELECT applied_generation AS g FROM chassis_status WHERE chassis_id = ?',
       [chassisId],
     );
     return recordAck(db, {
       chassisId,
       epoch: Number(lease?.epoch ?? 0),
-      generation: 1_000 + rows.length,
+      generation: Math.max(1_000, Number(status?.g ?? 0)) + 1 + rows.length,
       stateHash: 'bridge',
       contentHash: 'content',
       rejectedPorts: [],
