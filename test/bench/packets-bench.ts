@@ -6,7 +6,7 @@
 // traffic stopped (it should not, for a northd or southd failure) and any packet that leaked.
 // Needs root and Open vSwitch.
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ovsSandboxUnavailable } from '@vpcd/hvflowd/testing';
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     return;
   }
   const startedAt = new Date();
+  const loadAtStart = loadavg()[0] ?? NaN;
   const runDir = mkdtempSync(join(tmpdir(), 'vpcd-packets-bench-'));
   step(`starting the region; the services log to ${runDir}`);
   const region = await startRegion({
@@ -70,7 +71,8 @@ async function main(): Promise<void> {
   const script = relative(process.cwd(), process.argv[1] ?? 'packets-bench.js');
   const body = `## packets-during-faults: allowed traffic and isolation while parts fail
 
-Measured ${startedAt.toISOString()} on ${m.cpuModel}, ${m.cores} cores, Node ${m.node}.
+Measured ${startedAt.toISOString()} on ${m.cpuModel}, ${m.cores} cores, Node ${m.node}; 1-minute
+load average ${loadAtStart.toFixed(2)} at the start, ${(loadavg()[0] ?? NaN).toFixed(2)} at the end.
 
 Command: \`${['node', script, ...process.argv.slice(2)].join(' ')}\`
 
