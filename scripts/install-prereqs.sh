@@ -12,6 +12,7 @@ have ip || need+=(iproute2)
 have ovs-vsctl || need+=(openvswitch-switch)
 have busybox || need+=(busybox)
 have ethtool || need+=(ethtool)
+have faketime || need+=(faketime)  # libfaketime: the clock-jump chaos test moves one northd's clock
 have mariadbd || have mysqld || need+=(mariadb-server)
 have rabbitmq-server || [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || need+=(rabbitmq-server)
 have promtool || need+=(prometheus)

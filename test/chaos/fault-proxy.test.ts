@@ -151,6 +151,45 @@ describe('fault proxy', () => {
     await until(() => fresh.server.data === 'again', 'a new connection passes bytes');
   });
 
+  for (const direction of ['to-upstream', 'to-client'] as const) {
+    it(`drops only the bytes ${direction} in a one-way partition, and the connection on heal`, async () => {
+      proxy = await startFaultProxy({ upstreamHost: '127.0.0.1', upstreamPort });
+      const { client, server } = await openPassing();
+      proxy.partition(direction);
+      client.socket.write('request');
+      server.socket.write('answer');
+      await sleep(300);
+      const toUpstream = direction === 'to-upstream';
+      assert.equal(server.data, toUpstream ? '' : 'request');
+      assert.equal(client.data, toUpstream ? 'answer' : '');
+      assert.equal(proxy.stats().cutOff, 1);
+
+      const late = await open();
+      await sleep(100);
+      assert.equal(accepted.length, 1, 'no new connection reaches the upstream meanwhile');
+      proxy.heal();
+      await until(() => client.closed && late.client.closed, 'the partitioned clients are closed');
+      const fresh = await openPassing();
+      fresh.client.socket.write('again');
+      await until(() => fresh.server.data === 'again', 'a new connection passes bytes');
+    });
+  }
+
+  it('holds answers on stall and delivers all of them, in order, on heal', async () => {
+    proxy = await startFaultProxy({ upstreamHost: '127.0.0.1', upstreamPort: () => upstreamPort });
+    const { client, server } = await openPassing();
+    proxy.stall();
+    client.socket.write('commit');
+    await until(() => server.data === 'commit', 'the upstream still reads what it is sent');
+    server.socket.write('ok 1;');
+    server.socket.write('ok 2;');
+    await sleep(300);
+    assert.equal(client.data, '', 'the answers wait');
+    proxy.heal();
+    await until(() => client.data === 'ok 1;ok 2;', 'the client reads every answer in order');
+    assert.equal(client.closed, false, 'a stalled connection stays usable');
+  });
+
   it('resets every connection on resetAll', async () => {
     proxy = await startFaultProxy({ upstreamHost: '127.0.0.1', upstreamPort });
     const { client, server } = await openPassing();

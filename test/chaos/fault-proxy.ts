@@ -1,13 +1,24 @@
 // A TCP proxy the chaos suites own, put between a service and MySQL or RabbitMQ to make the
-// network misbehave in ways a restart of the server cannot: added latency, and half-open
-// connections (a peer that vanished without FIN or RST, or a middlebox that silently drops).
+// network misbehave in ways a restart of the server cannot: added latency, half-open connections
+// (a peer that vanished without FIN or RST, or a middlebox that silently drops), partitions that
+// drop one direction only, and an upstream that stalls its answers.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface FaultProxyOptions {
   /** Where the proxied connections go. */
   readonly upstreamHost: string;
-  readonly upstreamPort: number;
+  /**
+   * The upstream's port, or how to find it when a connection arrives (a process that restarts on
+   * another ephemeral port, or one started after the proxy because it must advertise the proxy).
+   */
+  readonly upstreamPort: number | (() => number);
 }
+
+/**
+ * Which bytes a partition drops: both directions, only those from the client to the upstream
+ * (requests vanish), or only those from the upstream to the client (answers vanish).
+ */
+export type PartitionDirection = 'both' | 'to-upstream' | 'to-client';
 
 export interface FaultProxyStats {
   /** Connections accepted since start. */
@@ -38,8 +49,22 @@ export interface FaultProxy {
    */
   halfOpen(): void;
   /**
-   * Passes bytes again, without latency. The connections halfOpen() black-holed stay dead: they
-   * are destroyed quietly (a FIN to whoever still holds them), so clients must reconnect.
+   * A network partition: bytes in `direction` are read and dropped, on every connection and on
+   * those accepted meanwhile (which never reach the upstream: a one-way loss stops a TCP
+   * handshake too), with no FIN or RST. The other direction still passes, so in a one-way
+   * partition one side keeps hearing from its peer that hears nothing back. 'both' is halfOpen().
+   */
+  partition(direction: PartitionDirection): void;
+  /**
+   * Holds every byte from the upstream to the client, without dropping any, until heal(): the
+   * upstream still reads and executes what it is sent, and its answers all arrive late at once,
+   * as from a server whose commits wait on a stalled disk. Connections stay usable.
+   */
+  stall(): void;
+  /**
+   * Passes bytes again, without latency; what stall() held is delivered, in order. The
+   * connections a partition black-holed stay dead: they lost bytes, so they are destroyed quietly
+   * (a FIN to whoever still holds them), and clients must reconnect.
    */
   heal(): void;
   /** Resets (RST) every connection on both sides, as a crashed middlebox would. */
@@ -96,10 +121,12 @@ class DelayLine {
 
 interface Link {
   state: 'passing' | 'cut';
+  /** The directions a one-way partition drops, while state is 'passing'. */
+  readonly dropping: { toUpstream: boolean; toClient: boolean };
   readonly client: Socket;
   readonly upstream: Socket | undefined;
   readonly lines: DelayLine[];
-  /** Cut by halfOpen() while it was passing bytes. */
+  /** Cut by a partition while it was passing bytes. */
   cutWhilePassing: boolean;
   /** The client sent its FIN or reset: it is done with the connection. */
   clientDone: boolean;
@@ -110,6 +137,11 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
   const links = new Set<Link>();
   let latencyMs = 0;
   let mode: 'passing' | 'cut' = 'passing';
+  let stalled = false;
+  /** Answers stall() holds, by the delay line that delivers them once healed. */
+  const held = new Map<DelayLine, Item[]>();
+  const upstreamPort = () =>
+    typeof o.upstreamPort === 'number' ? o.upstreamPort : o.upstreamPort();
   let accepted = 0;
   let cutOff = 0;
   let cutOffClosedByClient = 0;
@@ -124,16 +156,44 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     links.delete(link);
   };
 
+  const partition = (direction: PartitionDirection) => {
+    if (direction !== 'both') {
+      // New connections cannot complete a handshake; those open lose one direction.
+      mode = 'cut';
+      cutOff = 0;
+      cutOffClosedByClient = 0;
+      for (const link of links) {
+        if (link.state !== 'passing' || link.clientDone) continue;
+        link.cutWhilePassing = true;
+        cutOff += 1;
+        if (direction === 'to-upstream') link.dropping.toUpstream = true;
+        else link.dropping.toClient = true;
+        link.lines[direction === 'to-upstream' ? 0 : 1]?.drop();
+      }
+      return;
+    }
+    mode = 'cut';
+    cutOff = 0;
+    cutOffClosedByClient = 0;
+    for (const link of links) {
+      if (link.state !== 'passing' || link.clientDone) continue;
+      link.cutWhilePassing = true;
+      cutOff += 1;
+      cut(link);
+    }
+  };
+
   const server: Server = createServer({ allowHalfOpen: true }, (client) => {
     accepted += 1;
     client.setNoDelay(true);
     client.on('error', () => undefined);
     const upstream =
       mode === 'passing'
-        ? connect({ host: o.upstreamHost, port: o.upstreamPort, allowHalfOpen: true })
+        ? connect({ host: o.upstreamHost, port: upstreamPort(), allowHalfOpen: true })
         : undefined;
     const link: Link = {
       state: mode,
+      dropping: { toUpstream: false, toClient: false },
       client,
       upstream,
       lines: [],
@@ -150,13 +210,16 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     const clientGone = () => {
       if (link.clientDone) return;
       link.clientDone = true;
-      if (link.state === 'cut' && link.cutWhilePassing) cutOffClosedByClient += 1;
+      const dropping = link.dropping.toClient || link.dropping.toUpstream;
+      if ((link.state === 'cut' || dropping) && link.cutWhilePassing) cutOffClosedByClient += 1;
     };
     client.on('end', clientGone);
     client.on('close', (hadError) => {
       clientGone();
       // A reset client resets the upstream; a clean close was passed on as 'end'.
-      if (link.state === 'passing' && hadError) upstream?.resetAndDestroy();
+      if (link.state === 'passing' && !link.dropping.toUpstream && hadError) {
+        upstream?.resetAndDestroy();
+      }
       clientSocketClosed = true;
       settle();
     });
@@ -167,24 +230,33 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
     }
     upstream.setNoDelay(true);
     upstream.on('error', () => undefined);
-    const pipe = (from: Socket, to: Socket) => {
+    const pipe = (from: Socket, to: Socket, toClient: boolean) => {
       const line = new DelayLine((item) => {
         if (item === 'end') to.end();
         else to.write(item);
       });
       link.lines.push(line);
-      from.on('data', (chunk: Buffer) => {
-        if (link.state === 'passing') line.push(chunk, latencyMs);
-      });
-      from.on('end', () => {
-        if (link.state === 'passing') line.push('end', latencyMs);
-      });
+      const pass = (item: Item) => {
+        if (link.state !== 'passing') return;
+        if (toClient ? link.dropping.toClient : link.dropping.toUpstream) return;
+        if (toClient && stalled) {
+          const waiting = held.get(line) ?? [];
+          waiting.push(item);
+          held.set(line, waiting);
+          return;
+        }
+        line.push(item, latencyMs);
+      };
+      from.on('data', pass);
+      from.on('end', () => pass('end'));
     };
-    pipe(client, upstream);
-    pipe(upstream, client);
+    pipe(client, upstream, false);
+    pipe(upstream, client, true);
     upstream.on('close', (hadError) => {
       upstreamClosed = true;
-      if (link.state === 'passing' && hadError) client.resetAndDestroy();
+      if (link.state === 'passing' && !link.dropping.toClient && hadError) {
+        client.resetAndDestroy();
+      }
       settle();
     });
   });
@@ -209,20 +281,23 @@ export async function startFaultProxy(o: FaultProxyOptions): Promise<FaultProxy>
       latencyMs = ms;
     },
     halfOpen() {
-      mode = 'cut';
-      cutOff = 0;
-      cutOffClosedByClient = 0;
-      for (const link of links) {
-        if (link.state !== 'passing' || link.clientDone) continue;
-        link.cutWhilePassing = true;
-        cutOff += 1;
-        cut(link);
-      }
+      partition('both');
+    },
+    partition,
+    stall() {
+      stalled = true;
     },
     heal() {
       mode = 'passing';
       latencyMs = 0;
-      for (const link of links) if (link.state === 'cut') forget(link);
+      stalled = false;
+      for (const [line, items] of held) for (const item of items) line.push(item, 0);
+      held.clear();
+      for (const link of links) {
+        if (link.state === 'cut' || link.dropping.toClient || link.dropping.toUpstream) {
+          forget(link);
+        }
+      }
     },
     resetAll() {
       for (const link of links) {

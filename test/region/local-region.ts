@@ -47,10 +47,21 @@ export interface RegionOptions {
    * were measured in plaintext, and for tests of plaintext itself.
    */
   readonly tls?: boolean;
-  /** Extra environment for northd alone, and for southd alone (e.g. AMQP_URL of a broker user). */
-  readonly northdEnv?: Readonly<Record<string, string>>;
+  /**
+   * Extra environment for northd alone, and for southd alone (e.g. AMQP_URL of a broker user);
+   * a function gives each instance its own (by index: a fault proxy per northd).
+   */
+  readonly northdEnv?: Readonly<Record<string, string>> | EnvOf;
   readonly southdEnv?: Readonly<Record<string, string>>;
+  /**
+   * Extra environment for the hvflowd of chassis `index`, e.g. HVFLOWD_ADDR of a fault proxy in
+   * front of it, which northd hands to southd as the address to deliver states to.
+   */
+  readonly hvflowdEnv?: EnvOf;
 }
+
+/** Extra environment of the service instance or chassis of index `index`. */
+export type EnvOf = (index: number) => Readonly<Record<string, string>>;
 
 /** A running local region: real processes on real MariaDB, RabbitMQ and Open vSwitch. */
 export interface Region {
@@ -144,7 +155,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         LEASE_TTL_MS: String(o.leaseTtlMs ?? 3000),
         CONVERGE_INTERVAL_MS: '500',
         ...testBusKey.env,
-        ...o.northdEnv,
+        ...(typeof o.northdEnv === 'function' ? o.northdEnv(i) : o.northdEnv),
         ...loadQuotaEnv,
         ...env,
       },
@@ -199,6 +210,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         UNDERLAY_IP: spec.underlayIp,
         DATAPATH: datapath,
         HEARTBEAT_INTERVAL_MS: '2000',
+        ...o.hvflowdEnv?.(i),
       },
     });
     hvflowds[i] = p;

@@ -27,6 +27,7 @@ export interface LeaseManagerOptions {
  */
 export class LeaseManager {
   private owned = new Map<string, number>();
+  /** On the monotonic clock (performance.now()). */
   private validUntilMs = 0;
   /** When the next tick runs: the renewal interval, or sooner when another's lease lapses. */
   private nextTickMs: number;
@@ -47,7 +48,9 @@ export class LeaseManager {
 
   /** Chassis id -> epoch of every lease this instance may act on now. */
   ownedChassis(): ReadonlyMap<string, number> {
-    if (Date.now() >= this.validUntilMs && this.owned.size > 0) this.drop('lease validity lapsed');
+    if (performance.now() >= this.validUntilMs && this.owned.size > 0) {
+      this.drop('lease validity lapsed');
+    }
     return this.owned;
   }
 
@@ -77,7 +80,10 @@ export class LeaseManager {
 
   /** One renewal round; exported for tests that drive time themselves. */
   async tick(): Promise<void> {
-    const startedMs = Date.now();
+    // The monotonic clock: a wall clock stepped back (NTP, an operator) must not stretch how
+    // long a lease counts as held here, nor one stepped forward cut it short. Expiry itself is
+    // the database's NOW(3) alone.
+    const startedMs = performance.now();
     try {
       const { owned, foreignLapseMs } = await this.options.db.transaction((tx) => this.renew(tx));
       if (this.stopped) return;
