@@ -1,7 +1,8 @@
 import { loadavg } from 'node:os';
 import { fleetChassisIds, spawnFleet } from '../fleet-process.js';
 import { describeMachine, type Machine } from '../machine.js';
-import { pollChassis, progressOf, waitAllConverged } from '../region-chassis.js';
+import { pollChassis, progressOf } from '../region-chassis.js';
+import { waitConverged } from './converged.js';
 import { memoryChassis, startRegionHarness, type RegionHarness } from '../region-harness.js';
 import { sampleChangeToActive, type ActiveLatency } from '../region-latency.js';
 import type { ConvergenceBenchOptions } from './convergence-args.js';
@@ -151,7 +152,7 @@ export async function runConvergenceBench(
     await fillVpcs(h.db, fills);
     const writeMs = performance.now() - fillStartMs;
     await h.sendChangeHint();
-    await waitAllConverged(api, convergeTimeoutMs);
+    await waitConverged(api, convergeTimeoutMs);
     const prefill = { interfaces, writeMs, convergeMs: performance.now() - fillStartMs - writeMs };
 
     const probes = cpuProbes(h);
@@ -190,7 +191,7 @@ export async function runConvergenceBench(
           chassisIds: memoryChassis,
           namePrefix: `idle-${round}`,
           samples: o.idleSamples,
-          beforeEach: () => waitAllConverged(api, convergeTimeoutMs),
+          beforeEach: () => waitConverged(api, convergeTimeoutMs),
         }),
       );
       for (const name of roundOrder(round)) {

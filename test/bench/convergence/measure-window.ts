@@ -3,7 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runCreateLoad, type CreateLoadResult } from '../create-load.js';
 import { machineCpu, otherCores } from '../machine-load.js';
 import { memoryChassis, type RegionHarness } from '../region-harness.js';
-import { waitAllConverged } from '../region-chassis.js';
+import { RpcError, Status } from '@vpcd/rpc';
+import { isBusy, waitConverged } from './converged.js';
 import { sampleChangeToActive, type ActiveLatency } from '../region-latency.js';
 import type { VariantName, VariantPlan } from './layout.js';
 import type { MariadbThreads } from './mariadb-threads.js';
@@ -64,7 +65,7 @@ const underLoadPollMs = 10;
 export async function measureWindow(o: WindowOptions): Promise<WindowResult> {
   const { h } = o;
   const api = h.api(0);
-  await waitAllConverged(api, o.convergeTimeoutMs);
+  await waitConverged(api, o.convergeTimeoutMs);
   const created: string[] = [];
   const tag = randomUUID().slice(0, 8);
   const stopSampling = new AbortController();
@@ -98,7 +99,7 @@ export async function measureWindow(o: WindowOptions): Promise<WindowResult> {
   }
   const underLoad = await sampling;
   const loadEndMs = performance.now();
-  await waitAllConverged(api, o.convergeTimeoutMs);
+  await waitConverged(api, o.convergeTimeoutMs);
   const endMs = performance.now();
   const benchCpu = process.cpuUsage(benchBefore);
   const used = cpuBetween(before, sampleCpu(o.probes));
@@ -136,7 +137,7 @@ export async function measureIdleCores(
   o: Pick<WindowOptions, 'h' | 'probes' | 'mariadb' | 'convergeTimeoutMs'>,
   ms: number,
 ): Promise<number> {
-  await waitAllConverged(o.h.api(0), o.convergeTimeoutMs);
+  await waitConverged(o.h.api(0), o.convergeTimeoutMs);
   await o.mariadb.start();
   const before = sampleCpu(o.probes);
   const startMs = performance.now();
@@ -148,7 +149,10 @@ export async function measureIdleCores(
   return total / elapsedMs;
 }
 
-/** DeleteInterface of every id, `concurrency` calls outstanding, taking turns between northd. */
+/**
+ * DeleteInterface of every id, `concurrency` calls outstanding, taking turns between northd; a
+ * call that timed out is made again (NOT_FOUND then means the first one did it).
+ */
 export async function deleteInterfaces(
   h: RegionHarness,
   ids: readonly string[],
@@ -158,9 +162,17 @@ export async function deleteInterfaces(
   const worker = async () => {
     while (next < ids.length) {
       const i = next++;
-      await h
-        .api(i % h.region.northds.length)
-        .interfaces.deleteInterface({ id: ids[i]!, requestId: randomUUID() });
+      for (;;) {
+        try {
+          await h
+            .api(i % h.region.northds.length)
+            .interfaces.deleteInterface({ id: ids[i]!, requestId: randomUUID() });
+          break;
+        } catch (err: unknown) {
+          if (RpcError.from(err).code === Status.NOT_FOUND) break;
+          if (!isBusy(err)) throw err;
+        }
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
