@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RpcError, Status } from '@vpcd/rpc';
 import { runCreateLoad, type CreateLoadResult } from '../create-load.js';
 import { machineCpu, otherCores } from '../machine-load.js';
 import { memoryChassis, type RegionHarness } from '../region-harness.js';
-import { RpcError, Status } from '@vpcd/rpc';
-import { isBusy, waitConverged } from './converged.js';
 import { sampleChangeToActive, type ActiveLatency } from '../region-latency.js';
+import { isBusy, waitConverged } from './converged.js';
 import type { VariantName, VariantPlan } from './layout.js';
 import type { MariadbThreads } from './mariadb-threads.js';
 import { cpuBetween, sampleCpu, type CpuProbe } from './process-cpu.js';
