@@ -1,4 +1,5 @@
-import type { Queryable } from '@vpcd/db';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { isRetryableTransactionError, type Queryable } from '@vpcd/db';
 import {
   insertRows,
   interfaceColumns,
@@ -14,6 +15,31 @@ export interface FillSpec {
   /** Its interfaces go to these chassis in turn. */
   readonly chassisIds: readonly string[];
   readonly interfaces: number;
+}
+
+const maxAttempts = 20;
+
+/**
+ * `db` whose statements (each its own transaction) are made again when the server rolled them
+ * back for a deadlock or a lock wait: an insert of interfaces takes shared locks on the chassis
+ * rows its foreign key names, which heartbeats and acks of a running fleet update meanwhile.
+ */
+function retrying(db: Queryable): Queryable {
+  const again = async <T>(run: () => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await run();
+      } catch (err: unknown) {
+        if (attempt >= maxAttempts || !isRetryableTransactionError(err)) throw err;
+        await sleep(50 * attempt);
+      }
+    }
+  };
+  return {
+    query: <T extends object>(sql: string, params?: unknown[]) =>
+      again(() => db.query<T>(sql, params)),
+    execute: (sql, params) => again(() => db.execute(sql, params)),
+  };
 }
 
 async function hasTable(db: Queryable, table: string): Promise<boolean> {
@@ -45,7 +71,8 @@ async function columnsOf(db: Queryable, table: string): Promise<Set<string>> {
  *
  * This is the one place the benchmark writes around the API: a schema change updates it here.
  */
-export async function fillVpcs(db: Queryable, fills: readonly FillSpec[]): Promise<string[]> {
+export async function fillVpcs(pool: Queryable, fills: readonly FillSpec[]): Promise<string[]> {
+  const db = retrying(pool);
   const specs: InterfaceRowSpec[] = fills.flatMap((f) => {
     const first = ipv4ToNumber(f.cidr.split('/')[0]!);
     return Array.from({ length: f.interfaces }, (_, n) => ({
