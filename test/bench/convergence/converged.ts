@@ -12,18 +12,26 @@ export function isBusy(err: unknown): boolean {
 }
 
 /**
- * waitAllConverged, through a northd too busy to answer ListChassis within its deadline now and
- * then (a large VPC's backlog on a shared machine): such a poll is made again, until `timeoutMs`.
+ * Runs `wait` (given the time left) again when it fails on a northd too busy to answer within
+ * its deadline (a large VPC's backlog on a shared machine), until `timeoutMs` has passed.
  */
-export async function waitConverged(api: NorthdClients, timeoutMs: number): Promise<void> {
+export async function despiteBusy(
+  wait: (leftMs: number) => Promise<void>,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     try {
-      await waitAllConverged(api, Math.max(1, deadline - performance.now()));
+      await wait(Math.max(1, deadline - performance.now()));
       return;
     } catch (err: unknown) {
       if (!isBusy(err) || performance.now() > deadline) throw err;
       await sleep(pauseAfterFailureMs);
     }
   }
+}
+
+/** waitAllConverged, made again when a ListChassis poll misses its deadline (despiteBusy). */
+export function waitConverged(api: NorthdClients, timeoutMs: number): Promise<void> {
+  return despiteBusy((leftMs) => waitAllConverged(api, leftMs), timeoutMs);
 }

@@ -2,7 +2,7 @@ import { loadavg } from 'node:os';
 import { fleetChassisIds, spawnFleet } from '../fleet-process.js';
 import { describeMachine, type Machine } from '../machine.js';
 import { pollChassis, progressOf } from '../region-chassis.js';
-import { waitConverged } from './converged.js';
+import { despiteBusy, waitConverged } from './converged.js';
 import { memoryChassis, startRegionHarness, type RegionHarness } from '../region-harness.js';
 import { sampleChangeToActive, type ActiveLatency } from '../region-latency.js';
 import type { ConvergenceBenchOptions } from './convergence-args.js';
@@ -111,14 +111,18 @@ export async function runConvergenceBench(
     const ids = fleetChassisIds(fleetSize);
     h.fleet = await spawnFleet(h.region, { size: fleetSize, runDir: h.runDir });
     const idSet = new Set(ids);
-    await pollChassis(
-      api,
-      'registering the fleet',
-      (listing) => {
-        const p = progressOf(listing, idSet);
-        return p.converged === p.expected;
-      },
-      { timeoutMs: convergeTimeoutMs, intervalMs: 100 },
+    await despiteBusy(
+      (timeoutMs) =>
+        pollChassis(
+          api,
+          'registering the fleet',
+          (listing) => {
+            const p = progressOf(listing, idSet);
+            return p.converged === p.expected;
+          },
+          { timeoutMs, intervalMs: 100 },
+        ),
+      convergeTimeoutMs,
     );
 
     const plans = planVariants(o, ids);
