@@ -39,7 +39,7 @@ it ended (its own processes included).${quick}
 Command: \`${run.command}\`
 
 Set-up: the local region of \`test/region/local-region.ts\` in plaintext: ${run.northds} northd and
-${o.southds} southd processes (\`LEASE_TTL_MS=3000\`, \`CONVERGE_INTERVAL_MS=500\`,
+${o.southds} southd processes (\`LEASE_TTL_MS=10000\`, northd's default, \`CONVERGE_INTERVAL_MS=500\`,
 \`LOG_LEVEL=info\` piped to log files), two hvflowd processes with one memory-datapath chassis each
 (hv-a, hv-b: change -> ACTIVE is sampled there, in a VPC of its own), and one hvflowd process
 simulating a fleet of ${run.fleetSize} chassis (memory datapath), on a throwaway database of the
