@@ -43,9 +43,8 @@ const timeoutMs = 10_000;
 
 /**
  * Creates interfaces one after another and times each from its CreateInterface until a
- * GetInterface on the same instance (polled every 2 ms after the previous answer, or
- * `pollIntervalMs`) says ACTIVE:
- * its chassis acknowledged a generation that includes it.
+ * GetInterface on the same instance (polled `pollIntervalMs`, default 2 ms, after the previous
+ * answer) says ACTIVE: its chassis acknowledged a generation that includes it.
  */
 export async function sampleChangeToActive(o: ActiveLatencyOptions): Promise<ActiveLatency> {
   const pollIntervalMs = o.pollIntervalMs ?? defaultPollIntervalMs;
