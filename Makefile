@@ -63,6 +63,7 @@ bench: build prereqs
 	node test/dist/bench/region-bench.js --out docs/benchmarks.md
 	node test/dist/bench/resync-bench.js --out docs/benchmarks.md
 	node test/dist/bench/packets-bench.js --out docs/benchmarks.md
+	node test/dist/bench/convergence/convergence-bench.js --out docs/benchmarks.md
 
 demo: node-info build
 	@scripts/demo.sh $(if $(ONCE),--once,)

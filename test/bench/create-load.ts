@@ -13,6 +13,15 @@ export interface CreateLoadOptions {
   readonly concurrency: number;
   /** No call starts after this long; the ones in flight are awaited and counted. */
   readonly durationMs: number;
+  /**
+   * The chassis each VPC's interfaces may go to, by the VPC's index in `vpcIds`; absent, every
+   * VPC uses all of `chassisIds`.
+   */
+  readonly chassisByVpc?: readonly (readonly string[])[];
+  /** Names are `<namePrefix>-<i>`, unique in their VPC; default `load`. */
+  readonly namePrefix?: string;
+  /** Told the id of every interface a call created, e.g. to delete them after the load. */
+  readonly onCreated?: (interfaceId: string) => void;
 }
 
 export interface CreateLoadResult {
@@ -28,8 +37,8 @@ export interface CreateLoadResult {
 
 /**
  * CreateInterface in a closed loop, each call with a fresh request_id as vpcctl sends, call i in
- * VPC i mod V on chassis floor(i / V) mod C, so every VPC meets every chassis. Each call is
- * timed from just before it is issued to its answer.
+ * VPC i mod V on chassis floor(i / V) mod C of that VPC's chassis (by default every chassis, so
+ * every VPC meets every chassis). Each call is timed from just before it is issued to its answer.
  */
 export async function runCreateLoad(options: CreateLoadOptions): Promise<CreateLoadResult> {
   const { vpcIds, chassisIds } = options;
@@ -42,17 +51,20 @@ export async function runCreateLoad(options: CreateLoadOptions): Promise<CreateL
   const worker = async () => {
     while (performance.now() < stopMs) {
       const i = next++;
+      const v = i % vpcIds.length;
+      const chassis = options.chassisByVpc?.[v] ?? chassisIds;
       const callStartMs = performance.now();
       try {
-        await options.api(i).interfaces.createInterface({
-          vpcId: vpcIds[i % vpcIds.length] as string,
-          chassisId: chassisIds[Math.floor(i / vpcIds.length) % chassisIds.length] as string,
-          name: `load-${i}`,
+        const created = await options.api(i).interfaces.createInterface({
+          vpcId: vpcIds[v] as string,
+          chassisId: chassis[Math.floor(i / vpcIds.length) % chassis.length] as string,
+          name: `${options.namePrefix ?? 'load'}-${i}`,
           ip: '',
           mac: '',
           requestId: randomUUID(),
         });
         recorder.record(performance.now() - callStartMs);
+        options.onCreated?.(created.id);
       } catch (err: unknown) {
         const code = codeName(RpcError.from(err).code);
         errors[code] = (errors[code] ?? 0) + 1;

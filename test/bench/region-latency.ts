@@ -8,6 +8,10 @@ import { LatencyRecorder } from './stats.js';
 export interface ActiveLatency {
   /** CreateInterface sent -> the first GetInterface that answers ACTIVE. */
   readonly active: LatencySummary;
+  /** CreateInterface answered -> the first GetInterface that answers ACTIVE, same samples. */
+  readonly answeredToActive: LatencySummary;
+  /** CreateInterface calls that succeeded (ACTIVE in time or not). */
+  readonly created: number;
   /** Samples not ACTIVE within `timeoutMs` (not in the figures). */
   readonly timedOut: number;
   /** Samples whose CreateInterface or GetInterface failed (not in the figures). */
@@ -30,18 +34,23 @@ export interface ActiveLatencyOptions {
   readonly signal?: AbortSignal;
   /** Runs before each sample, off the clock (at idle: wait for the chassis to converge). */
   readonly beforeEach?: () => Promise<void>;
+  /** Pause between two GetInterface polls, ms; default 2. */
+  readonly pollIntervalMs?: number;
 }
 
-const pollIntervalMs = 2;
+const defaultPollIntervalMs = 2;
 const timeoutMs = 10_000;
 
 /**
  * Creates interfaces one after another and times each from its CreateInterface until a
- * GetInterface on the same instance (polled every 2 ms after the previous answer) says ACTIVE:
- * its chassis acknowledged a generation that includes it.
+ * GetInterface on the same instance (polled `pollIntervalMs`, default 2 ms, after the previous
+ * answer) says ACTIVE: its chassis acknowledged a generation that includes it.
  */
 export async function sampleChangeToActive(o: ActiveLatencyOptions): Promise<ActiveLatency> {
+  const pollIntervalMs = o.pollIntervalMs ?? defaultPollIntervalMs;
   const recorder = new LatencyRecorder(1024);
+  const fromAnswer = new LatencyRecorder(1024);
+  let created = 0;
   let timedOut = 0;
   let failed = 0;
   const more = (s: number) =>
@@ -51,7 +60,7 @@ export async function sampleChangeToActive(o: ActiveLatencyOptions): Promise<Act
     const api = o.api(s);
     const startMs = performance.now();
     try {
-      const created = await api.interfaces.createInterface({
+      const iface = await api.interfaces.createInterface({
         vpcId: o.vpcId,
         chassisId: o.chassisIds[s % o.chassisIds.length]!,
         name: `${o.namePrefix}-${s}`,
@@ -59,14 +68,18 @@ export async function sampleChangeToActive(o: ActiveLatencyOptions): Promise<Act
         mac: '',
         requestId: '',
       });
-      let status = created.status;
+      const answeredMs = performance.now();
+      created++;
+      let status = iface.status;
       while (status !== InterfaceStatus.INTERFACE_STATUS_ACTIVE) {
         if (performance.now() - startMs > timeoutMs) break;
         await sleep(pollIntervalMs);
-        status = (await api.interfaces.getInterface({ id: created.id })).status;
+        status = (await api.interfaces.getInterface({ id: iface.id })).status;
       }
       if (status === InterfaceStatus.INTERFACE_STATUS_ACTIVE) {
-        recorder.record(performance.now() - startMs);
+        const activeMs = performance.now();
+        recorder.record(activeMs - startMs);
+        fromAnswer.record(activeMs - answeredMs);
       } else {
         timedOut++;
       }
@@ -75,5 +88,13 @@ export async function sampleChangeToActive(o: ActiveLatencyOptions): Promise<Act
       failed++;
     }
   }
-  return { active: summarizeLatency(recorder), timedOut, failed, timeoutMs, pollIntervalMs };
+  return {
+    active: summarizeLatency(recorder),
+    answeredToActive: summarizeLatency(fromAnswer),
+    created,
+    timedOut,
+    failed,
+    timeoutMs,
+    pollIntervalMs,
+  };
 }

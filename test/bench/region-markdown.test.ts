@@ -21,6 +21,8 @@ const hdr = (p50: number, p99: number): LatencySummaryMs => ({
 
 const active = (p50Ms: number, p99Ms: number, timedOut = 0): ActiveLatency => ({
   active: { count: 100, p50Ms, p99Ms, maxMs: p99Ms + 5 },
+  answeredToActive: { count: 100, p50Ms: p50Ms - 5, p99Ms: p99Ms - 5, maxMs: p99Ms },
+  created: 100 + timedOut,
   timedOut,
   failed: 0,
   timeoutMs: 10_000,
