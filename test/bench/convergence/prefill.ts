@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isRetryableTransactionError, type Queryable } from '@vpcd/db';
+import { recountInterfaces, requestFullStates } from '@vpcd/northd/testing';
 import {
   insertRows,
   interfaceColumns,
@@ -42,15 +43,6 @@ function retrying(db: Queryable): Queryable {
   };
 }
 
-async function hasTable(db: Queryable, table: string): Promise<boolean> {
-  const rows = await db.query<{ n: number }>(
-    `SELECT COUNT(*) AS n FROM information_schema.tables
-     WHERE table_schema = DATABASE() AND table_name = ?`,
-    [table],
-  );
-  return Number(rows[0]?.n ?? 0) > 0;
-}
-
 async function columnsOf(db: Queryable, table: string): Promise<Set<string>> {
   const rows = await db.query<{ name: string }>(
     `SELECT column_name AS name FROM information_schema.columns
@@ -63,9 +55,8 @@ async function columnsOf(db: Queryable, table: string): Promise<Set<string>> {
 /**
  * Fills VPCs with interfaces at a speed the API is not meant for (multi-row INSERTs, 10,000
  * rows in about a second), then has every chassis they touch converge to them, as one committed
- * change: with the schema of per-chassis generations, a new desired generation for each; with
- * the change log (a `chassis_changes` table), a full-state request row for each, and the
- * counters the API keeps (`vpc_chassis`, `vpcs.interface_count`) brought up to date. The VPCs'
+ * change: a full-state request for each, and the counters the API keeps brought up to date
+ * (`@vpcd/northd/testing`). The VPCs'
  * address free lists are rebuilt by northd at their next allocation (rows written around the
  * API), which the benchmark's warm-up makes. The caller sends the change hint.
  *
@@ -92,33 +83,9 @@ export async function fillVpcs(pool: Queryable, fills: readonly FillSpec[]): Pro
   const vpcIds = fills.map((f) => f.vpcId);
   const chassisIds = [...new Set(fills.flatMap((f) => f.chassisIds))];
   if (vpcIds.length === 0 || chassisIds.length === 0) return chassisIds;
-  if (await hasTable(db, 'chassis_changes')) {
-    if (await hasTable(db, 'vpc_chassis')) {
-      await db.execute(
-        `INSERT INTO vpc_chassis (vpc_id, chassis_id, ports)
-         SELECT vpc_id, chassis_id, COUNT(*) FROM interfaces WHERE vpc_id IN (?)
-         GROUP BY vpc_id, chassis_id
-         ON DUPLICATE KEY UPDATE ports = VALUES(ports)`,
-        [vpcIds],
-      );
-    }
-    if ((await columnsOf(db, 'vpcs')).has('interface_count')) {
-      await db.execute(
-        `UPDATE vpcs v SET interface_count = (SELECT COUNT(*) FROM interfaces i WHERE i.vpc_id = v.id)
-         WHERE v.id IN (?)`,
-        [vpcIds],
-      );
-    }
-    await db.execute(
-      `INSERT INTO chassis_changes (chassis_id, create_time) VALUES ${chassisIds.map(() => '(?, NOW(3))').join(', ')}`,
-      chassisIds,
-    );
-  } else {
-    await db.execute(
-      `UPDATE chassis SET desired_generation = desired_generation + 1, desired_changed_at = NOW(3)
-       WHERE id IN (?)`,
-      [chassisIds],
-    );
-  }
+  // Through the modules that own these tables: the counters the API keeps, and one full-state
+  // request per chassis.
+  await recountInterfaces(db);
+  await requestFullStates(db, chassisIds);
   return chassisIds;
 }
