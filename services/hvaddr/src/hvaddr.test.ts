@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRegistry } from '@vpcd/observability';
-import { captureLogger, metricValue } from '@vpcd/rpc/testing';
+import { captureLogger, metricValue } from '@vpcd/observability/testing';
 import { MessageType, Option } from './codec/constants.js';
 import { addressOption, formatMac, messageTypeOf } from './codec/packet.js';
 import { loadConfig } from './config.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { maxPushbackMs, pushbackDelayMs, retryDelayMs } from './agent/backoff.js';
 import { concurrencyLimit } from './agent/concurrency-limit.js';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';
