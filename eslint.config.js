@@ -13,7 +13,7 @@ import { join } from 'node:path';
  */
 export const layers = [
   { name: 'api', dirs: ['packages/api'] },
-  { name: 'observability', dirs: ['packages/observability'] },
+  { name: 'observability', dirs: ['packages/observability', 'packages/backoff'] },
   {
     name: 'libraries',
     dirs: ['packages/rpc', 'packages/db', 'packages/messaging', 'packages/flows', 'packages/dhcp'],

@@ -5,7 +5,7 @@ import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchChassisState, startBenchChassisStub } from './dhcp-chassis-stub.js';
 import { dhcpMarkdown, type DhcpBenchOptions, type DhcpRun } from './dhcp-markdown.js';
-import { runFlood, startHvaddrProcess } from './dhcp-process.js';
+import { runHammer, startHvaddrProcess } from './dhcp-process.js';
 import { describeMachine } from './machine.js';
 import { sumOf } from './prom-text.js';
 import { writeSection } from './report.js';
@@ -67,19 +67,20 @@ async function measureTransactions(
     RATE_LIMIT_PER_S: '1000000',
   });
   try {
+    // Closed loop: `concurrency` exchanges in flight, each DISCOVER-OFFER-REQUEST-ACK.
     const args = (seconds: number) => [
-      ...['--mode', 'transactions', '--target', `127.0.0.1:${server.dhcpPort}`],
+      ...['--mix', 'transaction', '--server', `127.0.0.1:${server.dhcpPort}`],
       ...['--relay', '127.0.0.2', '--clients', String(o.clients), '--mac-prefix', macPrefix],
-      ...['--concurrency', String(o.concurrency), '--duration-ms', String(seconds * 1000)],
+      ...['--concurrency', String(o.concurrency), '--duration', `${seconds}s`],
     ];
-    await runFlood(args(1));
-    const result = await runFlood(args(o.seconds));
+    await runHammer(args(1));
+    const { totals, elapsedMs } = await runHammer(args(o.seconds));
     return {
-      completed: Number(result.completed),
-      failed: Number(result.failed),
-      perSecond: Number(result.perSecond),
-      p50Ms: Number(result.p50Ms ?? NaN),
-      p99Ms: Number(result.p99Ms ?? NaN),
+      completed: totals.ok,
+      failed: totals.errorCount,
+      perSecond: (totals.ok / elapsedMs) * 1000,
+      p50Ms: totals.latencyMs.p50,
+      p99Ms: totals.latencyMs.p99,
       peakRssBytes: (await server.memory()).peakRssBytes,
     };
   } finally {
@@ -97,10 +98,16 @@ async function measureFlood(o: DhcpBenchOptions, northd: string): Promise<DhcpRu
   });
   try {
     const baseline = await server.memory();
-    const result = await runFlood([
-      ...['--mode', 'discover', '--target', `127.0.0.1:${server.dhcpPort}`],
-      ...['--clients', String(o.floodMacs), '--packets', String(o.floodMacs)],
-      ...['--rate', String(o.floodRatePerS), '--mac-prefix', '02:f1:00'],
+    // Open loop: each of the MACs sends one DISCOVER, at the flood's rate.
+    const { totals, elapsedMs } = await runHammer([
+      ...['--mix', 'flood', '--server', `127.0.0.1:${server.dhcpPort}`, '--relay', '127.0.0.2'],
+      ...['--clients', String(o.floodMacs), '--mac-prefix', '02:f1:00'],
+      ...[
+        '--rate',
+        `${o.floodRatePerS}/s`,
+        '--duration',
+        `${(o.floodMacs / o.floodRatePerS) * 1000}ms`,
+      ],
     ]);
     // Let the server read what is still queued at its socket.
     let received = -1;
@@ -112,8 +119,8 @@ async function measureFlood(o: DhcpBenchOptions, northd: string): Promise<DhcpRu
     }
     const samples = await server.metrics();
     return {
-      sent: Number(result.sent),
-      achievedPerS: Number(result.achievedPerS),
+      sent: totals.ok,
+      achievedPerS: (totals.ok / elapsedMs) * 1000,
       received,
       rateLimited: sumOf(samples, 'hvaddr_rate_limited_total'),
       unknownClient: sumOf(samples, 'hvaddr_dropped_total', { reason: 'unknown_client' }),

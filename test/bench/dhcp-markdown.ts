@@ -54,8 +54,8 @@ ${fixed(run.loadAverage, 2)} when it started (figures from a busy machine are lo
 Command: \`${run.command}\`
 
 hvaddr runs in its own process (\`services/hvaddr/dist/main.js\`) on 127.0.0.1, its bindings read
-from a stand-in ChassisService; the load comes from \`hvaddr-flood\` in another process over
-loopback.
+from a stand-in ChassisService; the load comes from the hammer (\`tools/hammer\`, \`--mode dhcp\`)
+in another process over loopback.
 
 **Transactions.** ${o.clients} bound clients, ${o.concurrency} DISCOVER-OFFER-REQUEST-ACK
 exchanges in flight (closed loop, as a relay agent so replies come back by unicast), ${o.seconds} s
@@ -78,7 +78,8 @@ ${markdownTable(
 
 **Flood.** A fresh server with the default limits (RATE_LIMIT_PER_S=5, MAX_CLIENTS=10000)
 receives DHCPDISCOVERs from ${o.floodMacs.toLocaleString('en')} distinct MACs, none of them bound,
-at ${o.floodRatePerS.toLocaleString('en')} per second. Peak RSS is the server's VmHWM.
+at ${o.floodRatePerS.toLocaleString('en')} per second (the hammer's \`flood\` call, open loop). Peak RSS is the
+server's VmHWM.
 
 ${markdownTable(
   [

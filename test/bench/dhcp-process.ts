@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parsePromText, type PromSample } from './prom-text.js';
 
 const hvaddrMain = fileURLToPath(new URL('../../../services/hvaddr/dist/main.js', import.meta.url));
-const floodMain = fileURLToPath(new URL('../../../services/hvaddr/dist/flood.js', import.meta.url));
+const hammerMain = fileURLToPath(new URL('../../../tools/hammer/dist/main.js', import.meta.url));
 const startTimeoutMs = 15_000;
 
 /** An hvaddr server in its own process, seen from the benchmark. */
@@ -73,17 +75,40 @@ export async function startHvaddrProcess(env: Record<string, string>): Promise<H
   };
 }
 
-/** Runs `services/hvaddr/dist/flood.js` with `args`; resolves its JSON summary. */
-export function runFlood(args: readonly string[]): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [floodMain, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+/** What the benchmark reads of a hammer report (tools/hammer's README, schemaVersion 1). */
+export interface HammerTotals {
+  readonly count: number;
+  readonly ok: number;
+  readonly errorCount: number;
+  readonly latencyMs: { readonly p50: number; readonly p99: number };
+}
+
+/**
+ * Runs the DHCP load generator, `tools/hammer/dist/main.js --mode dhcp` with `args`, in a
+ * process of its own; resolves the totals, elapsed time and notes (with the addresses leased,
+ * for a few clients) of its JSON report.
+ */
+export async function runHammer(
+  args: readonly string[],
+): Promise<{ totals: HammerTotals; elapsedMs: number; notes: readonly string[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'dhcp-bench-'));
+  try {
+    const out = join(dir, 'report');
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, [hammerMain, '--mode', 'dhcp', ...args, '--out', out], {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      child.once('exit', (code) => {
+        if (code !== 0) reject(new Error(`hammer exited with ${String(code)}`));
+        else resolve();
+      });
     });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`hvaddr-flood exited with ${String(code)}`));
-      else resolve(JSON.parse(out) as Record<string, unknown>);
-    });
-  });
+    return JSON.parse(await readFile(`${out}.json`, 'utf8')) as {
+      totals: HammerTotals;
+      elapsedMs: number;
+      notes: readonly string[];
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

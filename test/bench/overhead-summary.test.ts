@@ -50,7 +50,7 @@ describe('summarize', () => {
     );
     assert.equal(s.pairedRatios.throughput, 0.92);
     assert.equal(s.pairedRatios.p99, 2.2 / 2);
-    assert.deepEqual([s.throughputMet, s.p99Met], [true, true]);
+    assert.deepEqual([s.throughputMet, s.cpuPerCallMet, s.p99Met], [false, true, true]);
   });
 
   it('pairs only rounds that measured both variants', () => {
@@ -62,17 +62,42 @@ describe('summarize', () => {
   });
 
   const verdicts = [
-    { desc: 'meets both targets at their bounds', rate: 900, p99: 2.3, want: [true, true] },
-    { desc: 'misses throughput just below 0.90', rate: 899, p99: 2, want: [false, true] },
-    { desc: 'misses p99 just above 1.15', rate: 1000, p99: 2.31, want: [true, false] },
+    {
+      desc: 'meets every target at its bound',
+      rate: 950,
+      cpu: 115,
+      p99: 2.3,
+      want: [true, true, true],
+    },
+    {
+      desc: 'misses throughput just below 0.95',
+      rate: 949,
+      cpu: 100,
+      p99: 2,
+      want: [false, true, true],
+    },
+    {
+      desc: 'misses CPU per call just above 1.15',
+      rate: 1000,
+      cpu: 115.1,
+      p99: 2,
+      want: [true, false, true],
+    },
+    {
+      desc: 'misses p99 just above 1.15',
+      rate: 1000,
+      cpu: 100,
+      p99: 2.31,
+      want: [true, true, false],
+    },
   ];
-  for (const { desc, rate, p99, want } of verdicts) {
+  for (const { desc, rate, cpu, p99, want } of verdicts) {
     it(desc, () => {
       const s = summarize([
-        round('bare', 1, { callsPerSecond: 1000, p99Ms: 2 }),
-        round('rpc', 1, { callsPerSecond: rate, p99Ms: p99 }),
+        round('bare', 1, { callsPerSecond: 1000, p99Ms: 2, serverCpuMicrosPerCall: 100 }),
+        round('rpc', 1, { callsPerSecond: rate, p99Ms: p99, serverCpuMicrosPerCall: cpu }),
       ]);
-      assert.deepEqual([s.throughputMet, s.p99Met], want);
+      assert.deepEqual([s.throughputMet, s.cpuPerCallMet, s.p99Met], want);
     });
   }
 

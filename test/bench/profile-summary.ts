@@ -1,5 +1,6 @@
-// `node test/dist/bench/profile-summary.js [--top N] [--calls N] FILE.cpuprofile...`: where a
-// server child profiled with --cpu-prof-dir spent its time: self time by package and by function,
+// `node test/dist/bench/profile-summary.js [--top N] [--calls N] [--skip-seconds S]
+// FILE.cpuprofile...`: where a server child profiled with --cpu-prof-dir spent its time (after its
+// first S seconds, which hold start-up and module loading when S covers them): self time by package and by function,
 // and inclusive time of the @vpcd/* functions, as shares of the busy (non-idle) samples, and in
 // µs per call when --calls gives the calls the child served (its "Handler calls" in the report).
 // Samples are wall time on the main thread: compare shares, not absolute times, across runs.
@@ -52,6 +53,21 @@ function top(map: Map<string, number>, totalUs: number, n: number, calls: number
     .join('\n');
 }
 
+/** The profile without the samples of its first `skipUs` microseconds. */
+export function skipStart(profile: Profile, skipUs: number): Profile {
+  const samples: number[] = [];
+  const timeDeltas: number[] = [];
+  let at = 0;
+  profile.samples.forEach((id, i) => {
+    const delta = profile.timeDeltas[i] ?? 0;
+    at += delta;
+    if (at < skipUs) return;
+    samples.push(id);
+    timeDeltas.push(delta);
+  });
+  return { ...profile, samples, timeDeltas };
+}
+
 /** Self and inclusive time per frame; a recursive frame counts once per sample. */
 export function summarizeProfile(profile: Profile, topN: number, calls = NaN): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -87,11 +103,16 @@ export function summarizeProfile(profile: Profile, topN: number, calls = NaN): s
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
-    options: { top: { type: 'string', default: '30' }, calls: { type: 'string' } },
+    options: {
+      top: { type: 'string', default: '30' },
+      calls: { type: 'string' },
+      'skip-seconds': { type: 'string', default: '0' },
+    },
     allowPositionals: true,
   });
   for (const file of positionals) {
-    const profile = JSON.parse(await readFile(file, 'utf8')) as Profile;
+    const whole = JSON.parse(await readFile(file, 'utf8')) as Profile;
+    const profile = skipStart(whole, Number(values['skip-seconds']) * 1e6);
     process.stdout.write(
       `== ${file}\n${summarizeProfile(profile, Number(values.top), Number(values.calls ?? NaN))}\n\n`,
     );

@@ -8,7 +8,7 @@ import {
 } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, hasCode, Status } from '@vpcd/rpc';
-import { runFlood } from '../bench/dhcp-process.js';
+import { runHammer } from '../bench/dhcp-process.js';
 import type { Region } from './local-region.js';
 
 /** The MAC of the interface created on hv1, which hvaddr serves. */
@@ -120,27 +120,27 @@ async function untilSouthdReports(
 }
 
 async function dhcp(port: number, deadline: number): Promise<void> {
-  const client = ['--target', `127.0.0.1:${port}`, '--mac-prefix', '02:5e:00', '--first', '1'];
+  const client = ['--server', `127.0.0.1:${port}`, '--mac-prefix', '02:5e:00', '--first', '1'];
   // hvaddr reads its bindings every BINDINGS_REFRESH_MS: retry until it knows the interface.
   for (;;) {
-    const result = await runFlood([
-      ...['--mode', 'transactions', ...client, '--clients', '1'],
-      ...['--concurrency', '1', '--duration-ms', '300', '--rate', '3'],
+    const result = await runHammer([
+      ...['--mix', 'transaction', ...client, '--clients', '1'],
+      ...['--rate', '3/s', '--duration', '300ms'],
     ]);
-    if (Number(result.completed) > 0) break;
+    if (result.totals.ok > 0) break;
     if (Date.now() > deadline)
       throw new Error(`no DHCP exchange completed: ${JSON.stringify(result)}`);
   }
   // The same client far over its rate limit (5 per second): most of it is dropped as such.
-  await runFlood([
-    '--mode',
-    'discover',
+  await runHammer([
+    '--mix',
+    'flood',
     ...client,
     '--clients',
     '1',
-    '--packets',
-    '60',
     '--rate',
-    '200',
+    '200/s',
+    '--duration',
+    '300ms',
   ]);
 }

@@ -4,7 +4,7 @@ import { createPool, type PoolConnection } from 'mysql2/promise';
 import { compileOptions, type DatabaseOptions } from './database-options.js';
 import { DbError } from './db-error.js';
 import { createDbMetrics } from './metrics.js';
-import { readPoolState } from './pool-state.js';
+import { readPoolState } from './mysql2-internals.js';
 import type { Instruments, Send } from './run-statement.js';
 import { leavesConnectionBroken, Session, type Queryable } from './session.js';
 import { destroySocket, wasDestroyed, withinTimeout } from './statement-timeout.js';

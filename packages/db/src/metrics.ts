@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { PoolState } from './pool-state.js';
+import type { PoolState } from './mysql2-internals.js';
 
 /** Seconds; fine steps below 5 ms, where indexed reads and commits land. */
 const durationBuckets = [

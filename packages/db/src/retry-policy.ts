@@ -1,3 +1,4 @@
+import { backoffDelayMs } from '@vpcd/backoff';
 import { isDbError } from './db-error.js';
 
 const deadlockErrno = 1213; // ER_LOCK_DEADLOCK: the server rolled the whole transaction back
@@ -19,6 +20,5 @@ export function isRetryableTransactionError(err: unknown): boolean {
 
 /** Delay before attempt `retry` (1, 2, ...): 10 ms doubling to at most 200 ms, +/- 50% jitter. */
 export function retryDelayMs(retry: number): number {
-  const base = Math.min(200, 10 * 2 ** (retry - 1));
-  return base * (0.5 + Math.random());
+  return backoffDelayMs(retry - 1, { initialDelayMs: 10, maxDelayMs: 200 }, 'centered');
 }

@@ -1,6 +1,6 @@
-import type { Socket } from 'node:net';
 import type { PoolConnection } from 'mysql2/promise';
 import { DbError } from './db-error.js';
+import { connectionSocket } from './mysql2-internals.js';
 
 const destroyed = new WeakSet<object>();
 
@@ -17,7 +17,7 @@ export function wasDestroyed(connection: object): boolean {
  */
 export function destroySocket(connection: { destroy(): void }): void {
   destroyed.add(connection);
-  const socket = (connection as unknown as { stream?: Socket }).stream;
+  const socket = connectionSocket(connection);
   if (socket) socket.destroy();
   else connection.destroy();
 }

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { trace } from '@opentelemetry/api';
 import type { PoolConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
 import { DbError } from './db-error.js';
+import { sleep } from '@vpcd/backoff';
 import { isRetryableTransactionError, retryDelayMs } from './retry-policy.js';
 import type { DbMetrics } from './metrics.js';
 import type { Instruments, Send } from './run-statement.js';

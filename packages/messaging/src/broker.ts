@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { connect, type ChannelModel } from 'amqplib';
-import { reconnectDelayMs, sleep } from './backoff.js';
+import { fullJitterDelayMs, sleep } from '@vpcd/backoff';
 import { QueueConsumer, type ConsumeOptions, type Consumer } from './consumer.js';
 import type { Handler } from './delivery.js';
 import { MessagingError } from './messaging-error.js';
@@ -153,7 +153,7 @@ class AmqpBroker implements Broker {
         const error = MessagingError.from(err);
         if (this.closing.signal.aborted) throw new MessagingError('closed', 'the broker is closed');
         if (first && error.kind === 'refused') throw error;
-        const delayMs = reconnectDelayMs(attempt, this.options.reconnect);
+        const delayMs = fullJitterDelayMs(attempt, this.options.reconnect);
         const level = error.kind === 'refused' ? 'error' : 'warn';
         this.options.logger[level]({ err: error, attempt, delayMs }, 'cannot connect; retrying');
         await sleep(delayMs, this.closing.signal);

@@ -7,7 +7,7 @@ import {
   type Context,
 } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
-import { reconnectDelayMs, sleep } from './backoff.js';
+import { fullJitterDelayMs, sleep } from '@vpcd/backoff';
 import { toDelivery, type Delivery, type Handler, type HandlerResult } from './delivery.js';
 import { isMessagingError, MessagingError } from './messaging-error.js';
 import type { ConsumeResult, MessagingMetrics } from './metrics.js';
@@ -127,7 +127,7 @@ export class QueueConsumer implements Consumer {
 
   private async retry(model: ChannelModel, lastError: MessagingError): Promise<void> {
     for (let attempt = 0; this.model === model && !this.cancelled; attempt += 1) {
-      const delayMs = reconnectDelayMs(attempt, this.options.reconnect);
+      const delayMs = fullJitterDelayMs(attempt, this.options.reconnect);
       this.options.logger.warn(
         { err: lastError, queue: this.queue, delayMs },
         'cannot consume; retrying',

@@ -1,7 +1,7 @@
 import { trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { BackoffPolicy } from './backoff.js';
+import type { BackoffPolicy } from '@vpcd/backoff';
 import { compileSigningKeys, type SigningKeys } from './signing.js';
 
 export interface BrokerOptions {

@@ -19,3 +19,13 @@ export type { EnvIssue } from './env-error.js';
 export { runUntilSignal, stopAll } from './run-until-signal.js';
 export type { RunOptions, Stoppable } from './run-until-signal.js';
 export { readHealthListen, readListen, readTracing } from './service-env.js';
+export { readGrpcServiceConfig, readServiceConfig, tlsIdentity } from './service-config.js';
+export type {
+  GrpcServiceConfig,
+  LogLevel,
+  ServiceConfig,
+  ServiceDefaults,
+  TlsFiles,
+} from './service-config.js';
+export { createServiceDeps } from './service-deps.js';
+export type { ServiceDeps } from './service-deps.js';

@@ -16,16 +16,27 @@ import { createSampler } from './sampler.js';
 import { createSpanExporter } from './span-exporter.js';
 import { loadTracingConfig, type TracingConfig } from './tracing-config.js';
 
-export interface TracingOptions {
-  /** Default service.name; OTEL_SERVICE_NAME overrides it. */
-  serviceName: string;
-  /** Where the OTEL_* variables are read. Default process.env. */
-  env?: NodeJS.ProcessEnv;
+/**
+ * Either the configuration a service already validated (`config`), or a service name and the
+ * environment to compile one from. A service passes its own `config.tracing`: reading the
+ * environment again could start tracing with settings nobody checked.
+ */
+export type TracingOptions = TracingSource & {
   /** Processors added after the OTLP exporter's, e.g. an InMemorySpanExporter's in tests. */
   spanProcessors?: readonly SpanProcessor[];
   /** Receives a start-up line and the SDK's diagnostics (at OTEL_LOG_LEVEL). */
   logger?: Logger;
-}
+};
+
+type TracingSource =
+  | { config: TracingConfig; serviceName?: never; env?: never }
+  | {
+      config?: never;
+      /** Default service.name; OTEL_SERVICE_NAME overrides it. */
+      serviceName: string;
+      /** Where the OTEL_* variables are read. Default process.env. */
+      env?: NodeJS.ProcessEnv;
+    };
 
 export interface Tracing {
   readonly tracerProvider: NodeTracerProvider;
@@ -35,12 +46,14 @@ export interface Tracing {
 }
 
 /**
- * Sets up OpenTelemetry tracing from the standard OTEL_* variables and registers it globally:
- * tracer provider, AsyncLocalStorage context manager, W3C trace-context and baggage propagators.
- * Throws an EnvError naming every bad variable, and an Error if tracing is already started.
+ * Sets up OpenTelemetry tracing from `options.config` (or the standard OTEL_* variables) and
+ * registers it globally: tracer provider, AsyncLocalStorage context manager, W3C trace-context
+ * and baggage propagators. Throws an EnvError naming every bad variable, and an Error if tracing
+ * is already started.
  */
 export function startTracing(options: TracingOptions): Tracing {
-  const config = loadTracingConfig(options.serviceName, options.env ?? process.env);
+  const config =
+    options.config ?? loadTracingConfig(options.serviceName, options.env ?? process.env);
   const processors: SpanProcessor[] = [];
   if (config.exporter === 'otlp') {
     processors.push(new BatchSpanProcessor(createSpanExporter(config.otlp), { ...config.batch }));

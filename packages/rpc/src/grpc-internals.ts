@@ -8,8 +8,10 @@ import type {
 import type { Server, ServerInterceptingCallInterface } from '@grpc/grpc-js';
 import type { CallEnd } from './call-state.js';
 
-// Every reach into grpc-js's private state is here, for the pinned version (1.14.x); the tests
-// of unimplemented.ts, tls.ts and server.ts fail if a new version moves them.
+// Every reach into grpc-js's private state is here, for the pinned version (1.14.x);
+// grpc-internals.test.ts fails if a new version moves them. None is a fast path: each does what
+// grpc-js offers no public way to do (route unknown methods, check optional client
+// certificates, close sessions at a forced shutdown, see the statuses grpc-js sends itself).
 interface ServerInternals {
   handlers: Map<string, unknown>;
   http2Servers: Map<Http2Server | Http2SecureServer, { sessions: Set<ServerHttp2Session> }>;

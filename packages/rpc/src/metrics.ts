@@ -1,7 +1,6 @@
 import type { status as Status } from '@grpc/grpc-js';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Histogram, type Registry } from 'prom-client';
 import { allCodes, codeName } from './codes.js';
-import { HistogramFamily } from './histogram-family.js';
 import type { MethodInfo } from './method.js';
 
 /** Seconds; prometheus.DefBuckets with finer steps below 5 ms, where most of our calls land. */
@@ -56,7 +55,7 @@ interface Families {
   handled: Counter<string>;
   received: Counter<string>;
   sent: Counter<string>;
-  seconds: HistogramFamily;
+  seconds: Histogram<string>;
   counts: MethodCounts[];
 }
 
@@ -92,12 +91,15 @@ function families(registry: Registry, side: Side): Families {
       `grpc_${side}_msg_sent_total`,
       `Total number of gRPC stream messages sent by ${who}.`,
     ),
-    seconds: new HistogramFamily(
-      `grpc_${side}_handling_seconds`,
-      `Histogram of response latency (seconds) of gRPC that had been application-level handled by ${who}.`,
-      handlingSecondsBuckets,
-      registry,
-    ),
+    // prom-client's own: a series of plain numbers read at scrape saved about 0.4 µs a call
+    // on Node 24, under 1% of a call's CPU time, not worth a second exposition path.
+    seconds: new Histogram({
+      name: `grpc_${side}_handling_seconds`,
+      help: `Histogram of response latency (seconds) of gRPC that had been application-level handled by ${who}.`,
+      labelNames,
+      buckets: handlingSecondsBuckets,
+      registers,
+    }),
     counts,
   };
   bySide[side] = created;
@@ -115,11 +117,8 @@ export function methodMetrics(registry: Registry, side: Side, info: MethodInfo):
   f.counts.push(counts);
   for (const counter of [f.started, f.received, f.sent]) counter.labels(...labels).inc(0);
   for (const code of allCodes) f.handled.labels(...labels, codeName(code)).inc(0);
-  const seconds = f.seconds.labels({
-    grpc_type: info.type,
-    grpc_service: info.service,
-    grpc_method: info.method,
-  });
+  f.seconds.zero({ grpc_type: info.type, grpc_service: info.service, grpc_method: info.method });
+  const seconds = f.seconds.labels(...labels);
   return {
     started: () => void counts.started++,
     received: () => void counts.received++,

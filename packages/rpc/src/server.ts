@@ -1,5 +1,6 @@
 import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { trace } from '@opentelemetry/api';
+import { sleep } from '@vpcd/backoff';
 import { HealthImplementation, service as healthDefinition } from 'grpc-health-check';
 import { ensureContextManager } from './context-manager.js';
 import { guardDeserialize } from './decode-failure.js';
@@ -192,10 +193,6 @@ export class RpcServer {
     }
     return infos;
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Validates the options and builds a server; see RpcServer. */

@@ -1,15 +1,16 @@
 import { networkInterfaces } from 'node:os';
 import {
   EnvReader,
-  readTracing,
   parseListenAddress,
-  type TracingConfig,
+  readServiceConfig,
+  type ServiceConfig,
 } from '@vpcd/observability';
-import { parseIpv4 } from './codec/ipv4.js';
+import { parseIpv4 } from '@vpcd/dhcp';
 import { DHCP_STEER_GROUP } from './dhcp/destination.js';
 import type { ClientIdentityKind } from './dhcp/identify-client.js';
 
-export interface HvaddrConfig {
+/** The shared service settings (METRICS_LISTEN, LOG_LEVEL, TLS, tracing) and hvaddr's own. */
+export interface HvaddrConfig extends ServiceConfig {
   readonly chassisId: string;
   readonly northdAddr: string;
   /** Bearer token for northd (the admin token, or none with a client certificate). */
@@ -25,7 +26,6 @@ export interface HvaddrConfig {
   readonly dhcpListen: { readonly host: string; readonly port: number };
   /** DHCP_INTERFACE and its IPv4 address, replies leave from it. */
   readonly dhcpInterface: { readonly name: string; readonly address: string } | undefined;
-  readonly metricsListen: string;
   /** Empty: each VPC's gateway. */
   readonly dnsServers: readonly string[];
   readonly leaseTimeS: number;
@@ -35,15 +35,6 @@ export interface HvaddrConfig {
   readonly maxClients: number;
   readonly workers: number;
   readonly bindingsRefreshMs: number;
-  readonly logLevel: string;
-  readonly tls: {
-    certFile: string | undefined;
-    keyFile: string | undefined;
-    caFile: string | undefined;
-  };
-  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
-  readonly tlsRefreshIntervalMs: number;
-  readonly tracing: TracingConfig;
 }
 
 type Interfaces = ReturnType<typeof networkInterfaces>;
@@ -57,6 +48,7 @@ export function loadConfig(
   interfaces: Interfaces = networkInterfaces(),
 ): HvaddrConfig {
   const r = new EnvReader(env);
+  const base = readServiceConfig(r, env, { service: 'hvaddr', metricsListen: '0.0.0.0:9104' });
   const required = (name: string, example: string) => {
     const value = r.string(name);
     if (value === undefined) r.report(name, `required: ${example}`);
@@ -92,8 +84,6 @@ export function loadConfig(
     '',
   );
   const bridge = r.string('OVS_BRIDGE') ?? 'br-int';
-  const metricsListen = r.string('METRICS_LISTEN') ?? '0.0.0.0:9104';
-  listenAddress(r, 'METRICS_LISTEN', metricsListen);
   const dhcpInterface = interfaceOf(r, interfaces);
   const dnsServers = (r.string('DNS_SERVERS') ?? '')
     .split(',')
@@ -104,13 +94,8 @@ export function loadConfig(
   if (dnsServers.length > 8) r.report('DNS_SERVERS', 'at most 8 servers');
   const mtuBytes = r.integer('MTU', 68) ?? 1450;
   if (mtuBytes > 65535) r.report('MTU', `${mtuBytes} is more than 65535`);
-  const certFile = r.string('TLS_CERT');
-  const keyFile = r.string('TLS_KEY');
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
-  }
-  const tracing = readTracing(r, env, 'hvaddr');
   const config: HvaddrConfig = {
+    ...base,
     chassisId,
     northdAddr,
     token: r.string('VPCD_TOKEN'),
@@ -118,7 +103,6 @@ export function loadConfig(
     ovsdb: { socketPath: ovsdbSocket, bridge },
     dhcpListen: clientIdentity === 'port' ? { host: DHCP_STEER_GROUP, port: 67 } : dhcpListen,
     dhcpInterface,
-    metricsListen,
     dnsServers,
     leaseTimeS: r.integer('LEASE_TIME_S', 60) ?? 3600,
     mtuBytes,
@@ -127,14 +111,6 @@ export function loadConfig(
     maxClients: r.integer('MAX_CLIENTS', 1) ?? 10_000,
     workers: r.integer('WORKERS', 1) ?? 64,
     bindingsRefreshMs: r.integer('BINDINGS_REFRESH_MS', 100) ?? 5000,
-    logLevel: r.choice(
-      'LOG_LEVEL',
-      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-      'info',
-    ),
-    tls: { certFile, keyFile, caFile: r.string('TLS_CA') },
-    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
-    tracing: tracing!,
   };
   r.throwIfInvalid();
   return Object.freeze(config);

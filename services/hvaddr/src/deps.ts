@@ -1,23 +1,9 @@
-import type { TracerProvider } from '@opentelemetry/api';
-import {
-  createLogger,
-  createRegistry,
-  startTracing,
-  type Logger,
-  type Registry,
-} from '@vpcd/observability';
+import { createServiceDeps, type ServiceDeps } from '@vpcd/observability';
 import type { HvaddrConfig } from './config.js';
 
-export interface HvaddrDeps {
-  readonly logger: Logger;
-  readonly registry: Registry;
-  readonly tracing:
-    { readonly tracerProvider: TracerProvider; shutdown(): Promise<void> } | undefined;
-}
+/** The process-wide parts hvaddr is built from; tests build their own. */
+export type HvaddrDeps = ServiceDeps;
 
 export function createDeps(config: HvaddrConfig): HvaddrDeps {
-  const logger = createLogger({ name: 'hvaddr', level: config.logLevel as 'info' });
-  const registry = createRegistry({ service: 'hvaddr' });
-  const tracing = startTracing({ serviceName: 'hvaddr', logger });
-  return { logger, registry, tracing };
+  return createServiceDeps('hvaddr', config);
 }

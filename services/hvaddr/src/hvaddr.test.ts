@@ -2,17 +2,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRegistry } from '@vpcd/observability';
 import { captureLogger, metricValue } from '@vpcd/observability/testing';
-import { MessageType, Option } from './codec/constants.js';
-import { addressOption, formatMac, messageTypeOf } from './codec/packet.js';
+import {
+  addressOption,
+  discoverPacket,
+  formatMac,
+  MessageType,
+  messageTypeOf,
+  Option,
+  requestPacket,
+  sequentialMacs,
+} from '@vpcd/dhcp';
 import { loadConfig } from './config.js';
 import type { HvaddrDeps } from './deps.js';
-import { discoverPacket, requestPacket } from './flood/client-packets.js';
-import { runDiscoverFlood } from './flood/discover-flood.js';
-import { sequentialMacs } from './flood/macs.js';
+import { rawPacket, type RawPacketFields, runDiscoverFlood } from '@vpcd/dhcp/testing';
 import { startHvaddr, type Hvaddr } from './server.js';
 import { chassisState, startChassisStub, type ChassisStub } from './testing/chassis-stub.js';
 import { eventually } from './testing/eventually.js';
-import { rawPacket, type RawPacketFields } from './testing/raw-packet.js';
 import { openRelayClient, type RelayClient } from './testing/relay-client.js';
 
 const bound = sequentialMacs(3, { prefix: Uint8Array.of(2, 0xaa, 0) });

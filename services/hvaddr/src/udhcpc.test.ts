@@ -21,7 +21,8 @@ import { eventually } from './testing/eventually.js';
 import { createVethNamespace, type VethNamespace } from './testing/netns.js';
 
 const run = promisify(execFile);
-const floodScript = fileURLToPath(new URL('./flood.js', import.meta.url));
+/** The DHCP load generator (tools/hammer), run inside the namespace for the flood. */
+const hammerMain = fileURLToPath(new URL('../../../tools/hammer/dist/main.js', import.meta.url));
 const isRoot = process.getuid?.() === 0;
 const clientMac = '02:77:00:00:00:0a';
 const maxClients = 500;
@@ -174,24 +175,28 @@ describe(
         (await metricValue(registry, name, labels)) ?? 0;
       const limitedBefore = await value('hvaddr_rate_limited_total');
       const evictedBefore = await value('hvaddr_client_evictions_total');
-      const flood = (args: string[]) =>
-        ns!.exec(
+      const reports = await mkdtemp(join(tmpdir(), 'hvaddr-flood-'));
+      /** DISCOVERs from `clients` MACs at `ratePerS` for 4 s; resolves how many were sent. */
+      const flood = async (name: string, clients: number, ratePerS: number, macPrefix: string) => {
+        const out = join(reports, name);
+        await ns!.exec(
           process.execPath,
-          [floodScript, '--target', `${subnet}.1:67`, '--bind', `${subnet}.2`, ...args],
+          [
+            ...[hammerMain, '--mode', 'dhcp', '--mix', 'flood', '--server', `${subnet}.1:67`],
+            ...['--relay', `${subnet}.2`, '--clients', String(clients)],
+            ...['--mac-prefix', macPrefix, '--rate', `${ratePerS}/s`, '--duration', '4s'],
+            ...['--out', out],
+          ],
           { timeoutMs: 60_000 },
         );
+        const report = JSON.parse(await readFile(`${out}.json`, 'utf8')) as {
+          totals: { ok: number };
+        };
+        return report.totals.ok;
+      };
       // Fifty MACs far over the limit, and a sweep of distinct MACs past MAX_CLIENTS.
-      const hot = flood(['--clients', '50', '--packets', '12000', '--rate', '3000']);
-      const sweep = flood([
-        '--clients',
-        '6000',
-        '--packets',
-        '6000',
-        '--rate',
-        '1500',
-        '--first',
-        '1000',
-      ]);
+      const hot = flood('hot', 50, 3000, '02:68:01');
+      const sweep = flood('sweep', 6000, 1500, '02:68:02');
       await eventually(
         () => value('hvaddr_rate_limited_total'),
         (n) => n > limitedBefore,
@@ -200,9 +205,10 @@ describe(
       const env = await lease('flooded');
       assert.equal(env.ip, `${subnet}.10`);
       assert.equal(env.mtu, '1450');
-      const [hotResult, sweepResult] = await Promise.all([hot, sweep]);
-      assert.match(hotResult.stdout, /"sent":12000/);
-      assert.match(sweepResult.stdout, /"sent":6000/);
+      const [hotSent, sweepSent] = await Promise.all([hot, sweep]);
+      await rm(reports, { recursive: true, force: true });
+      assert.equal(hotSent, 12000);
+      assert.equal(sweepSent, 6000);
       await eventually(
         () => value('hvaddr_packets_received_total'),
         (n) => n >= 12_000,

@@ -1,12 +1,10 @@
 import { hostname } from 'node:os';
 import {
   EnvReader,
-  readHealthListen,
-  readListen,
-  readTracing,
-  type TracingConfig,
+  readGrpcServiceConfig,
+  tlsIdentity,
+  type GrpcServiceConfig,
 } from '@vpcd/observability';
-import type { LevelWithSilent } from 'pino';
 import {
   advertisedAddressProblem,
   bridgeNameProblem,
@@ -21,11 +19,8 @@ export type ChassisMode =
   | { readonly kind: 'single'; readonly chassisId: string; readonly underlayIp: string }
   | { readonly kind: 'fleet'; readonly size: number; readonly prefix: string };
 
-export interface HvflowdConfig {
-  readonly grpcListen: string;
-  readonly metricsListen: string;
-  /** HEALTH_LISTEN: plaintext, grpc.health.v1 only; off when undefined. */
-  readonly healthListen: string | undefined;
+/** The shared service settings (listen addresses, LOG_LEVEL, tracing) and hvflowd's own. */
+export interface HvflowdConfig extends Omit<GrpcServiceConfig, 'tls'> {
   readonly northdAddr: string;
   /** Bearer token for northd; undefined when a TLS client certificate authenticates us. */
   readonly token: string | undefined;
@@ -44,21 +39,15 @@ export interface HvflowdConfig {
     readonly env: Readonly<Record<string, string>>;
   };
   readonly heartbeatIntervalMs: number;
-  /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
-  readonly reflection: boolean;
-  readonly logLevel: LevelWithSilent;
+  /** TLS_CERT and TLS_KEY, with TLS_CA when set; undefined only with HVFLOWD_INSECURE_DEV. */
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
   /**
    * HVFLOWD_INSECURE_DEV=true: start without TLS or without a client CA, so that anyone who
    * reaches GRPC_LISTEN may program this chassis. Local development only; logged loudly.
    */
   readonly insecureDev: boolean;
-  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
-  readonly tlsRefreshIntervalMs: number;
-  readonly tracing: TracingConfig;
 }
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 /** Port of HvflowdService when GRPC_LISTEN does not name one. */
 export const DEFAULT_GRPC_PORT = 50053;
 /** Underlay addresses of simulated chassis are 100.64.0.1 onwards, within 100.64.0.0/16. */
@@ -88,7 +77,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     if (value === undefined) r.report(name, `required: ${what}`);
     return value ?? '';
   };
-  const listen = (name: string, fallback: string) => readListen(r, name, fallback);
 
   const fleetSize = r.integer('SIMULATE_CHASSIS', 0) ?? 0;
   if (fleetSize > MAX_FLEET_SIZE) r.report('SIMULATE_CHASSIS', `at most ${MAX_FLEET_SIZE}`);
@@ -102,12 +90,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     r.report('DATAPATH', 'fleet mode (SIMULATE_CHASSIS) simulates chassis on the memory driver');
   }
 
-  const certFile = r.string('TLS_CERT');
-  const keyFile = r.string('TLS_KEY');
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
-  }
-  const caFile = r.string('TLS_CA');
+  // On a hypervisor, only the underlay faces southd: never every interface by default. A
+  // simulated fleet (dev and bench) has no underlay of its own and is reached on this host.
+  const base = readGrpcServiceConfig(r, env, {
+    service: 'hvflowd',
+    grpcListen: `${chassis.kind === 'single' && chassis.underlayIp !== '' ? chassis.underlayIp : '127.0.0.1'}:${DEFAULT_GRPC_PORT}`,
+    metricsListen: '0.0.0.0:9103',
+  });
+  const { certFile, keyFile, caFile } = base.tls;
   const insecureDev = r.boolean('HVFLOWD_INSECURE_DEV');
   if (!insecureDev) {
     const tlsFiles: Array<[string, string | undefined]> = [
@@ -138,19 +128,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
     ['netdev', 'system'].includes(v) ? undefined : `"${v}" is not one of netdev, system`,
   );
 
-  const tracing = readTracing(r, env, 'hvflowd');
-
-  // On a hypervisor, only the underlay faces southd: never every interface by default. A
-  // simulated fleet (dev and bench) has no underlay of its own and is reached on this host.
-  const grpcListen = listen(
-    'GRPC_LISTEN',
-    `${chassis.kind === 'single' && chassis.underlayIp !== '' ? chassis.underlayIp : '127.0.0.1'}:${DEFAULT_GRPC_PORT}`,
-  );
-  const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9103');
   const config: HvflowdConfig = {
-    grpcListen,
-    metricsListen,
-    healthListen: readHealthListen(r, { GRPC_LISTEN: grpcListen, METRICS_LISTEN: metricsListen }),
+    ...base,
     northdAddr:
       check('NORTHD_ADDR', required('NORTHD_ADDR', 'host:port of northd'), hostPortProblem) ?? '',
     token,
@@ -167,12 +146,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): HvflowdConfig {
       env: ovsEnvironment(env),
     },
     heartbeatIntervalMs: r.integer('HEARTBEAT_INTERVAL_MS', 10) ?? 5_000,
-    reflection: r.boolean('GRPC_REFLECTION'),
-    logLevel: r.choice('LOG_LEVEL', LOG_LEVELS, 'info'),
-    tls: certFile && keyFile ? { certFile, keyFile, caFile } : undefined,
+    tls: tlsIdentity(base.tls),
     insecureDev,
-    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
-    tracing: tracing!,
   };
   r.throwIfInvalid();
   return Object.freeze(config);

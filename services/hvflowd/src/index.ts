@@ -40,5 +40,5 @@ export type { ExecFunc, ExecOptions, ExecResult } from './datapath/ovs-exec.js';
 export { registerOvsMetrics } from './datapath/ovs-metrics.js';
 export { ChassisAgent } from './agent/chassis-agent.js';
 export type { ChassisAgentOptions, Registration } from './agent/chassis-agent.js';
-export { retryDelayMs, defaultBackoff } from './agent/backoff.js';
-export type { BackoffPolicy } from './agent/backoff.js';
+export { defaultBackoff } from './agent/backoff.js';
+export type { BackoffPolicy } from '@vpcd/backoff';

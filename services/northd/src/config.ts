@@ -2,10 +2,9 @@ import { hostname } from 'node:os';
 import { VNI_MAX } from '@vpcd/flows';
 import {
   EnvReader,
-  readHealthListen,
-  readListen,
-  readTracing,
-  type TracingConfig,
+  readGrpcServiceConfig,
+  tlsIdentity,
+  type GrpcServiceConfig,
 } from '@vpcd/observability';
 import { maxChassisStatePorts } from '@vpcd/api';
 import { readAuthConfig, type AuthConfig } from './auth/auth-config.js';
@@ -20,11 +19,8 @@ export interface QuotaLimits {
   readonly maxInterfaces: number;
 }
 
-export interface NorthdConfig {
-  readonly grpcListen: string;
-  readonly metricsListen: string;
-  /** HEALTH_LISTEN: plaintext, grpc.health.v1 only; off when undefined. */
-  readonly healthListen: string | undefined;
+/** The shared service settings (listen addresses, LOG_LEVEL, tracing) and northd's own. */
+export interface NorthdConfig extends Omit<GrpcServiceConfig, 'tls'> {
   readonly mysqlUrl: string;
   readonly amqpUrl: string;
   readonly northdId: string;
@@ -36,21 +32,16 @@ export interface NorthdConfig {
    */
   readonly convergeBurstIntervalMs: number;
   readonly adminToken: string;
-  /** GRPC_REFLECTION: serve gRPC server reflection (grpcurl, grpc_cli); default false. */
-  readonly reflection: boolean;
   /** Token caches and the limit on failed authentications (see auth/auth-config.ts). */
   readonly auth: AuthConfig;
-  readonly logLevel: string;
+  /** TLS_CERT and TLS_KEY, with TLS_CA when set; undefined serves plaintext. */
   readonly tls: { certFile: string; keyFile: string; caFile: string | undefined } | undefined;
-  /** TLS_REFRESH_INTERVAL_MS: how often the TLS files are read again, for renewals; default 60 s. */
-  readonly tlsRefreshIntervalMs: number;
   readonly privateRanges: readonly Cidr[];
   /**
    * The highest VNI the pool hands out: VNI_MAX (2^24 - 1), the whole space the flows accept. No
    * variable sets it; tests lower it through this option to exhaust a small pool.
    */
   readonly vniMax: number;
-  readonly tracing: TracingConfig;
   /** The broker: bus signing keys and amqps TLS files; see readBusConfig. */
   readonly bus: BusConfig;
   /**
@@ -76,7 +67,11 @@ export interface NorthdConfig {
  */
 export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
   const r = new EnvReader(env);
-  const listen = (name: string, fallback: string) => readListen(r, name, fallback);
+  const base = readGrpcServiceConfig(r, env, {
+    service: 'northd',
+    grpcListen: '0.0.0.0:50051',
+    metricsListen: '0.0.0.0:9101',
+  });
   const required = (name: string, what: string) => {
     const value = r.string(name);
     if (value === undefined) r.report(name, `required: ${what}`);
@@ -95,11 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
   const adminToken = required('VPCD_ADMIN_TOKEN', 'the bootstrap admin bearer token');
   if (adminToken !== '' && adminToken.length < 16)
     r.report('VPCD_ADMIN_TOKEN', 'at least 16 characters');
-  const certFile = r.string('TLS_CERT');
-  const keyFile = r.string('TLS_KEY');
-  if ((certFile === undefined) !== (keyFile === undefined)) {
-    r.report(certFile ? 'TLS_KEY' : 'TLS_CERT', 'TLS_CERT and TLS_KEY go together');
-  }
   const ranges = (r.string('VPC_PRIVATE_CIDRS') ?? '')
     .split(',')
     .map((s) => s.trim())
@@ -111,7 +101,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
       return cidr;
     })
     .filter((c): c is Cidr => typeof c !== 'string');
-  const tracing = readTracing(r, env, 'northd');
   const count = (name: string, fallback: number, max = 0xffff_ffff, min = 0) => {
     const value = r.integer(name, min) ?? fallback;
     if (value > max) r.report(name, `at most ${max}`);
@@ -128,12 +117,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     maxChassisStatePorts,
     1,
   );
-  const grpcListen = listen('GRPC_LISTEN', '0.0.0.0:50051');
-  const metricsListen = listen('METRICS_LISTEN', '0.0.0.0:9101');
   const config: NorthdConfig = {
-    grpcListen,
-    metricsListen,
-    healthListen: readHealthListen(r, { GRPC_LISTEN: grpcListen, METRICS_LISTEN: metricsListen }),
+    ...base,
     mysqlUrl: url('MYSQL_URL', ['mysql:'], 'mysql://user:password@host:3306/database'),
     amqpUrl: url('AMQP_URL', ['amqp:', 'amqps:'], 'amqp://user:password@host:5672'),
     northdId: r.string('NORTHD_ID') ?? `${hostname()}-${process.pid}`,
@@ -141,18 +126,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
     convergeBurstIntervalMs: r.integer('CONVERGE_BURST_INTERVAL_MS', 0) ?? 200,
     adminToken,
-    reflection: r.boolean('GRPC_REFLECTION'),
     auth: readAuthConfig(r),
-    logLevel: r.choice(
-      'LOG_LEVEL',
-      ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-      'info',
-    ),
-    tls: certFile && keyFile ? { certFile, keyFile, caFile: r.string('TLS_CA') } : undefined,
-    tlsRefreshIntervalMs: r.integer('TLS_REFRESH_INTERVAL_MS', 100) ?? 60_000,
+    tls: tlsIdentity(base.tls),
     privateRanges: ranges.length > 0 ? ranges : rfc1918,
     vniMax: VNI_MAX,
-    tracing: tracing!,
     bus: readBusConfig(r),
     quotaDefaults,
     chassisMaxStatePorts,

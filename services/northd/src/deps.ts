@@ -1,32 +1,19 @@
 import { migrate } from '@vpcd/db';
 import { createBroker, type Broker } from '@vpcd/messaging';
-import {
-  createLogger,
-  createRegistry,
-  startTracing,
-  type Logger,
-  type Registry,
-} from '@vpcd/observability';
-import type { TracerProvider } from '@opentelemetry/api';
+import { createServiceDeps, type ServiceDeps } from '@vpcd/observability';
 import type { NorthdConfig } from './config.js';
 import { createPools, type NorthdPools } from './db-pools.js';
 import { migrations } from './store/migrations.js';
 
 /** The process-wide parts northd is built from; tests build their own. */
-export interface NorthdDeps {
-  readonly logger: Logger;
-  readonly registry: Registry;
-  readonly tracing:
-    { readonly tracerProvider: TracerProvider; shutdown(): Promise<void> } | undefined;
+export interface NorthdDeps extends ServiceDeps {
   /** One connection pool per kind of work. */
   readonly db: NorthdPools;
   readonly broker: Broker;
 }
 
 export async function createDeps(config: NorthdConfig): Promise<NorthdDeps> {
-  const logger = createLogger({ name: 'northd', level: config.logLevel as 'info' });
-  const registry = createRegistry({ service: 'northd' });
-  const tracing = startTracing({ serviceName: 'northd', logger });
+  const { logger, registry, tracing } = createServiceDeps('northd', config);
   const db = createPools({
     url: config.mysqlUrl,
     logger,

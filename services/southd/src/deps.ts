@@ -1,26 +1,14 @@
-import type { TracerProvider } from '@opentelemetry/api';
 import { createBroker, type Broker } from '@vpcd/messaging';
-import {
-  createLogger,
-  createRegistry,
-  startTracing,
-  type Logger,
-  type Registry,
-} from '@vpcd/observability';
+import { createServiceDeps, type ServiceDeps } from '@vpcd/observability';
 import type { SouthdConfig } from './config.js';
 
-export interface SouthdDeps {
-  readonly logger: Logger;
-  readonly registry: Registry;
-  readonly tracing:
-    { readonly tracerProvider: TracerProvider; shutdown(): Promise<void> } | undefined;
+/** The process-wide parts southd is built from; tests build their own. */
+export interface SouthdDeps extends ServiceDeps {
   readonly broker: Broker;
 }
 
 export function createDeps(config: SouthdConfig): SouthdDeps {
-  const logger = createLogger({ name: 'southd', level: config.logLevel as 'info' });
-  const registry = createRegistry({ service: 'southd' });
-  const tracing = startTracing({ serviceName: 'southd', logger });
+  const { logger, registry, tracing } = createServiceDeps('southd', config);
   const broker = createBroker({
     url: config.amqpUrl,
     logger,

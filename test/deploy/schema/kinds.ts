@@ -84,6 +84,10 @@ export const kinds: ReadonlyMap<string, KindSchema> = new Map<string, KindSchema
     { source: 'json-schema', file: 'rabbitmq.com_v1beta1_permission.json' },
   ],
   [
+    'rabbitmq.com/v1beta1/Policy',
+    { source: 'json-schema', file: 'rabbitmq.com_v1beta1_policy.json' },
+  ],
+  [
     'k8s.mariadb.com/v1alpha1/MariaDB',
     { source: 'json-schema', file: 'k8s.mariadb.com_v1alpha1_mariadb.json' },
   ],

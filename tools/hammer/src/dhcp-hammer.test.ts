@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { sequentialMacs } from '@vpcd/hvaddr';
+import { sequentialMacs } from '@vpcd/dhcp';
 import { chassisState, eventually, startChassisStub, type ChassisStub } from '@vpcd/hvaddr/testing';
 import { runCli } from './cli/run-cli.js';
 import { formatMac, parseMacPrefix } from './dhcp/client-macs.js';

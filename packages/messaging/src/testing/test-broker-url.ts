@@ -14,6 +14,19 @@ export interface TestVhost {
    * URL with its credentials. Undefined with `AMQP_URL`, where users cannot be managed.
    */
   addUser?: (prefix: string, permissions: BrokerPermissions) => Promise<string>;
+  /** Sets a policy on this vhost (`rabbitmqctl set_policy`); undefined with `AMQP_URL`. */
+  setPolicy?: (policy: BrokerPolicy) => Promise<void>;
+  /** Messages ready in a queue of this vhost (`rabbitmqctl list_queues`); undefined likewise. */
+  queueLength?: (queue: string) => Promise<number>;
+}
+
+/** A RabbitMQ policy, as the Messaging Topology Operator's `Policy` spec names its fields. */
+export interface BrokerPolicy {
+  readonly name: string;
+  readonly pattern: string;
+  readonly applyTo?: string;
+  readonly priority?: number;
+  readonly definition: Readonly<Record<string, unknown>>;
 }
 
 /** RabbitMQ permissions of a user on a vhost: regular expressions over resource names. */
@@ -26,7 +39,7 @@ export interface BrokerPermissions {
 interface Target {
   readonly url: string;
   /** Absent for AMQP_URL: that broker is used as given. */
-  readonly rabbitmqctl?: (args: string[]) => Promise<unknown>;
+  readonly rabbitmqctl?: (args: string[]) => Promise<string>;
 }
 
 const localUrl = 'amqp://guest:guest@127.0.0.1:5672';
@@ -79,6 +92,29 @@ export async function testVhostUrl(): Promise<TestVhost> {
       withUser.password = password;
       return withUser.toString();
     },
+    setPolicy: async (p) => {
+      await ctl?.([
+        'set_policy',
+        '-p',
+        vhost,
+        '--apply-to',
+        p.applyTo ?? 'all',
+        '--priority',
+        String(p.priority ?? 0),
+        p.name,
+        p.pattern,
+        JSON.stringify(p.definition),
+      ]);
+    },
+    queueLength: async (queue) => {
+      const out = (await ctl?.(['-q', 'list_queues', '-p', vhost, 'name', 'messages'])) ?? '';
+      const row = out
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .find(([name]) => name === queue);
+      if (row === undefined) throw new Error(`no queue ${queue} in vhost ${vhost}`);
+      return Number(row[1]);
+    },
   };
 }
 
@@ -99,7 +135,7 @@ async function resolveTarget(): Promise<Target> {
   if (await acceptsAmqp(localUrl)) {
     return {
       url: localUrl,
-      rabbitmqctl: (args) => promisify(execFile)('rabbitmqctl', args),
+      rabbitmqctl: async (args) => (await promisify(execFile)('rabbitmqctl', args)).stdout,
     };
   }
   privateTarget ??= startPrivate();

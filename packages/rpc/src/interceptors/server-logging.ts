@@ -1,8 +1,6 @@
-import type { Http2Session } from 'node:http2';
 import { status as Status } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { codeLogLevel, codeName } from '../codes.js';
-import { callStream } from '../grpc-internals.js';
 import { lineWriter } from '../log-line.js';
 import { unknownMethod, type MethodInfo } from '../method.js';
 import type { LayerCall, LayerSteps, ServerLayer } from '../server-layer.js';
@@ -15,13 +13,10 @@ const message = 'finished call';
 const serviceOf = ({ info, path }: LayerCall) =>
   info === unknownMethod ? path.slice(0, 200) : info.service;
 
-/** The JSON of each part of the line that repeats, made once: methods, codes, peers. */
+/** The JSON of each part of the line that repeats, made once: methods and codes. */
 class LineParts {
   private readonly methods = new Map<MethodInfo, string>();
   private readonly codes = new Map<Status, string>();
-  // One HTTP/2 session is one connection: its peer is read once, not through the socket on
-  // every call.
-  private readonly peers = new WeakMap<Http2Session, string>();
 
   method(call: LayerCall): string {
     const { info } = call;
@@ -39,18 +34,6 @@ class LineParts {
     if (json === undefined) {
       json = `,"grpc.code":${JSON.stringify(codeName(code))}`;
       this.codes.set(code, json);
-    }
-    return json;
-  }
-
-  peer({ grpc }: LayerCall): string {
-    const session = callStream(grpc).session;
-    let json = session && this.peers.get(session);
-    if (json === undefined) {
-      const peer = grpc.getPeer();
-      json = `,"peer":${JSON.stringify(peer)}`;
-      // A closed connection's peer reads 'unknown': not worth keeping.
-      if (session && peer !== 'unknown') this.peers.set(session, json);
     }
     return json;
   }
@@ -87,7 +70,7 @@ export function serverLoggingLayer(logger: Logger): ServerLayer {
       writer.write(
         level,
         `${parts.method(call)}${parts.code(end.code)},"grpc.duration_ms":${durationMs(call)}` +
-          `${parts.peer(call)},"trace_id":${JSON.stringify(call.state.traceId)}${error}`,
+          `,"peer":${JSON.stringify(call.grpc.getPeer())},"trace_id":${JSON.stringify(call.state.traceId)}${error}`,
         message,
       );
     },

@@ -1,5 +1,5 @@
 import type { ChassisState, VpcState } from '@vpcd/api';
-import { cidrContains, formatIpv4, parseCidr, parseIpv4, prefixMask } from '../codec/ipv4.js';
+import { cidrContains, formatIpv4, parseCidr, parseIpv4, prefixMask } from '@vpcd/dhcp';
 import type { Binding } from './binding.js';
 
 /** An interface of the state that gets no DHCP answers, and why. */

@@ -1,13 +1,13 @@
 import type { ChassisServiceClient } from '@vpcd/api';
+import { equalJitterDelayMs, pushbackDelayMs, type BackoffPolicy } from '@vpcd/backoff';
 import { hasCode, retryPushbackMs, RpcError, Status, type PromiseClient } from '@vpcd/rpc';
 import type { Logger } from 'pino';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { BindingTable } from './binding-table.js';
 import { buildBindings } from './build-bindings.js';
-import { retryDelayMs } from './retry-delay.js';
 
-/** The longest wait a pushback is followed for; a larger one is taken as this. */
-const maxPushbackMs = 600_000;
+/** After northd's pushback: at least half the first delay, 100 ms, so a pushback of 0 is no loop. */
+const pushbackPolicy: BackoffPolicy = { initialDelayMs: 200, maxDelayMs: 200 };
 
 export interface RefresherOptions {
   readonly client: Pick<PromiseClient<ChassisServiceClient>, 'syncInitialChassis'>;
@@ -98,9 +98,7 @@ export class BindingsRefresher {
       const pushbackMs = hasCode(err, Status.RESOURCE_EXHAUSTED) ? retryPushbackMs(err) : undefined;
       if (pushbackMs !== undefined) {
         this.refreshes.inc({ result: 'throttled' });
-        delayMs = Math.floor(
-          Math.min(maxPushbackMs, Math.max(100, pushbackMs)) * (1 + Math.random() / 4),
-        );
+        delayMs = pushbackDelayMs(pushbackMs, pushbackPolicy);
         logger.info(
           { pushbackMs, retryInMs: delayMs, bindings: table.size },
           'northd throttled the bindings read; serving the last good ones until it said',
@@ -109,7 +107,10 @@ export class BindingsRefresher {
       }
       this.failures += 1;
       this.refreshes.inc({ result: 'error' });
-      delayMs = retryDelayMs(this.failures, this.options.retryInitialMs ?? 100, refreshMs);
+      delayMs = equalJitterDelayMs(this.failures - 1, {
+        initialDelayMs: this.options.retryInitialMs ?? 100,
+        maxDelayMs: refreshMs,
+      });
       const rpcError = RpcError.from(err);
       logger.warn(
         { err: rpcError, failures: this.failures, retryInMs: delayMs, bindings: table.size },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDhcp } from '../codec/parse.js';
-import { rawPacket, type RawPacketFields } from '../testing/raw-packet.js';
+import { parseDhcp } from '@vpcd/dhcp';
+import { rawPacket, type RawPacketFields } from '@vpcd/dhcp/testing';
 import { classifyRequest, type Classified } from './classify.js';
 
 describe('classifyRequest', () => {

@@ -1,10 +1,11 @@
 import {
   BOOTREQUEST,
+  type DhcpPacket,
   ETHERNET_ADDRESS_BYTES,
   HTYPE_ETHERNET,
   MessageType,
-} from '../codec/constants.js';
-import { messageTypeOf, type DhcpPacket } from '../codec/packet.js';
+  messageTypeOf,
+} from '@vpcd/dhcp';
 import type { DropReason } from './drop-reason.js';
 
 /** The client messages hvaddr serves (RFC 2131 section 3). */

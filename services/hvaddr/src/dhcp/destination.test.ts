@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDhcp } from '../codec/parse.js';
-import { rawPacket } from '../testing/raw-packet.js';
+import { parseDhcp } from '@vpcd/dhcp';
+import { rawPacket } from '@vpcd/dhcp/testing';
 import { replyDestination } from './destination.js';
 
 describe('replyDestination', () => {

@@ -1,5 +1,4 @@
-import { CLIENT_PORT } from '../codec/constants.js';
-import type { DhcpPacket } from '../codec/packet.js';
+import { CLIENT_PORT, type DhcpPacket } from '@vpcd/dhcp';
 
 export interface Destination {
   readonly address: string;

@@ -1,4 +1,4 @@
-import { parseErrorCodes, type DhcpCodecErrorCode } from '../codec/codec-error.js';
+import { type DhcpCodecErrorCode, parseErrorCodes } from '@vpcd/dhcp';
 
 /** Why a datagram got no answer before the protocol looked at it: `hvaddr_dropped_total{reason}`. */
 export type DropReason =

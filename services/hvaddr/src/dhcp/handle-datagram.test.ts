@@ -8,7 +8,7 @@ import { buildBindings } from '../bindings/build-bindings.js';
 import { EwmaLimiter } from '../limit/ewma-limiter.js';
 import { createHvaddrMetrics } from '../metrics.js';
 import { chassisState } from '../testing/chassis-stub.js';
-import { rawPacket, testMac } from '../testing/raw-packet.js';
+import { rawPacket, testMac } from '@vpcd/dhcp/testing';
 import { createDatagramHandler } from './handle-datagram.js';
 import type { Destination } from './destination.js';
 

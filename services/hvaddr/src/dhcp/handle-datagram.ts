@@ -1,9 +1,12 @@
 import type { Logger } from 'pino';
 import type { BindingTable } from '../bindings/binding-table.js';
-import { DhcpCodecError } from '../codec/codec-error.js';
-import { hardwareAddressOf, type DhcpPacket } from '../codec/packet.js';
-import { parseDhcp } from '../codec/parse.js';
-import { serializeDhcp } from '../codec/serialize.js';
+import {
+  DhcpCodecError,
+  type DhcpPacket,
+  hardwareAddressOf,
+  parseDhcp,
+  serializeDhcp,
+} from '@vpcd/dhcp';
 import type { EwmaLimiter } from '../limit/ewma-limiter.js';
 import type { HvaddrMetrics } from '../metrics.js';
 import { classifyRequest } from './classify.js';

@@ -1,6 +1,6 @@
 import type { Binding } from '../bindings/binding.js';
 import type { BindingTable } from '../bindings/binding-table.js';
-import { hardwareAddressOf, type DhcpPacket } from '../codec/packet.js';
+import { type DhcpPacket, hardwareAddressOf } from '@vpcd/dhcp';
 import type { DropReason } from './drop-reason.js';
 
 /**

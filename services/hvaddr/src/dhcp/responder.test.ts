@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Binding } from '../bindings/binding.js';
-import { MessageType, Option } from '../codec/constants.js';
-import { addressOption, messageTypeOf } from '../codec/packet.js';
-import { parseDhcp } from '../codec/parse.js';
-import { serializeDhcp } from '../codec/serialize.js';
-import { rawPacket } from '../testing/raw-packet.js';
+import {
+  addressOption,
+  MessageType,
+  messageTypeOf,
+  Option,
+  parseDhcp,
+  serializeDhcp,
+} from '@vpcd/dhcp';
+import { rawPacket } from '@vpcd/dhcp/testing';
 import { classifyRequest } from './classify.js';
 import { respond, type RequestResult } from './responder.js';
 

@@ -1,6 +1,11 @@
-import { BOOTREPLY, MessageType, Option } from '../codec/constants.js';
-import { addressOption, type DhcpPacket } from '../codec/packet.js';
-import type { DhcpPacketInit } from '../codec/serialize.js';
+import {
+  addressOption,
+  BOOTREPLY,
+  type DhcpPacket,
+  type DhcpPacketInit,
+  MessageType,
+  Option,
+} from '@vpcd/dhcp';
 import type { Binding } from '../bindings/binding.js';
 import type { RequestType } from './classify.js';
 

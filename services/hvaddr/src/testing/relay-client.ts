@@ -1,7 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { DhcpCodecError } from '../codec/codec-error.js';
-import type { DhcpPacket } from '../codec/packet.js';
-import { parseDhcp } from '../codec/parse.js';
+import { DhcpCodecError, type DhcpPacket, parseDhcp } from '@vpcd/dhcp';
 
 /** A test client that poses as a relay agent, so the server's replies reach it by unicast. */
 export interface RelayClient {

@@ -12,13 +12,8 @@ import { isApplyError } from '../chassis/apply-error.js';
 import type { ChassisRuntime } from '../chassis/chassis-runtime.js';
 import type { HvflowdMetrics } from '../chassis/hvflowd-metrics.js';
 import { isOvsError } from '../datapath/ovs-error.js';
-import {
-  defaultBackoff,
-  pushbackDelayMs,
-  retryDelayMs,
-  sleep,
-  type BackoffPolicy,
-} from './backoff.js';
+import { equalJitterDelayMs, pushbackDelayMs, sleep, type BackoffPolicy } from '@vpcd/backoff';
+import { defaultBackoff } from './backoff.js';
 import type { Limit } from './concurrency-limit.js';
 
 /** What a chassis tells northd about itself when it registers. */
@@ -119,7 +114,7 @@ export class ChassisAgent {
           await sleep(delayMs, this.abort.signal);
           continue;
         }
-        const delayMs = retryDelayMs(failures++, backoff);
+        const delayMs = equalJitterDelayMs(failures++, backoff);
         this.logger.warn(
           { err, step: step.now, code: failureCode(err), attempt: failures, delayMs },
           'initial sync with northd failed; retrying',

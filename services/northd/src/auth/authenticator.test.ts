@@ -54,8 +54,8 @@ describe('the authenticator on a real token table', () => {
     return { id, token };
   }
 
-  function authenticator(sizes: { valid: number; invalid: number }) {
-    const limiter = new PeerLimiter({ maxFailures: 0, windowMs: 60_000, maxPeers: 10 });
+  function authenticator(sizes: { valid: number; invalid: number }, maxFailures = 0) {
+    const limiter = new PeerLimiter({ maxFailures, windowMs: 60_000, maxPeers: 10 });
     const registry = createRegistry({ service: 'test', collectDefault: false });
     const metrics = authMetrics(registry, () => ({
       cacheEntries: (cache) => resolver.size(cache),
@@ -100,6 +100,30 @@ describe('the authenticator on a real token table', () => {
     assert.equal(first.queries, 1);
     const again = await countQueries(() => call(token).catch(() => undefined));
     assert.equal(again.queries, 0);
+  });
+
+  it('lets one peer start no more lookups at once than the failures it is allowed', async () => {
+    const { call } = authenticator({ valid: 10, invalid: 100 }, 5);
+    const valid = await issue();
+    const burst = await countQueries(() =>
+      Promise.allSettled(Array.from({ length: 50 }, () => call(unknown()))),
+    );
+    assert.equal(burst.queries, 5, 'five lookups; the other 45 calls cost none');
+    const codes = burst.result.map((r) =>
+      r.status === 'rejected' && isRpcError(r.reason) ? Status[r.reason.code] : r.status,
+    );
+    assert.deepEqual(
+      [
+        codes.filter((c) => c === 'UNAUTHENTICATED').length,
+        codes.filter((c) => c === 'RESOURCE_EXHAUSTED').length,
+      ],
+      [5, 45],
+    );
+    // The peer is now over its limit: a valid token it has not used yet costs no lookup either.
+    await assert.rejects(
+      call(valid.token),
+      (err: unknown) => isRpcError(err) && err.code === Status.RESOURCE_EXHAUSTED,
+    );
   });
 
   it('keeps a valid token cached while a spray of unknown ones overflows the negative cache', async () => {

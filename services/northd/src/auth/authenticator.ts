@@ -70,13 +70,19 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     options.beforeResolve?.();
     // A peer refused for too many failures costs no lookup, but the admin token and tokens
     // already cached still pass: one bad client behind a NAT or a node's /64 must not lock out
-    // everyone who shares its address.
-    const limited = limiter.tracked() > 0 && limiter.isLimited(peerKey(peer));
+    // everyone who shares its address. A lookup this call starts counts as a failure until it
+    // answers, so concurrent calls cannot start more lookups than the failures allowed.
+    const key = peerKey(peer);
+    const limited = limiter.tracked() > 0 && limiter.isLimited(key);
+    const endLookup =
+      !limited && options.resolver.needsLookup(hash) ? limiter.beginLookup(key) : undefined;
     let resolution;
     try {
       resolution = await options.resolver.resolve(hash, !limited);
     } catch (err) {
       throw toRpcError(err); // the database unreachable is UNAVAILABLE, which callers retry
+    } finally {
+      endLookup?.();
     }
     if (resolution === undefined) return refuse('rate_limited', peer);
     if ('reason' in resolution) return refuse(resolution.reason, peer);

@@ -16,20 +16,37 @@ interface Window {
 
 /**
  * Counts failed authentications per peer address in fixed windows and says which peers are over
- * the limit. Memory is bounded by `maxPeers`: a flood of addresses evicts the oldest windows
- * (which lets those peers start afresh), never grows the map. Not shared between northds.
+ * the limit. A token lookup in flight counts as a failure until it ends, so a peer that sends
+ * many unknown tokens at once costs no more statements than failures it is allowed: the
+ * failures of concurrent calls are only known once their lookups answer. Memory is bounded by
+ * `maxPeers`: a flood of addresses evicts the oldest windows (which lets those peers start
+ * afresh), never grows the map; lookups in flight are bounded by the calls in flight. Not
+ * shared between northds.
  */
 export class PeerLimiter {
   private readonly windows = new Map<string, Window>();
+  private readonly lookups = new Map<string, number>();
 
   constructor(private readonly options: PeerLimiterOptions) {}
 
-  /** Whether `peer` is refused until its window passes. */
+  /** Whether `peer` is refused until its window passes or its lookups in flight end. */
   isLimited(peer: string, nowMs = Date.now()): boolean {
-    const w = this.current(peer, nowMs);
-    return (
-      w !== undefined && this.options.maxFailures > 0 && w.failures >= this.options.maxFailures
-    );
+    if (this.options.maxFailures <= 0) return false;
+    const failures = (this.current(peer, nowMs)?.failures ?? 0) + (this.lookups.get(peer) ?? 0);
+    return failures >= this.options.maxFailures;
+  }
+
+  /** Counts a token lookup of `peer` as a failure until the returned function is called. */
+  beginLookup(peer: string): () => void {
+    this.lookups.set(peer, (this.lookups.get(peer) ?? 0) + 1);
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      const left = (this.lookups.get(peer) ?? 1) - 1;
+      if (left > 0) this.lookups.set(peer, left);
+      else this.lookups.delete(peer);
+    };
   }
 
   /** Records one failure of `peer`; true when this one reached the limit. */
@@ -55,10 +72,10 @@ export class PeerLimiter {
     return w === undefined ? 0 : w.startMs + this.options.windowMs - nowMs;
   }
 
-  /** Peers with a window open now. */
+  /** Peers with a window open now, or a lookup in flight. */
   tracked(nowMs = Date.now()): number {
     this.prune(nowMs);
-    return this.windows.size;
+    return this.windows.size + this.lookups.size;
   }
 
   get capacity(): number {

@@ -79,6 +79,18 @@ export class TokenResolver {
     return pending;
   }
 
+  /**
+   * Whether resolving `hash` now would cost a statement: it is in neither cache (or its entry
+   * expired) and no lookup of it is in flight.
+   */
+  needsLookup(hash: Buffer): boolean {
+    const key = hash.toString('base64');
+    const now = Date.now();
+    if ((this.valid.get(key)?.untilMs ?? 0) > now) return false;
+    if ((this.invalid.get(key)?.untilMs ?? 0) > now) return false;
+    return !this.inFlight.has(key);
+  }
+
   /** Drops a (revoked) token from the cache; safe to call for tokens never seen. */
   forget(tokenId: string): void {
     this.generation += 1;

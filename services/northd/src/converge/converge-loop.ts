@@ -14,7 +14,7 @@ import type { LeaseManager } from '../leases/lease-manager.js';
 import { loadChassisStates } from '../store/chassis-state.js';
 import { contextOf } from '../trace-parent.js';
 import { recordRefused } from './acks.js';
-import { retryDelayMs } from './backoff.js';
+import { fullJitterDelayMs } from '@vpcd/backoff';
 import { convergeMetrics, type ConvergeMetrics } from './converge-metrics.js';
 
 export interface ConvergeLoopOptions {
@@ -234,7 +234,15 @@ export class ConvergeLoop {
         ? previous.attempts + 1
         : 0;
     const atMs = Date.now();
-    const retryAtMs = atMs + retryDelayMs(attempts, this.o.ackTimeoutMs, this.o.maxRetryDelayMs);
+    // Full jitter, never sooner than an acknowledgement could come: failed chassis do not retry
+    // in lockstep.
+    const retryAtMs =
+      atMs +
+      fullJitterDelayMs(attempts, {
+        initialDelayMs: this.o.ackTimeoutMs,
+        maxDelayMs: this.o.maxRetryDelayMs,
+        minDelayMs: this.o.ackTimeoutMs,
+      });
     this.sent.set(state.chassisId, {
       generation: state.generation,
       epoch: state.epoch,

@@ -1,7 +1,7 @@
 import { Chassis, RegisterChassisRequest, type ChassisServiceService } from '@vpcd/api';
 import { RpcError, Status, type AsyncServiceImplementation } from '@vpcd/rpc';
 import { requireChassisAccess } from '../auth/chassis-scope.js';
-import { principal } from '../auth/principal.js';
+import { describePrincipal, principal } from '../auth/principal.js';
 import { mapErrors } from '../errors.js';
 import { chassisStore } from '../store/chassis.js';
 import { loadChassisStates } from '../store/chassis-state.js';
@@ -18,7 +18,7 @@ export function chassisHandlers(
       validateRegisterChassis(req);
       requireChassisAccess(req.chassisId);
       // Checked first: a call refused for its input or its caller takes no token.
-      const chassis = await deps.chassis.resync.run(() =>
+      const chassis = await deps.chassis.resync.run(resyncCaller(req.chassisId), () =>
         deps.chassis.idempotent(
           'RegisterChassis',
           req.requestId,
@@ -60,7 +60,7 @@ export function chassisHandlers(
     async syncInitialChassis(req) {
       requireId('chassis_id', req.chassisId);
       requireChassisAccess(req.chassisId);
-      const state = await deps.chassis.resync.run(async () =>
+      const state = await deps.chassis.resync.run(resyncCaller(req.chassisId), async () =>
         (await loadChassisStates(deps.chassis.db, [req.chassisId])).get(req.chassisId),
       );
       if (!state)
@@ -71,4 +71,9 @@ export function chassisHandlers(
       return { state: chassisStateFor(principal(), state) };
     },
   });
+}
+
+/** Whom the resync throttle holds to a retry time: the identity, for the chassis it acts for. */
+function resyncCaller(chassisId: string): string {
+  return `${describePrincipal(principal())}/${chassisId}`;
 }

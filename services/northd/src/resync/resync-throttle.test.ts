@@ -100,9 +100,11 @@ describe('ResyncThrottle', () => {
 
   it('run refuses with RESOURCE_EXHAUSTED and a grpc-retry-pushback-ms trailer, running nothing', async () => {
     const { t } = throttle({ ratePerS: 10, burst: 1, maxInFlight: 100, random: 0 });
-    assert.equal(await t.run(() => Promise.resolve('ran')), 'ran');
+    assert.equal(await t.run('hv-a', () => Promise.resolve('ran')), 'ran');
     let ran = false;
-    const err: unknown = await t.run(() => Promise.resolve((ran = true))).catch((e: unknown) => e);
+    const err: unknown = await t
+      .run('hv-b', () => Promise.resolve((ran = true)))
+      .catch((e: unknown) => e);
     assert.ok(hasCode(err, Status.RESOURCE_EXHAUSTED));
     assert.equal(retryPushbackMs(err), 100);
     assert.match((err as Error).message, /resync throttled.*retry in 100 ms/);
@@ -112,10 +114,74 @@ describe('ResyncThrottle', () => {
   it('run frees its slot when the task fails', async () => {
     const { t, registry } = throttle({ ratePerS: 1000, burst: 1000, maxInFlight: 1 });
     await assert.rejects(
-      t.run(() => Promise.reject(new Error('db down'))),
+      t.run('hv-a', () => Promise.reject(new Error('db down'))),
       /db down/,
     );
     assert.equal(await metricValue(registry, 'northd_resync_in_flight'), 0);
-    assert.equal(await t.run(() => Promise.resolve(1)), 1);
+    assert.equal(await t.run('hv-a', () => Promise.resolve(1)), 1);
+  });
+
+  it('holds a caller that ignores its retry time to it, so it cannot take the tokens of others', async () => {
+    const { t, registry, advance } = throttle({
+      ratePerS: 10,
+      burst: 1,
+      maxInFlight: 100,
+      random: 0,
+    });
+    assert.ok(t.admit('polite-0').admitted);
+    // Both are refused for the rate and given slots: the greedy one the first.
+    const greedyWait = refused(t.admit('greedy')).retryAfterMs;
+    const politeWait = refused(t.admit('polite-1')).retryAfterMs;
+    assert.deepEqual([greedyWait, politeWait], [100, 200]);
+    // The greedy caller polls every millisecond; before half its wait it is refused without
+    // touching the bucket, told the same time again.
+    for (let ms = 1; ms < greedyWait / 2; ms++) {
+      advance(1);
+      const again = refused(t.admit('greedy'));
+      assert.equal(again.reason, 'caller');
+    }
+    assert.equal(
+      await metricValue(registry, 'northd_resync_throttled_total', { reason: 'caller' }),
+      Math.ceil(greedyWait / 2) - 1,
+    );
+    // By its slot it is admitted, and the polite caller still finds its token at its own slot.
+    advance(greedyWait - Math.ceil(greedyWait / 2) + 1);
+    const greedy = t.admit('greedy');
+    assert.ok(greedy.admitted);
+    advance(politeWait - greedyWait);
+    assert.ok(t.admit('polite-1').admitted);
+  });
+
+  it('refuses a second call of a caller while its first still runs', () => {
+    const { t } = throttle({ ratePerS: 1000, burst: 1000, maxInFlight: 100 });
+    const first = t.admit('hvflowd:hv1/hv1');
+    assert.ok(first.admitted);
+    assert.equal(refused(t.admit('hvflowd:hv1/hv1')).reason, 'caller');
+    assert.ok(
+      t.admit('hvaddr:hv1/hv1').admitted,
+      'another identity of the chassis is another caller',
+    );
+    first.release();
+    assert.ok(t.admit('hvflowd:hv1/hv1').admitted);
+  });
+
+  it('remembers at most maxCallers refused callers, forgetting the longest refused first', () => {
+    let now = 0;
+    const t = new ResyncThrottle({
+      ratePerS: 1,
+      burst: 1,
+      maxInFlight: 100,
+      maxPushbackMs: 30_000,
+      maxCallers: 2,
+      registry: createRegistry({ service: 'northd', collectDefault: false }),
+      nowMs: () => now,
+      random: () => 0,
+    });
+    assert.ok(t.admit('a').admitted);
+    for (const caller of ['b', 'c', 'd']) refused(t.admit(caller));
+    now += 1;
+    // b was forgotten: it meets the bucket (empty) and is refused for the rate, not as a caller.
+    assert.equal(refused(t.admit('b')).reason, 'rate');
+    assert.equal(refused(t.admit('d')).reason, 'caller');
   });
 });

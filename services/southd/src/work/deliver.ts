@@ -6,6 +6,7 @@ import {
   messageTypes,
   queues,
 } from '@vpcd/api';
+import { fullJitterDelayMs, sleep } from '@vpcd/backoff';
 import type { Broker, Delivery, HandlerResult } from '@vpcd/messaging';
 import { isRpcError, RpcError, Status } from '@vpcd/rpc';
 import type { Logger } from 'pino';
@@ -168,7 +169,13 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
           },
           'hvflowd unreachable; requeued',
         );
-        await sleep(backoffMs(delivery.deliveryCount, o.retryDelayMs));
+        await sleep(
+          fullJitterDelayMs(delivery.deliveryCount, {
+            initialDelayMs: o.retryDelayMs.initial,
+            maxDelayMs: o.retryDelayMs.max,
+            minDelayMs: o.retryDelayMs.initial,
+          }),
+        );
         return 'requeue';
       }
       count('failed');
@@ -184,13 +191,4 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
     count('applied');
     return 'ack';
   };
-}
-
-function backoffMs(attempt: number, delay: { initial: number; max: number }): number {
-  const ceiling = Math.min(delay.max, delay.initial * 2 ** Math.min(attempt, 16));
-  return Math.max(delay.initial, Math.floor(Math.random() * ceiling));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

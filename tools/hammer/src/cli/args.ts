@@ -52,12 +52,14 @@ deleteInterface listChassis syncInitialChassis):
   --vpc ID, --chassis ID act on these (repeatable) instead of those set up or found
   --project ID           project of createVpc with the admin token, without --setup
 
-dhcp (calls: transaction = DISCOVER-OFFER-REQUEST-ACK, discover = DISCOVER-OFFER):
+dhcp (calls: transaction = DISCOVER-OFFER-REQUEST-ACK, discover = DISCOVER-OFFER,
+      flood = one DISCOVER as the client itself, no answer awaited):
   --server IPV4:PORT     the DHCP server (default 127.0.0.1:67)
   --clients N            distinct client MACs, used in turn (default 100)
+  --first N              the MAC counter of the first client (default 0)
   --mac-prefix XX:XX:XX  first three bytes of the MACs; the rest count from 0 (default 02:68:6d)
-  --relay IPV4           relay agent address bound at the server's port, sent in giaddr
-                         (default 127.0.0.2)`;
+  --relay IPV4           relay agent address bound at the server's port, sent in giaddr;
+                         flood sends from it too (default 127.0.0.2)`;
 
 /** What to drive: northd's API or a DHCP server. */
 export type CliTarget =
@@ -84,6 +86,7 @@ const options = {
   'tls-server-name': { type: 'string' },
   server: { type: 'string' },
   clients: { type: 'string' },
+  first: { type: 'string' },
   'mac-prefix': { type: 'string' },
   relay: { type: 'string' },
   mix: { type: 'string' },

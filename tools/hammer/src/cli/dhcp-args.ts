@@ -7,10 +7,16 @@ export const dhcpDefaultMix = 'transaction';
 export const dhcpDefaultTimeout = '1s';
 
 /** The options of `--mode dhcp`; the server defaults to 127.0.0.1:67. */
-export const dhcpOptionNames = ['server', 'clients', 'mac-prefix', 'relay'] as const;
+export const dhcpOptionNames = ['server', 'clients', 'first', 'mac-prefix', 'relay'] as const;
 
 export function readDhcpOptions(
-  values: { server?: string; clients?: string; 'mac-prefix'?: string; relay?: string },
+  values: {
+    server?: string;
+    clients?: string;
+    first?: string;
+    'mac-prefix'?: string;
+    relay?: string;
+  },
   callTimeoutMs: number | undefined,
   problems: string[],
 ): DhcpTargetOptions {
@@ -20,6 +26,15 @@ export function readDhcpOptions(
   const clients = checkOption(problems, 'clients', values.clients, count, 'a whole number > 0');
   if (clients !== undefined && clients > maxClients)
     problems.push(`--clients: at most ${maxClients}`);
+  const firstClient = checkOption(
+    problems,
+    'first',
+    values.first,
+    (t) => (/^\d+$/.test(t) ? Number(t) : undefined),
+    'a whole number >= 0',
+  );
+  if ((firstClient ?? 0) + (clients ?? 100) > maxClients)
+    problems.push(`--first + --clients: at most ${maxClients}`);
   checkOption(
     problems,
     'mac-prefix',
@@ -41,6 +56,7 @@ export function readDhcpOptions(
   return {
     server,
     clients,
+    ...(firstClient !== undefined && { firstClient }),
     macPrefix: values['mac-prefix'] ?? defaultMacPrefix,
     relayAddress,
     callTimeoutMs,

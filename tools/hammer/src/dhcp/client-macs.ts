@@ -26,6 +26,5 @@ export function clientMac(prefix: Uint8Array, index: number): Buffer {
   return mac;
 }
 
-export function formatMac(mac: Uint8Array): string {
-  return [...mac].map((b) => b.toString(16).padStart(2, '0')).join(':');
-}
+/** Colon-separated lower-case hex, as hvaddr names clients. */
+export { formatMac } from '@vpcd/dhcp';

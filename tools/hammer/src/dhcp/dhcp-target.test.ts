@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { after, before, describe, it } from 'node:test';
-import { parseDhcp, serializeDhcp } from '@vpcd/hvaddr';
+import { MessageType, messageTypeOf, parseDhcp, serializeDhcp } from '@vpcd/dhcp';
 import { runHammer } from '../run/run-hammer.js';
-import { MessageType, messageTypeOf } from './dhcp-packets.js';
 import { createDhcpTarget } from './dhcp-target.js';
 
 /**
@@ -67,5 +66,44 @@ describe('DHCP target', () => {
     assert.deepEqual(Object.keys(errors).sort(), ['BadReply', 'Nak', 'Timeout']);
     // One caller uses the clients in turn: each outcome comes once a round.
     for (const n of [ok, ...Object.values(errors)]) assert.ok(Math.abs(n - count / 4) <= 1, `${n}`);
+  });
+});
+
+describe('DHCP target flood', () => {
+  it('sends each DISCOVER as the client itself and counts it once sent, awaiting no answer', async () => {
+    const server = createSocket('udp4');
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    const received: Array<{ giaddr: string; type: number | undefined; mac: string }> = [];
+    server.on('message', (datagram) => {
+      const request = parseDhcp(datagram);
+      received.push({
+        giaddr: request.giaddr,
+        type: messageTypeOf(request),
+        mac: request.chaddr.subarray(0, 6).toString('hex'),
+      });
+    });
+    try {
+      const report = await runHammer({
+        target: createDhcpTarget({
+          server: `127.0.0.1:${server.address().port}`,
+          clients: 5,
+          macPrefix: '02:68:cc',
+          relayAddress: '127.0.0.4',
+        }),
+        mix: { flood: 1 },
+        ratePerSecond: 100,
+        durationMs: 300,
+      });
+      const { count, ok, errorCount } = report.totals;
+      assert.ok(count >= 20 && ok === count && errorCount === 0, JSON.stringify(report.totals));
+      for (let i = 0; i < 100 && received.length < count; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      assert.equal(received.length, count);
+      assert.ok(received.every((r) => r.giaddr === '0.0.0.0' && r.type === MessageType.DISCOVER));
+      assert.equal(new Set(received.map((r) => r.mac)).size, 5);
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
   });
 });

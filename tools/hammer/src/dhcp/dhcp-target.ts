@@ -1,5 +1,13 @@
 import { isIPv4 } from 'node:net';
-import type { DhcpPacket } from '@vpcd/hvaddr';
+import {
+  addressOption,
+  type DhcpPacket,
+  discoverPacket,
+  MessageType,
+  messageTypeOf,
+  Option,
+  requestPacket,
+} from '@vpcd/dhcp';
 import { HammerError } from '../hammer-error.js';
 import type { CallOutcome, Target, TargetSummary } from '../target.js';
 import {
@@ -10,13 +18,6 @@ import {
   parseMacPrefix,
 } from './client-macs.js';
 import { DhcpCallError } from './dhcp-call-error.js';
-import {
-  discoverPacket,
-  MessageType,
-  messageTypeOf,
-  requestPacket,
-  serverIdOf,
-} from './dhcp-packets.js';
 import { openRelayAgent, type RelayAgent } from './relay-agent.js';
 
 export interface DhcpTargetOptions {
@@ -24,6 +25,8 @@ export interface DhcpTargetOptions {
   readonly server: string;
   /** Distinct clients (MACs), used in turn. Default 100. */
   readonly clients?: number;
+  /** The MAC counter of the first client: client i's MAC ends in firstClient + i. Default 0. */
+  readonly firstClient?: number;
   /** The first three bytes of every client MAC; the last three count from 0. Default 02:68:6d. */
   readonly macPrefix?: string;
   /**
@@ -36,11 +39,18 @@ export interface DhcpTargetOptions {
   readonly callTimeoutMs?: number;
 }
 
+/** Runs of at most this many clients note each client's last acknowledged address. */
+export const maxNotedLeases = 100;
+
 /** Any 127/8 address is local on Linux; the server usually listens on 127.0.0.1. */
 export const defaultRelayAddress = '127.0.0.2';
 
-/** The calls: `transaction` is DISCOVER-OFFER-REQUEST-ACK, `discover` is DISCOVER-OFFER. */
-export const dhcpCallNames = ['transaction', 'discover'] as const;
+/**
+ * The calls: `transaction` is DISCOVER-OFFER-REQUEST-ACK, `discover` is DISCOVER-OFFER, and
+ * `flood` is one DISCOVER sent as the client itself (no giaddr), no answer awaited: the flood a
+ * misbehaving or hostile VM fleet makes, ok once the datagram is sent.
+ */
+export const dhcpCallNames = ['transaction', 'discover', 'flood'] as const;
 
 /**
  * DHCP exchanges against a server (hvaddr) as a hammer Target: many clients, each call one
@@ -49,6 +59,7 @@ export const dhcpCallNames = ['transaction', 'discover'] as const;
 export function createDhcpTarget(options: DhcpTargetOptions): Target {
   const server = parseServer(options.server);
   const clients = options.clients ?? 100;
+  const firstClient = options.firstClient ?? 0;
   const prefix = parseMacPrefix(options.macPrefix ?? defaultMacPrefix);
   const relayAddress = options.relayAddress ?? defaultRelayAddress;
   const callTimeoutMs = options.callTimeoutMs ?? 1000;
@@ -56,6 +67,12 @@ export function createDhcpTarget(options: DhcpTargetOptions): Target {
   if (!server) problems.push(`server "${options.server}" is not IPV4:PORT`);
   if (!(Number.isInteger(clients) && clients > 0 && clients <= maxClients))
     problems.push(`clients must be a whole number from 1 to ${maxClients}`);
+  else if (!(
+    Number.isInteger(firstClient) &&
+    firstClient >= 0 &&
+    firstClient + clients <= maxClients
+  ))
+    problems.push(`firstClient + clients must be a whole number up to ${maxClients}`);
   if (!prefix)
     problems.push(
       `MAC prefix "${options.macPrefix}" is not xx:xx:xx, locally administered unicast`,
@@ -65,7 +82,9 @@ export function createDhcpTarget(options: DhcpTargetOptions): Target {
     problems.push('the relay address must differ from the server address (both bind its port)');
   if (!(callTimeoutMs > 0)) problems.push('callTimeoutMs must be > 0');
   if (problems.length > 0) throw new HammerError('usage', problems.join('; '));
-  const macOf = (index: number) => clientMac(prefix!, index);
+  const macOf = (index: number) => clientMac(prefix!, firstClient + index);
+  /** The address each client was last acknowledged, noted in the report for a few clients. */
+  const leases = new Map<string, string>();
   const target = server!;
   let next = 0;
   let relay: RelayAgent | undefined;
@@ -75,7 +94,7 @@ export function createDhcpTarget(options: DhcpTargetOptions): Target {
     const discover = discoverPacket({ mac, xid, giaddr: agent.address });
     const reply = await agent.exchange(discover, xid, mac, deadlineMs);
     if (!reply) throw new DhcpCallError('NoOffer', `no offer for ${formatMac(mac)}`);
-    const serverId = serverIdOf(reply);
+    const serverId = addressOption(reply, Option.SERVER_ID);
     if (messageTypeOf(reply) !== MessageType.OFFER || serverId === undefined)
       throw badReply(reply, 'DISCOVER');
     return { offer: reply, serverId };
@@ -97,6 +116,7 @@ export function createDhcpTarget(options: DhcpTargetOptions): Target {
     if (type === MessageType.NAK)
       throw new DhcpCallError('Nak', `${offered.yiaddr} refused to ${formatMac(mac)}`);
     if (type !== MessageType.ACK) throw badReply(reply, 'REQUEST');
+    if (clients <= maxNotedLeases) leases.set(formatMac(mac), reply.yiaddr);
   };
 
   return {
@@ -122,7 +142,8 @@ export function createDhcpTarget(options: DhcpTargetOptions): Target {
       if (!relay) throw new Error('invoke() before prepare()');
       const mac = macOf(next++ % clients);
       const deadlineMs = performance.now() + callTimeoutMs;
-      if (call === 'discover') await offer(relay, mac, deadlineMs);
+      if (call === 'flood') await relay.send(discoverPacket({ mac, xid: relay.freeXid() }));
+      else if (call === 'discover') await offer(relay, mac, deadlineMs);
       else await acknowledge(relay, mac, deadlineMs);
       return 'ok';
     },
@@ -133,6 +154,7 @@ export function createDhcpTarget(options: DhcpTargetOptions): Target {
       const notes = [
         `${clients} clients: MACs ${formatMac(macOf(0))} to ${formatMac(macOf(clients - 1))}, relay agent ${relayAddress}`,
       ];
+      for (const [mac, ip] of leases) notes.push(`${mac} acknowledged ${ip}`);
       if (relay) {
         if (relay.strays > 0)
           notes.push(`${relay.strays} datagrams matched no waiting call (late or stray replies)`);

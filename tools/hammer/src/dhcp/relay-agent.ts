@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { DhcpCodecError, parseDhcp, type DhcpPacket } from '@vpcd/hvaddr';
+import { DhcpCodecError, parseDhcp, type DhcpPacket } from '@vpcd/dhcp';
 import { DhcpCallError } from './dhcp-call-error.js';
 
 /**
@@ -23,6 +23,8 @@ export interface RelayAgent {
     mac: Uint8Array,
     deadlineMs: number,
   ): Promise<DhcpPacket | undefined>;
+  /** Sends `datagram` and waits for no reply; rejects only when the send fails (`SendFailed`). */
+  send(datagram: Buffer): Promise<void>;
   /** Datagrams that matched no waiting exchange: late replies, or not DHCP at all. */
   readonly strays: number;
   /** Ends the waiting exchanges (they resolve undefined) and closes the socket. */
@@ -83,6 +85,18 @@ export async function openRelayAgent(
               cause: err,
             }),
           );
+        });
+      }),
+    send: (datagram) =>
+      new Promise((resolve, reject) => {
+        socket.send(datagram, server.port, server.host, (err) => {
+          if (!err) resolve();
+          else
+            reject(
+              new DhcpCallError('SendFailed', `send to ${server.host}:${server.port}`, {
+                cause: err,
+              }),
+            );
         });
       }),
     get strays() {

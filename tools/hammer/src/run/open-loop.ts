@@ -1,3 +1,4 @@
+import { sleep } from '@vpcd/backoff';
 import type { MixPicker } from '../mix.js';
 import type { Execute } from './executor.js';
 
@@ -14,7 +15,6 @@ export interface OpenLoopOptions {
   readonly signal: AbortSignal;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const yieldEvery = 64;
 
 /**

@@ -1,6 +1,6 @@
 import { createSocket } from 'node:dgram';
 import { randomInt } from 'node:crypto';
-import { discoverPacket } from './client-packets.js';
+import { discoverPacket } from '../client-packets.js';
 
 export interface DiscoverFloodOptions {
   readonly target: { readonly host: string; readonly port: number };

@@ -1,4 +1,4 @@
-import { MAGIC_COOKIE } from '../codec/constants.js';
+import { MAGIC_COOKIE } from '../constants.js';
 
 export interface RawPacketFields {
   readonly op?: number;

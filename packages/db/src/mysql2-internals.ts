@@ -1,4 +1,9 @@
+import type { Socket } from 'node:net';
 import type { Pool } from 'mysql2/promise';
+
+// Every reach into mysql2's private state is here, for the pinned version (3.24.x);
+// mysql2-internals.test.ts fails if a new version moves them. Neither is a fast path: mysql2
+// has no public way to read how busy a pool is, nor to close a connection's socket at once.
 
 /** How busy a pool is, for the USE saturation gauges. */
 export interface PoolState {
@@ -8,7 +13,7 @@ export interface PoolState {
   waiting: number;
 }
 
-/** mysql2 keeps these as queues on its core pool; they are not public API, hence one reader. */
+/** mysql2 keeps these as queues on its core pool. */
 interface CorePoolInternals {
   config?: { connectionLimit?: number };
   _allConnections?: { length: number };
@@ -27,4 +32,9 @@ export function readPoolState(pool: Pool): PoolState {
     open,
     waiting: core._connectionQueue?.length ?? 0,
   };
+}
+
+/** The socket of a core mysql2 connection; undefined where mysql2 no longer keeps it. */
+export function connectionSocket(connection: object): Socket | undefined {
+  return (connection as { stream?: Socket }).stream;
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { rawPacket } from '../testing/raw-packet.js';
+import { rawPacket } from './testing/raw-packet.js';
 import { DhcpCodecError, type DhcpCodecErrorCode } from './codec-error.js';
 import { Option } from './constants.js';
 import { addressOption, hardwareAddressOf, messageTypeOf } from './packet.js';

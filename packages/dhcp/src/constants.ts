@@ -1,4 +1,4 @@
-/** BOOTP/DHCP constants of RFC 2131 and RFC 2132 that hvaddr uses. */
+/** BOOTP/DHCP constants of RFC 2131 and RFC 2132 that hvaddr and the load generators use. */
 
 export const BOOTREQUEST = 1;
 export const BOOTREPLY = 2;
