@@ -9,10 +9,10 @@ NODE_VERSION := $(shell cat .node-version)
 NODE_BIN := .tools/node-$(NODE_VERSION)/bin
 export PATH := $(CURDIR)/$(NODE_BIN):$(PATH)
 
-.PHONY: help node node-info deps prereqs build proto proto-check lint test unit-test bench demo clean images deploy-test
+.PHONY: help node node-info deps prereqs build proto proto-check lint check test unit-test bench demo clean images deploy-test
 
 help:
-	@echo "make demo | test | lint | proto | bench | build | images | deploy-test | clean"
+	@echo "make demo | check | test | lint | proto | bench | build | images | deploy-test | clean"
 
 node:
 	@scripts/install-node.sh
@@ -21,9 +21,11 @@ node:
 node-info: node
 	@echo "node $$(node --version) ($$(realpath --relative-to=. "$$(command -v node)"))"
 
-# Installs the workspace from the frozen lockfile (pnpm comes through npx when missing).
+# Installs the workspace from the frozen lockfile (pnpm comes through npx when missing), and in a
+# git checkout the tracked hooks (scripts/git-hooks: the commit-msg check of CONTRIBUTING.md).
 deps: node
 	@scripts/deps.sh
+	@scripts/install-hooks.sh
 
 # Debian packages and local services the suites use (MariaDB, RabbitMQ, Open vSwitch).
 prereqs:
@@ -49,6 +51,11 @@ proto-check: proto
 lint: build
 	$(PNPM) exec eslint .
 	$(PNPM) exec prettier --check .
+
+# The fast inner loop: the unit tests of scripts/check-tests.txt, which need no MariaDB,
+# RabbitMQ, Open vSwitch or network namespace (no prereqs); make test runs them all.
+check: build
+	scripts/run-tests.sh check
 
 unit-test: build prereqs
 	scripts/run-tests.sh unit

@@ -1,7 +1,83 @@
-// Lint rules for the whole workspace: type-aware typescript-eslint plus import-cycle checks.
+// Lint rules for the whole workspace: type-aware typescript-eslint, import-cycle checks, and the
+// layers (docs/architecture.md, "Layers"): a package imports only packages of lower layers.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import importX from 'eslint-plugin-import-x';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The layers, lowest first. A package (named `@vpcd/<its directory's name>`) may import the
+ * packages of lower layers only: not those of its own layer, not those above. A directory that
+ * matches no layer is refused by test/conventions/layers.test.ts.
+ */
+export const layers = [
+  { name: 'api', dirs: ['packages/api'] },
+  { name: 'observability', dirs: ['packages/observability', 'packages/backoff'] },
+  {
+    name: 'libraries',
+    dirs: ['packages/rpc', 'packages/db', 'packages/messaging', 'packages/flows', 'packages/dhcp'],
+  },
+  { name: 'services', dirs: ['services/*'] },
+  { name: 'tools', dirs: ['tools/*'] },
+  { name: 'test', dirs: ['test'] },
+];
+
+/**
+ * Imports allowed across the rule, each with its reason. hammer's tests start northd through
+ * vpcctl's harness until that harness moves to `@vpcd/northd/testing`.
+ */
+const layerExceptions = { 'tools/hammer': ['@vpcd/vpcctl/testing'] };
+
+const srcImports = {
+  group: ['@vpcd/*/src/*', '**/packages/*/src/*'],
+  message: "Import a package's public entry, not its src/.",
+};
+
+/** The directories `dir` stands for (`services/*`: every directory there). */
+function packageDirs(dir) {
+  if (!dir.endsWith('/*')) return [dir];
+  const parent = dir.slice(0, -2);
+  return readdirSync(join(import.meta.dirname, parent), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => `${parent}/${entry.name}`);
+}
+
+/** What follows `@vpcd/` in the name of the package in `dir`. */
+const shortName = (dir) => dir.split('/').at(-1);
+
+/**
+ * One config per package: no-restricted-imports refusing every `@vpcd/...` import but those of
+ * lower layers, of the package itself and its listed exceptions.
+ */
+function layerConfigs() {
+  return layers.flatMap((layer, index) => {
+    const below = layers.slice(0, index).flatMap((l) => l.dirs.flatMap(packageDirs));
+    return layer.dirs.flatMap(packageDirs).map((dir) => {
+      const allowed = [
+        ...[...below, dir].map((d) => `${shortName(d)}(?:/|$)`),
+        ...(layerExceptions[dir] ?? []).map((specifier) => `${specifier.slice('@vpcd/'.length)}$`),
+      ];
+      return {
+        files: [`${dir}/**/*.{ts,js,mjs}`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              patterns: [
+                srcImports,
+                {
+                  regex: `^@vpcd/(?!${allowed.join('|')})`,
+                  message: `The ${layer.name} layer may import only lower layers (docs/architecture.md, "Layers").`,
+                },
+              ],
+            },
+          ],
+        },
+      };
+    });
+  });
+}
 
 export default tseslint.config(
   {
@@ -40,19 +116,10 @@ export default tseslint.config(
         'error',
         { selector: 'ExportAllDeclaration', message: 'Use named exports, not export *.' },
       ],
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            {
-              group: ['@vpcd/*/src/*', '**/packages/*/src/*'],
-              message: "Import a package's public entry, not its src/.",
-            },
-          ],
-        },
-      ],
+      'no-restricted-imports': ['error', { patterns: [srcImports] }],
     },
   },
+  ...layerConfigs(),
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { skipUnlessRequired } from '@vpcd/observability/testing';
 
 const run = promisify(execFile);
 
@@ -46,12 +47,14 @@ const origins: Readonly<Record<string, string>> = {
 
 /**
  * The `skip` option of a test that needs these tools: false when all are installed, else a
- * message naming the missing ones and where they come from.
+ * message naming the missing ones and where they come from (an error where every suite is
+ * required: skipUnlessRequired).
  */
 export async function skipUnless(...tools: string[]): Promise<string | false> {
   const missing: string[] = [];
   for (const tool of tools) if (!(await installed(tool))) missing.push(tool);
-  return missing.length === 0
-    ? false
-    : `not installed: ${missing.map((t) => `${t} (${origins[t] ?? 'on PATH'})`).join(', ')}`;
+  return skipUnlessRequired(
+    missing.length > 0 &&
+      `not installed: ${missing.map((t) => `${t} (${origins[t] ?? 'on PATH'})`).join(', ')}`,
+  );
 }

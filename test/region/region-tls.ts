@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { ClientTlsOptions } from '@vpcd/rpc';
-import { createTestCa, type IssuedCertificate, type TestCa } from '@vpcd/rpc/testing';
+import { createTestCa, type IssuedCertificate, type TestCa } from '@vpcd/observability/testing';
 
 /**
  * The TLS material of a local region: a CA made at region start and one certificate per

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { defaultExec, OvsDatapath, type ExecFunc } from '@vpcd/hvflowd';
 import { ovsSandboxUnavailable, startOvsSandbox, type OvsSandbox } from '@vpcd/hvflowd/testing';
+import { skipUnlessRequired } from '@vpcd/observability/testing';
 
 // docs/security.md item 9: the hypervisor agents' securityContext (deploy/base/hv*/daemon-set.yaml)
 // is enough for what they do. Each process here runs as the container would: uid 0 with every
@@ -11,7 +12,7 @@ import { ovsSandboxUnavailable, startOvsSandbox, type OvsSandbox } from '@vpcd/h
 // privilege escalation, plus what the manifest adds back.
 
 const run = promisify(execFile);
-const skip = await ovsSandboxUnavailable();
+const skip = skipUnlessRequired(await ovsSandboxUnavailable());
 
 /** Runs `command` as uid 0 holding only `capabilities`, like a container that drops ALL. */
 function confined(capabilities: readonly string[], command: string, args: readonly string[]) {

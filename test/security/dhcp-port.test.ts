@@ -28,6 +28,7 @@ import { ovsSandboxUnavailable, startOvsSandbox, type OvsSandbox } from '@vpcd/h
 import { testBusKey, type TestVhost, testVhostUrl } from '@vpcd/messaging/testing';
 import { createDeps, loadConfig, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
+import { skipUnlessRequired } from '@vpcd/observability/testing';
 import { createClient } from '@vpcd/rpc';
 import { parsePromText, sumOf } from '../bench/prom-text.js';
 import {
@@ -46,7 +47,7 @@ const chassisId = 'hv-dhcp-sec';
 const BRIDGE = 'br-int';
 const macA = '02:5a:00:00:00:0a';
 const macB = '02:5b:00:00:00:0b';
-const skip = await ovsSandboxUnavailable();
+const skip = skipUnlessRequired(await ovsSandboxUnavailable());
 
 async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string) {
   const deadline = Date.now() + 20_000;

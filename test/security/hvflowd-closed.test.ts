@@ -22,7 +22,7 @@ import { createBroker, type Broker } from '@vpcd/messaging';
 import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry, EnvError } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
-import { createTestCa, type IssuedCertificate, type TestCa } from '@vpcd/rpc/testing';
+import { createTestCa, type IssuedCertificate, type TestCa } from '@vpcd/observability/testing';
 import { renderKustomization, type K8sObject } from '../deploy/kustomize.js';
 import { deployPaths } from '../deploy/paths.js';
 import { asWorkload } from '../deploy/workloads.js';

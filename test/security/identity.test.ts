@@ -30,7 +30,7 @@ import {
 } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type ClientTlsOptions } from '@vpcd/rpc';
-import { createTestCertificates } from '@vpcd/rpc/testing';
+import { createTestCertificates } from '@vpcd/observability/testing';
 
 const adminToken = 'identity-suite-admin-token-0123';
 const identities = [

@@ -50,4 +50,4 @@ export async function eventually<T>(
   }
 }
 
-export { metricValue } from '@vpcd/rpc/testing';
+export { metricValue } from '@vpcd/observability/testing';

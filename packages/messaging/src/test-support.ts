@@ -1,44 +1,23 @@
 // Helpers for this package's own tests (not exported).
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { connect, type Channel, type ChannelModel } from 'amqplib';
 import { once } from 'node:events';
 import { connect as connectTcp, createServer, type Socket } from 'node:net';
-import { Writable } from 'node:stream';
+import { memoryTracing as sharedMemoryTracing } from '@vpcd/observability/testing';
 import pino, { type Logger } from 'pino';
 
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-/** A logger whose lines are kept, parsed, in `lines` (synchronously, in order). */
-export function captureLogger(): { logger: Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString('utf8').split('\n')) {
-        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
-      }
-      callback();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, sink), lines };
-}
-
 /** A tracer provider keeping finished spans in memory, with a context manager registered. */
-export function memoryTracing(): { provider: BasicTracerProvider; exporter: InMemorySpanExporter } {
+export function memoryTracing(): ReturnType<typeof sharedMemoryTracing> {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  return { provider, exporter };
+  return sharedMemoryTracing();
 }
 
-export { metricValue } from '@vpcd/rpc/testing';
+export { captureLogger, metricValue } from '@vpcd/observability/testing';
 
 /** Polls `check` until it returns true; fails after `timeoutMs` with `message`. */
 export async function eventually(

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTestCertificates } from '@vpcd/rpc/testing';
+import { createTestCertificates } from '@vpcd/observability/testing';
 import { Registry } from 'prom-client';
 import { createBroker, type BrokerOptions } from './index.js';
 import { captureLogger, eventually, silentLogger } from './test-support.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateVpcRequest, GetVpcRequest } from '@vpcd/api';
 import { Status } from './index.js';
-import { metricValue } from './testing/metric-value.js';
+import { metricValue } from '@vpcd/observability/testing';
 import {
   callLeavingDeadlineToServer,
   eventually,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Metadata } from '@grpc/grpc-js';
 import type { LoggerOptions } from 'pino';
 import { eventually, startServer, vpcClient, type TestServer } from './test-support.js';
-import { memoryTracing } from './testing/memory-tracing.js';
+import { memoryTracing } from '@vpcd/observability/testing';
 
 // The line is built by the line writer for a plain logger, and by pino itself for a logger the
 // writer cannot reproduce (here one with a mixin): both must write the same fields.

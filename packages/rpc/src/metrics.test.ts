@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { allCodes, codeName } from './codes.js';
 import { isRpcError } from './rpc-error.js';
 import { Status } from './index.js';
-import { metricValue } from './testing/metric-value.js';
+import { metricValue } from '@vpcd/observability/testing';
 import { eventually, startServer, vpcClient, type TestServer } from './test-support.js';
 
 const getVpc = { grpc_type: 'unary', grpc_service: 'vpc.v1.VpcService', grpc_method: 'GetVpc' };

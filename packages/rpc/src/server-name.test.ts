@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Status } from './index.js';
 import { isRpcError } from './rpc-error.js';
-import { createTestCertificates } from './testing/certificates.js';
+import { createTestCertificates } from '@vpcd/observability/testing';
 import { startServer, vpcClient, type TestServer } from './test-support.js';
 
 const certs = createTestCertificates('southd');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { compileServerOptions, grpcServerChannelOptions } from './server-options.js';
-import { captureLogger } from './testing/capture-logger.js';
+import { captureLogger } from '@vpcd/observability/testing';
 
 const base = { logger: captureLogger().logger, registry: new Registry() };
 

@@ -10,7 +10,7 @@ import { RpcError } from './rpc-error.js';
 import { createServer, type RpcServer } from './server.js';
 import type { ServerOptions } from './server-options.js';
 import { Status } from './index.js';
-import { captureLogger } from './testing/capture-logger.js';
+import { captureLogger } from '@vpcd/observability/testing';
 
 export type VpcImpl = AsyncServiceImplementation<typeof VpcServiceService>;
 

@@ -6,8 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { Status } from './index.js';
 import { PemFiles } from './pem-files.js';
 import { isRpcError } from './rpc-error.js';
-import { captureLogger } from './testing/capture-logger.js';
-import { createTestCertificates, type TestCertificates } from './testing/certificates.js';
+import { captureLogger } from '@vpcd/observability/testing';
+import { createTestCertificates, type TestCertificates } from '@vpcd/observability/testing';
 import { eventually, startServer, vpc, vpcClient, type TestServer } from './test-support.js';
 import type { ClientCertMode, ClientTlsOptions, ServerTlsOptions } from './tls.js';
 

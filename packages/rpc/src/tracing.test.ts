@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { context, SpanKind, trace } from '@opentelemetry/api';
 import { activeDeadlineMs } from './deadline.js';
-import { memoryTracing } from './testing/memory-tracing.js';
+import { memoryTracing } from '@vpcd/observability/testing';
 import { eventually, startServer, vpc, vpcClient, type TestServer } from './test-support.js';
 
 describe('tracing and deadline propagation', () => {

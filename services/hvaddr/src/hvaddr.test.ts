@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createRegistry } from '@vpcd/observability';
-import { captureLogger, metricValue } from '@vpcd/rpc/testing';
+import { captureLogger, metricValue } from '@vpcd/observability/testing';
 import {
   addressOption,
   discoverPacket,

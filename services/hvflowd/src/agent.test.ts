@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { hostname } from 'node:os';
 import { after, describe, it } from 'node:test';
 import { contentHash } from '@vpcd/flows';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { equalJitterDelayMs as retryDelayMs, maxPushbackMs, pushbackDelayMs } from '@vpcd/backoff';
 import { concurrencyLimit } from './agent/concurrency-limit.js';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';

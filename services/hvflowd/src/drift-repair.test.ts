@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { compileFlows, diff, flowKey, parseFlowDump, stateHash, type Flow } from '@vpcd/flows';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue, skipUnlessRequired } from '@vpcd/observability/testing';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';
 import {
   CHASSIS_ID,
@@ -17,7 +17,7 @@ import { ofprotoTrace } from './testing/ofproto-trace.js';
 import { ovsSandboxUnavailable, startOvsSandbox, type OvsSandbox } from './testing/ovs-sandbox.js';
 
 const BRIDGE = 'br-int';
-const skip = await ovsSandboxUnavailable();
+const skip = skipUnlessRequired(await ovsSandboxUnavailable());
 const state = scenarioState(1, 1);
 
 interface BridgePorts extends PortNumbers {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ChassisState } from '@vpcd/api';
 import { hasCode, Status } from '@vpcd/rpc';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { fleetChassisId, fleetUnderlayIp } from './config.js';
 import { FLEET_SYNC_CONCURRENCY } from './server.js';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';

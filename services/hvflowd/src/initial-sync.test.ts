@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { stateHash } from '@vpcd/flows';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { MemoryDatapath } from './datapath/memory-datapath.js';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';
 import { CHASSIS_ID, LOCAL_UNDERLAY, scenarioState } from './test-support/scenario.js';

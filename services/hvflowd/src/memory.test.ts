@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { contentHash, deltaBetween, stateHash } from '@vpcd/flows';
 import { hasCode, Status } from '@vpcd/rpc';
-import { memoryTracing, metricValue } from '@vpcd/rpc/testing';
+import { memoryTracing, metricValue } from '@vpcd/observability/testing';
 import { MemoryDatapath } from './datapath/memory-datapath.js';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';
 import { applyAndCompare, flowsOf } from './test-support/flow-changes.js';

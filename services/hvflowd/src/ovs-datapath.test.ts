@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import type { PortState } from '@vpcd/api';
 import { hasCode, Status } from '@vpcd/rpc';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { OvsDatapath } from './datapath/ovs-datapath.js';
 import { isOvsError, isPortNotExist, OvsError } from './datapath/ovs-error.js';
 import type { ExecFunc } from './datapath/ovs-exec.js';

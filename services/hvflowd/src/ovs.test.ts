@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { stateHash } from '@vpcd/flows';
 import { hasCode, Status } from '@vpcd/rpc';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue, skipUnlessRequired } from '@vpcd/observability/testing';
 import { startFakeNorthd, type FakeNorthd } from './test-support/fake-northd.js';
 import { applyAndCompare, flowsOf } from './test-support/flow-changes.js';
 import {
@@ -23,7 +23,7 @@ import { ofprotoTrace } from './testing/ofproto-trace.js';
 import { ovsSandboxUnavailable, startOvsSandbox, type OvsSandbox } from './testing/ovs-sandbox.js';
 
 const BRIDGE = 'br-int';
-const skip = await ovsSandboxUnavailable();
+const skip = skipUnlessRequired(await ovsSandboxUnavailable());
 
 describe('hvflowd on a real Open vSwitch bridge', { skip }, () => {
   let sandbox: OvsSandbox;

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createDatabase, type Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { poolSizes } from './db-pools.js';
 import { eventually, startHarness, type Harness } from './test-support.js';
 

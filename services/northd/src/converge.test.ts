@@ -14,7 +14,7 @@ import { countQueries } from '@vpcd/db';
 import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { context, trace } from '@opentelemetry/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { memoryTracing, metricValue } from '@vpcd/rpc/testing';
+import { memoryTracing, metricValue } from '@vpcd/observability/testing';
 import { loadChassisStates } from './store/chassis-state.js';
 import {
   ackOf,

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { SpanKind } from '@opentelemetry/api';
 import { privateMariadb, type PrivateMariadb } from '@vpcd/db/testing';
 import { isRpcError, Status } from '@vpcd/rpc';
-import { memoryTracing } from '@vpcd/rpc/testing';
+import { memoryTracing } from '@vpcd/observability/testing';
 import { createConnection } from 'mysql2/promise';
 import { eventually, startHarness, testVhostUrl, type Harness } from './test-support.js';
 

@@ -17,7 +17,7 @@ import { createBroker, type Delivery } from '@vpcd/messaging';
 import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type PromiseClient } from '@vpcd/rpc';
-import { captureLogger } from '@vpcd/rpc/testing';
+import { captureLogger } from '@vpcd/observability/testing';
 import { loadConfig, type NorthdConfig } from './config.js';
 import { createPools } from './db-pools.js';
 import type { NorthdDeps } from './deps.js';

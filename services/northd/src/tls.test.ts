@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChassisServiceClient, VpcServiceClient } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type ClientTlsOptions } from '@vpcd/rpc';
-import { createTestCertificates } from '@vpcd/rpc/testing';
+import { createTestCertificates } from '@vpcd/observability/testing';
 import { startHarness, type Harness } from './test-support.js';
 
 describe('northd over TLS', () => {

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { createConnection } from 'mysql2/promise';
 import type { Logger } from 'pino';
+import { needsService } from '@vpcd/observability/testing';
 import { findBinary } from './find-binary.js';
 import { freePort } from './free-port.js';
 
@@ -60,6 +61,7 @@ function installExitHook(): void {
  * grant tables are in force. Chaos tests stop and start it without touching a shared server.
  */
 export async function privateMariadb(options: PrivateMariadbOptions = {}): Promise<PrivateMariadb> {
+  needsService('MariaDB');
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const server = await findBinary(['mariadbd', 'mysqld']);
   if (!server) throw new Error('neither mariadbd nor mysqld is installed');

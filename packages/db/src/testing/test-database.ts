@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection } from 'mysql2/promise';
 import type { Logger } from 'pino';
+import { needsService } from '@vpcd/observability/testing';
 import { privateMariadb } from './private-mariadb.js';
 
 /** A database of its own on a test server; drop() removes it. */
@@ -22,6 +23,7 @@ let server: Promise<string> | undefined;
  * for this process and stopped when it exits.
  */
 export async function createTestDatabase(options: { logger?: Logger } = {}): Promise<TestDatabase> {
+  needsService('MariaDB');
   server ??= findServer(options.logger).catch((err: unknown) => {
     server = undefined;
     throw err;

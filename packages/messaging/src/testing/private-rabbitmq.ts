@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'amqplib';
+import { needsService } from '@vpcd/observability/testing';
 
 /** A RabbitMQ node of this process's own: own name, ports, data, logs and Erlang cookie. */
 export interface PrivateRabbitmq {
@@ -43,6 +44,7 @@ export interface PrivateRabbitmqOptions {
 export async function privateRabbitmq(
   options: PrivateRabbitmqOptions = {},
 ): Promise<PrivateRabbitmq> {
+  needsService('RabbitMQ');
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   const server = rabbitmqServerPath();
   const dir = await mkdtemp(join(tmpdir(), 'vpcd-rabbitmq-'));

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { needsService } from '@vpcd/observability/testing';
 import { acceptsAmqp, privateRabbitmq } from './private-rabbitmq.js';
 
 /** A vhost of a test's own; `drop` deletes it with everything in it, and the users it added. */
@@ -123,6 +124,7 @@ export function uniqueName(prefix: string): string {
 }
 
 function testTarget(): Promise<Target> {
+  needsService('RabbitMQ');
   target ??= resolveTarget();
   return target;
 }

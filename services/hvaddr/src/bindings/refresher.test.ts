@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ChassisServiceClient } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, Status } from '@vpcd/rpc';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { chassisState, startChassisStub, type ChassisStub } from '../testing/chassis-stub.js';
 import { eventually } from '../testing/eventually.js';
 import { BindingTable } from './binding-table.js';

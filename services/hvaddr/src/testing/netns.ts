@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
+import { needsService } from '@vpcd/observability/testing';
 
 const run = promisify(execFile);
 
@@ -34,6 +35,7 @@ export interface VethNamespaceOptions {
  * failure half-way, what was created is removed before the error is thrown.
  */
 export async function createVethNamespace(options: VethNamespaceOptions): Promise<VethNamespace> {
+  needsService('a network namespace');
   const id = randomBytes(3).toString('hex');
   const namespace = `hvaddr-${id}`;
   const hostInterface = `hvh${id}`;

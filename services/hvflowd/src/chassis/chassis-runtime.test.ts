@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { MemoryDatapath } from '../datapath/memory-datapath.js';
 import { scenarioState } from '../test-support/scenario.js';
 import { hasApplyCode } from './apply-error.js';

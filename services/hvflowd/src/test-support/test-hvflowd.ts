@@ -3,7 +3,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { HvflowdServiceClient } from '@vpcd/api';
 import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
 import { createClient, Metadata, type PromiseClient } from '@vpcd/rpc';
-import { captureLogger } from '@vpcd/rpc/testing';
+import { captureLogger } from '@vpcd/observability/testing';
 import { loadConfig } from '../config.js';
 import { defaultExec } from '../datapath/ovs-exec.js';
 import { CHASSIS_ID_METADATA } from '../handlers/hvflowd.js';

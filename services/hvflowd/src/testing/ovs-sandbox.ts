@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
+import { needsService } from '@vpcd/observability/testing';
 
 const run = promisify(execFile);
 const SCHEMA = '/usr/share/openvswitch/vswitch.ovsschema';
@@ -89,6 +90,7 @@ function installExitHook(): void {
  * devices of its bridges and internal ports never meet the host's or another sandbox's.
  */
 export async function startOvsSandbox(): Promise<OvsSandbox> {
+  needsService('Open vSwitch');
   const reason = await ovsSandboxUnavailable();
   if (reason) throw new Error(reason);
   const dir = await mkdtemp(path.join(tmpdir(), 'vpcd-ovs-'));

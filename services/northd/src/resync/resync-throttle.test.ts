@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createRegistry } from '@vpcd/observability';
 import { hasCode, retryPushbackMs, Status } from '@vpcd/rpc';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { ResyncThrottle, type Admission } from './resync-throttle.js';
 
 function throttle(o: { ratePerS: number; burst: number; maxInFlight: number; random?: number }) {

@@ -5,7 +5,7 @@ import { createDatabase, migrate, type Database, type Queryable } from '@vpcd/db
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { hasCode, Status } from '@vpcd/rpc';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import type { Registry } from 'prom-client';
 import { formatIpv4, parseCidr, parseIpv4, type Cidr } from '../validation/ipv4.js';
 import { interfaceStore, type InterfaceLimits } from './interfaces.js';

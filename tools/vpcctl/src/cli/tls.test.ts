@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { createTestCertificates } from '@vpcd/rpc/testing';
+import { createTestCertificates } from '@vpcd/observability/testing';
 import { startNorthdHarness, type NorthdHarness } from '../testing/index.js';
 import { vpcctl } from '../test-support.js';
 

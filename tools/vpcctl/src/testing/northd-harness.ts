@@ -6,7 +6,7 @@ import { createBroker, type Broker, type Delivery } from '@vpcd/messaging';
 import { testBusKey, testVhostUrl } from '@vpcd/messaging/testing';
 import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { captureLogger } from '@vpcd/rpc/testing';
+import { captureLogger } from '@vpcd/observability/testing';
 
 /** A real northd in this process, on a throwaway database and vhost, with a fake southd. */
 export interface NorthdHarness {
