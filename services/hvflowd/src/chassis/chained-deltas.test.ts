@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ChassisState, PortState } from '@vpcd/api';
 import { contentHash, deltaBetween, diff } from '@vpcd/flows';
 import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { MemoryDatapath } from '../datapath/memory-datapath.js';
 import { scenarioState } from '../test-support/scenario.js';
 import { hasApplyCode } from './apply-error.js';

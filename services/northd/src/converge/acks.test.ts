@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ChassisStateAck } from '@vpcd/api';
 import type { Delivery } from '@vpcd/messaging';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { ackHandler, type AckStore } from './acks.js';
 import { convergeMetrics } from './converge-metrics.js';
 import type { AckNote } from './hints.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { metricValue } from '@vpcd/rpc/testing';
+import { metricValue } from '@vpcd/observability/testing';
 import { ManualClock } from './clock.js';
 import { convergeMetrics } from './converge-metrics.js';
 import { Converger } from './converger.js';
