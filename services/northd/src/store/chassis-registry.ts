@@ -70,10 +70,15 @@ export const chassisRegistry = {
         'UPDATE chassis SET hostname = ?, underlay_ip = ?, hvflowd_addr = ? WHERE id = ?',
         [req.hostname, req.underlayIp, req.hvflowdAddr, req.chassisId],
       );
-      if (before.underlay_ip !== req.underlayIp) {
-        await changeLog.requestFull(tx, await peersOf(tx, req.chassisId));
-      }
     }
+    // A chassis that (re)registers has an agent that (re)started: it holds the state of its
+    // initial sync, in no chain, so its owner starts one with a full state (whose ack is also
+    // what first shows the chassis converged). A new underlay address changes its peers' states.
+    const full =
+      before && before.underlay_ip !== req.underlayIp
+        ? await peersOf(tx, req.chassisId)
+        : [req.chassisId];
+    await changeLog.requestFull(tx, full);
     await chassisStatus.registered(tx, req.chassisId);
     return chassisRegistry.get(tx, req.chassisId);
   },
