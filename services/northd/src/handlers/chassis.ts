@@ -75,7 +75,12 @@ export function chassisHandlers(
   });
 }
 
-/** Whom the resync throttle holds to a retry time: the identity, for the chassis it acts for. */
-function resyncCaller(chassisId: string): string {
-  return `${describePrincipal(principal())}/${chassisId}`;
+/**
+ * Whom the resync throttle holds to a retry time: an agent's identity, for the chassis it acts
+ * for; undefined (the bucket alone decides) for the operator.
+ */
+function resyncCaller(chassisId: string): string | undefined {
+  const p = principal();
+  // Only agents are held to their retry times; an operator's tools may call concurrently.
+  return p.kind === 'service' ? `${describePrincipal(p)}/${chassisId}` : undefined;
 }

@@ -148,10 +148,10 @@ export class ResyncThrottle {
   }
 
   /**
-   * Runs `task` of `caller` when admitted; else throws RESOURCE_EXHAUSTED with a
-   * `grpc-retry-pushback-ms`.
+   * Runs `task` of `caller` (undefined: not held to retry times) when admitted; else throws
+   * RESOURCE_EXHAUSTED with a `grpc-retry-pushback-ms`.
    */
-  async run<T>(caller: string, task: () => Promise<T>): Promise<T> {
+  async run<T>(caller: string | undefined, task: () => Promise<T>): Promise<T> {
     const admission = this.admit(caller);
     if (!admission.admitted) {
       throw refusedWithPushback(refusalMessages[admission.reason], admission.retryAfterMs);
