@@ -18,7 +18,7 @@ import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testin
 import { startNorthdHarness, type Harness } from '@vpcd/northd/testing';
 import { fieldViolations, isRpcError, northdClients, Status, type NorthdClients } from '@vpcd/rpc';
 import { createConnection } from 'mysql2/promise';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { spawnService, type ServiceProcess } from '../region/service-process.js';
 
 const adminToken = 'one-tenant-admin-token-0123456789';
