@@ -63,13 +63,13 @@ unit-test: build prereqs
 test: node-info proto-check lint unit-test
 
 bench: build prereqs
-	node test/dist/bench/rpc-overhead.js --out docs/benchmarks.md
-	node test/dist/bench/northd-bench.js --out docs/benchmarks.md
-	node test/dist/bench/southbound-bench.js --out docs/benchmarks.md
-	node test/dist/bench/dhcp-bench.js --out docs/benchmarks.md
-	node test/dist/bench/region-bench.js --out docs/benchmarks.md
-	node test/dist/bench/resync-bench.js --out docs/benchmarks.md
-	node test/dist/bench/packets-bench.js --out docs/benchmarks.md
+	node test/dist/bench/rpc-overhead/rpc-overhead.js --out docs/benchmarks.md
+	node test/dist/bench/northd/northd-bench.js --out docs/benchmarks.md
+	node test/dist/bench/southbound/southbound-bench.js --out docs/benchmarks.md
+	node test/dist/bench/dhcp/dhcp-bench.js --out docs/benchmarks.md
+	node test/dist/bench/region/region-bench.js --out docs/benchmarks.md
+	node test/dist/bench/resync/resync-bench.js --out docs/benchmarks.md
+	node test/dist/bench/packets/packets-bench.js --out docs/benchmarks.md
 	node test/dist/bench/convergence/convergence-bench.js --out docs/benchmarks.md
 
 demo: node-info build

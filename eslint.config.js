@@ -23,11 +23,8 @@ export const layers = [
   { name: 'test', dirs: ['test'] },
 ];
 
-/**
- * Imports allowed across the rule, each with its reason. hammer's tests start northd through
- * vpcctl's harness until that harness moves to `@vpcd/northd/testing`.
- */
-const layerExceptions = { 'tools/hammer': ['@vpcd/vpcctl/testing'] };
+/** Imports allowed across the rule, each with its reason (none today). */
+const layerExceptions = {};
 
 const srcImports = {
   group: ['@vpcd/*/src/*', '**/packages/*/src/*'],

@@ -10,7 +10,7 @@ import { createDatabase, type Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { chassisProgress } from '@vpcd/northd/testing';
 import { createClient } from '@vpcd/rpc';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
 import { underLoad as runUnderLoad } from './under-load.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ovsSandboxUnavailable } from '@vpcd/hvflowd/testing';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
 import { createPacketFixture } from './packet-fixture.js';

@@ -13,7 +13,7 @@ import { convergeHeaders, messageTypes, queues } from '@vpcd/api';
 import { createBroker } from '@vpcd/messaging';
 import { testBusKey } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
 import { underLoad } from './under-load.js';

@@ -6,15 +6,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fleetChassisIds, spawnFleet } from '../bench/fleet-process.js';
-import { northdClients, type NorthdClients } from '../bench/northd-clients.js';
-import { listAllChassis } from '../bench/region-chassis.js';
+import { fleetChassisIds, spawnFleet } from '../bench/region/fleet-process.js';
+import { northdClients, type NorthdClients } from '@vpcd/rpc';
+import { listAllChassis } from '../bench/region/region-chassis.js';
 import {
   runResyncStorm,
   scrapeSum,
   waitFleetConverged,
   type StormResult,
-} from '../bench/resync-storm.js';
+} from '../bench/resync/resync-storm.js';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
 
@@ -32,7 +32,11 @@ describe(`a resync storm of ${fleetSize} chassis, with the fleet's northd restar
   before(async () => {
     region = await startRegion({ runDir, southds: 1, northdEnv: throttleEnv });
     // The probe and the watch read from northd 1; the fleet talks to northd 0, which restarts.
-    api = northdClients(region.northds[1]!.grpcPort, region.adminToken, region.clientTls);
+    api = northdClients({
+      address: `127.0.0.1:${region.northds[1]!.grpcPort}`,
+      bearerToken: region.adminToken,
+      tls: region.clientTls,
+    });
     const project = await api.projects.createProject({ name: 'storm', requestId: '' });
     const vpc = await api.vpcs.createVpc({
       name: 'probe',

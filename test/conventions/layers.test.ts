@@ -57,7 +57,7 @@ describe('the layers lint', () => {
     { file: 'services/northd/src/fixture.ts', from: '@vpcd/messaging' },
     { file: 'tools/vpcctl/src/fixture.ts', from: '@vpcd/northd' },
     { file: 'test/e2e/fixture.ts', from: '@vpcd/hammer' },
-    { file: 'tools/hammer/src/fixture.ts', from: '@vpcd/vpcctl/testing' },
+    { file: 'tools/hammer/src/fixture.ts', from: '@vpcd/northd/testing' },
   ];
   for (const { file, from } of allowed) {
     it(`allows ${from} from ${file}`, async () => {

@@ -14,8 +14,8 @@ import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testin
 import { createDeps, loadConfig, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient } from '@vpcd/rpc';
-import { runHammer, startHvaddrProcess, type HvaddrProcess } from '../bench/dhcp-process.js';
-import { sumOf } from '../bench/prom-text.js';
+import { runHammer, startHvaddrProcess, type HvaddrProcess } from '../bench/dhcp/dhcp-process.js';
+import { sumOf } from '../bench/common/prom-text.js';
 
 const adminToken = 'hvaddr-integration-admin-token';
 const chassisId = 'hv-dhcp-1';

@@ -8,7 +8,7 @@ import {
 } from '@vpcd/api';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, hasCode, Status } from '@vpcd/rpc';
-import { runHammer } from '../bench/dhcp-process.js';
+import { runHammer } from '../bench/dhcp/dhcp-process.js';
 import type { Region } from './local-region.js';
 
 /** The MAC of the interface created on hv1, which hvaddr serves. */

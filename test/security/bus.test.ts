@@ -27,7 +27,7 @@ import { testVhostUrl, type BrokerPermissions, type TestVhost } from '@vpcd/mess
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, type PromiseClient } from '@vpcd/rpc';
 import { parseAllDocuments } from 'yaml';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
 

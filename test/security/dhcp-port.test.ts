@@ -30,7 +30,7 @@ import { createDeps, loadConfig, startNorthd, type Northd } from '@vpcd/northd';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { skipUnlessRequired } from '@vpcd/observability/testing';
 import { createClient } from '@vpcd/rpc';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import {
   attachGuest,
   switchNamespace,

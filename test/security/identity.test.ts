@@ -15,19 +15,9 @@ import {
   VpcServiceClient,
   type RegisterChassisRequest,
 } from '@vpcd/api';
-import { migrate } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { createBroker } from '@vpcd/messaging';
-import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
-import {
-  createPools,
-  loadConfig,
-  migrations,
-  startNorthd,
-  type Northd,
-  type NorthdConfig,
-  type NorthdDeps,
-} from '@vpcd/northd';
+import { testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
+import { startNorthdHarness, type Harness } from '@vpcd/northd/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type ClientTlsOptions } from '@vpcd/rpc';
 import { createTestCertificates } from '@vpcd/observability/testing';
@@ -47,22 +37,6 @@ const base = {
   logger: createLogger({ name: 'test-client', level: 'silent' }),
   registry: createRegistry({ service: 'test', collectDefault: false }),
 };
-
-/** northd's parts, without process-wide tracing (two northds run in this process). */
-async function depsOf(config: NorthdConfig): Promise<NorthdDeps> {
-  const logger = createLogger({ name: 'northd', level: 'silent' });
-  const registry = createRegistry({ service: 'northd', collectDefault: false });
-  const db = createPools({ url: config.mysqlUrl, logger, registry });
-  await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-  const broker = createBroker({
-    url: config.amqpUrl,
-    logger,
-    registry,
-    name: config.northdId,
-    signingKeys: config.bus.signingKeys,
-  });
-  return { logger, registry, tracing: undefined, db, broker };
-}
 
 /** The gRPC status name of a call's failure, or OK. */
 async function code(call: Promise<unknown>): Promise<string> {
@@ -123,7 +97,7 @@ describe('identities at northd', () => {
   const dir = mkdtempSync(join(tmpdir(), 'identity-suite-'));
   let database: TestDatabase;
   let vhost: TestVhost;
-  let northd: Northd;
+  let northd: Harness;
   let address: string;
   const closers: Array<() => void> = [];
   let projectToken: string;
@@ -157,21 +131,19 @@ describe('identities at northd', () => {
   before(async () => {
     database = await createTestDatabase();
     vhost = await testVhostUrl();
-    const config = loadConfig({
-      MYSQL_URL: database.url,
-      AMQP_URL: vhost.url,
-      VPCD_ADMIN_TOKEN: adminToken,
-      ...testBusKey.env,
-      NORTHD_ID: 'identity-tls',
-      GRPC_LISTEN: 'localhost:0',
-      METRICS_LISTEN: '127.0.0.1:0',
-      LEASE_TTL_MS: '3000',
-      TLS_CERT: file('server.crt', certs.server.cert),
-      TLS_KEY: file('server.key', certs.server.key),
-      TLS_CA: file('ca.crt', certs.ca),
+    northd = await startNorthdHarness({
+      shared: { database, amqpUrl: vhost.url },
+      logLevel: 'fatal',
+      env: {
+        VPCD_ADMIN_TOKEN: adminToken,
+        NORTHD_ID: 'identity-tls',
+        GRPC_LISTEN: 'localhost:0',
+        TLS_CERT: file('server.crt', certs.server.cert),
+        TLS_KEY: file('server.key', certs.server.key),
+        TLS_CA: file('ca.crt', certs.ca),
+      },
     });
-    northd = await startNorthd(config, await depsOf(config));
-    address = `localhost:${northd.grpcPort}`;
+    address = `localhost:${northd.northd.grpcPort}`;
     await admin().registerChassis(registration('hv1', 11));
     await admin().registerChassis(registration('hv2', 12));
     const projects = client(ProjectServiceClient, { token: adminToken });
@@ -385,34 +357,21 @@ describe('identities at northd', () => {
 
   it('serves no server reflection by default, and serves it when GRPC_REFLECTION=true', async () => {
     // This northd runs with TLS; reflection is asked for on its own plaintext twin below.
-    const config = (reflection: Record<string, string>) =>
-      loadConfig({
-        MYSQL_URL: database.url,
-        AMQP_URL: vhost.url,
-        VPCD_ADMIN_TOKEN: adminToken,
-        ...testBusKey.env,
-        NORTHD_ID: `identity-reflection-${reflection.GRPC_REFLECTION ?? 'unset'}`,
-        GRPC_LISTEN: '127.0.0.1:0',
-        METRICS_LISTEN: '127.0.0.1:0',
-        ...reflection,
-      });
     for (const [env, want] of [
       [{}, 'UNIMPLEMENTED'],
       [{ GRPC_REFLECTION: 'true' }, 'lists vpc.v1.VpcService'],
     ] as const) {
-      const c = config(env);
-      const deps = await depsOf(c);
-      const twin = await startNorthd(c, deps).catch(async (err: unknown) => {
-        await deps.broker.close();
-        await deps.db.close();
-        throw err;
+      const twin = await startNorthdHarness({
+        shared: { database, amqpUrl: vhost.url },
+        logLevel: 'fatal',
+        env: {
+          VPCD_ADMIN_TOKEN: adminToken,
+          NORTHD_ID: `identity-reflection-${'GRPC_REFLECTION' in env ? 'true' : 'unset'}`,
+          ...env,
+        },
       });
       try {
-        assert.equal(
-          await listServicesByReflection(`127.0.0.1:${twin.grpcPort}`),
-          want,
-          JSON.stringify(env),
-        );
+        assert.equal(await listServicesByReflection(twin.address), want, JSON.stringify(env));
       } finally {
         await twin.stop();
       }

@@ -11,85 +11,38 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import {
-  InterfaceServiceClient,
-  InterfaceStatus,
-  ProjectServiceClient,
-  VpcServiceClient,
-  type Interface,
-} from '@vpcd/api';
+import { InterfaceStatus, type Interface } from '@vpcd/api';
 import { gatewayMac } from '@vpcd/flows';
-import { migrate } from '@vpcd/db';
-import { createBroker } from '@vpcd/messaging';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testing';
-import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
-import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient, fieldViolations, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
+import { startNorthdHarness, type Harness } from '@vpcd/northd/testing';
+import { fieldViolations, isRpcError, northdClients, Status, type NorthdClients } from '@vpcd/rpc';
 import { createConnection } from 'mysql2/promise';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { spawnService, type ServiceProcess } from '../region/service-process.js';
 
 const adminToken = 'one-tenant-admin-token-0123456789';
 const serviceMain = (name: string) =>
   fileURLToPath(new URL(`../../../services/${name}/dist/main.js`, import.meta.url));
 
-interface Api {
-  projects: PromiseClient<ProjectServiceClient>;
-  vpcs: PromiseClient<VpcServiceClient>;
-  interfaces: PromiseClient<InterfaceServiceClient>;
-  close(): void;
-}
+type Api = NorthdClients;
 
-function api(address: string): Api {
-  const base = {
-    address,
-    bearerToken: adminToken,
-    logger: createLogger({ name: 'one-tenant', level: 'silent' }),
-    registry: createRegistry({ service: 'one-tenant', collectDefault: false }),
-  };
-  const c = {
-    projects: createClient(ProjectServiceClient, base),
-    vpcs: createClient(VpcServiceClient, base),
-    interfaces: createClient(InterfaceServiceClient, base),
-  };
-  return { ...c, close: () => Object.values(c).forEach((x) => x.close()) };
-}
+const api = (address: string): Api => northdClients({ address, bearerToken: adminToken });
 
 let northdCount = 0;
 
 /** A northd in this process; `vniMax` lowers the VNI pool's bound (an option, never a variable). */
-async function northdOn(
-  database: TestDatabase,
-  vhost: TestVhost,
-  vniMax?: number,
-): Promise<Northd> {
-  const config = loadConfig({
-    MYSQL_URL: database.url,
-    AMQP_URL: vhost.url,
-    VPCD_ADMIN_TOKEN: adminToken,
-    GRPC_LISTEN: '127.0.0.1:0',
-    METRICS_LISTEN: '127.0.0.1:0',
-    NORTHD_ID: `northd-${++northdCount}`,
-    CONVERGE_INTERVAL_MS: '200',
-    LEASE_TTL_MS: '3000',
-    LOG_LEVEL: 'error',
-    ...testBusKey.env,
+function northdOn(database: TestDatabase, vhost: TestVhost, vniMax?: number): Promise<Harness> {
+  return startNorthdHarness({
+    shared: { database, amqpUrl: vhost.url },
+    logLevel: 'error',
+    env: {
+      VPCD_ADMIN_TOKEN: adminToken,
+      NORTHD_ID: `northd-${++northdCount}`,
+      LOG_LEVEL: 'error',
+    },
+    config: (config) => (vniMax === undefined ? config : { ...config, vniMax }),
   });
-  const options = vniMax === undefined ? config : { ...config, vniMax };
-  // Deps of our own: createDeps starts the process-wide tracing, which one process does once.
-  const logger = createLogger({ name: 'northd', level: 'error' });
-  const registry = createRegistry({ service: 'northd', collectDefault: false });
-  const db = createPools({ url: options.mysqlUrl, logger, registry });
-  await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-  const broker = createBroker({
-    url: options.amqpUrl,
-    logger,
-    registry,
-    name: options.northdId,
-    signingKeys: options.bus.signingKeys,
-  });
-  return startNorthd(options, { logger, registry, tracing: undefined, db, broker });
 }
 
 async function eventually<T>(read: () => Promise<T>, done: (v: T) => boolean, what: string) {
@@ -116,7 +69,7 @@ async function outcome(call: Promise<unknown>): Promise<{ code: string; fields: 
 describe('one tenant cannot freeze a chassis', () => {
   let database: TestDatabase;
   let vhost: TestVhost;
-  let northd: Northd;
+  let northd: Harness;
   let client: Api;
   const processes: ServiceProcess[] = [];
   const runDir = mkdtempSync(join(tmpdir(), 'vpcd-one-tenant-'));
@@ -125,7 +78,7 @@ describe('one tenant cannot freeze a chassis', () => {
     database = await createTestDatabase();
     vhost = await testVhostUrl();
     northd = await northdOn(database, vhost);
-    client = api(`127.0.0.1:${northd.grpcPort}`);
+    client = api(northd.address);
   });
 
   after(async () => {
@@ -247,7 +200,7 @@ describe('one tenant cannot freeze a chassis', () => {
       readyMessage: 'hvflowd started',
       logDir: runDir,
       env: serviceEnv({
-        NORTHD_ADDR: `127.0.0.1:${northd.grpcPort}`,
+        NORTHD_ADDR: northd.address,
         VPCD_TOKEN: token,
         CHASSIS_ID: chassisId,
         UNDERLAY_IP: '192.0.2.10',
@@ -306,7 +259,7 @@ describe('one tenant cannot freeze a chassis', () => {
 describe('VNIs come from a bounded pool', () => {
   let database: TestDatabase;
   let vhost: TestVhost;
-  const northds: Northd[] = [];
+  const northds: Harness[] = [];
   const clients: Api[] = [];
 
   before(async () => {
@@ -314,7 +267,7 @@ describe('VNIs come from a bounded pool', () => {
     vhost = await testVhostUrl();
     for (let i = 0; i < 2; i++) {
       northds.push(await northdOn(database, vhost, 3));
-      clients.push(api(`127.0.0.1:${northds[i]!.grpcPort}`));
+      clients.push(api(northds[i]!.address));
     }
   });
 

@@ -1,12 +1,5 @@
 // A region in this process for the security suite: northd instances on one throwaway database
 // and vhost, and on demand southd and hvflowd (memory datapath), each with its own registry.
-import {
-  ChassisServiceClient,
-  InterfaceServiceClient,
-  ProjectServiceClient,
-  VpcServiceClient,
-} from '@vpcd/api';
-import { migrate } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import {
   defaultExec,
@@ -16,19 +9,15 @@ import {
 } from '@vpcd/hvflowd';
 import { createBroker } from '@vpcd/messaging';
 import { testBusKey, type TestVhost, testVhostUrl } from '@vpcd/messaging/testing';
-import { createPools, loadConfig, migrations, startNorthd, type Northd } from '@vpcd/northd';
+import type { Northd } from '@vpcd/northd';
+import { startNorthdHarness } from '@vpcd/northd/testing';
 import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
-import { createClient, type PromiseClient } from '@vpcd/rpc';
+import { northdClients, type NorthdClients } from '@vpcd/rpc';
 import { loadConfig as southdConfig, startSouthd, type Southd } from '@vpcd/southd';
 
 export const adminToken = 'security-suite-admin-token';
 
-export interface Clients {
-  readonly projects: PromiseClient<ProjectServiceClient>;
-  readonly vpcs: PromiseClient<VpcServiceClient>;
-  readonly interfaces: PromiseClient<InterfaceServiceClient>;
-  readonly chassis: PromiseClient<ChassisServiceClient>;
-}
+export type Clients = Omit<NorthdClients, 'close'>;
 
 export interface Stack {
   readonly database: TestDatabase;
@@ -59,36 +48,20 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
     vhost,
     northds,
     async startNorthd(extra = {}) {
-      const config = loadConfig({
-        MYSQL_URL: database.url,
-        AMQP_URL: vhost.url,
-        VPCD_ADMIN_TOKEN: adminToken,
-        GRPC_LISTEN: '127.0.0.1:0',
-        METRICS_LISTEN: '127.0.0.1:0',
-        NORTHD_ID: `northd-${northds.length}`,
-        LEASE_TTL_MS: '3000',
-        CONVERGE_INTERVAL_MS: '200',
-        LOG_LEVEL: 'error',
-        OTEL_SDK_DISABLED: 'true',
-        ...testBusKey.env,
-        ...env,
-        ...extra,
+      // The harness's own deps, without the process-wide tracing: several northd share this process.
+      const started = await startNorthdHarness({
+        shared: { database, amqpUrl: vhost.url },
+        logLevel: 'error',
+        env: {
+          VPCD_ADMIN_TOKEN: adminToken,
+          NORTHD_ID: `northd-${northds.length}`,
+          LOG_LEVEL: 'error',
+          OTEL_SDK_DISABLED: 'true',
+          ...env,
+          ...extra,
+        },
       });
-      // As createDeps, without the process-wide tracing: several northd share this process.
-      const registry = createRegistry({ service: 'northd', collectDefault: false });
-      const db = createPools({ url: config.mysqlUrl, logger: silent, registry });
-      await migrate(db.control, migrations, { lockName: 'vpcd_northd_migrations' });
-      const broker = createBroker({
-        url: config.amqpUrl,
-        logger: silent,
-        registry,
-        name: config.northdId,
-        signingKeys: config.bus.signingKeys,
-      });
-      const deps = { logger: silent, registry, tracing: undefined, db, broker };
-      const northd = await startNorthd(config, deps);
-      stoppers.push(() => northd.stop());
-      const started = { northd, registry, address: `127.0.0.1:${northd.grpcPort}` };
+      stoppers.push(() => started.stop());
       northds.push(started);
       return started;
     },
@@ -148,19 +121,8 @@ export async function startStack(env: Record<string, string> = {}): Promise<Stac
       return hvflowd;
     },
     clients(token, index = 0) {
-      const base = {
-        address: northds[index]!.address,
-        logger: silent,
-        registry: createRegistry({ service: 'client', collectDefault: false }),
-        bearerToken: token,
-      };
-      const c = {
-        projects: createClient(ProjectServiceClient, base),
-        vpcs: createClient(VpcServiceClient, base),
-        interfaces: createClient(InterfaceServiceClient, base),
-        chassis: createClient(ChassisServiceClient, base),
-      };
-      closers.push(() => Object.values(c).forEach((x) => x.close()));
+      const c = northdClients({ address: northds[index]!.address, bearerToken: token });
+      closers.push(() => c.close());
       return c;
     },
     async stop() {

@@ -20,7 +20,7 @@ import { testBusKey, testVhostUrl, type TestVhost } from '@vpcd/messaging/testin
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { createClient, isRpcError, Status, type PromiseClient } from '@vpcd/rpc';
 import { fileURLToPath } from 'node:url';
-import { parsePromText, sumOf } from '../bench/prom-text.js';
+import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { spawnService, type ServiceProcess } from '../region/service-process.js';
 
 const adminToken = 'security-tokens-admin-0123456789';

@@ -16,3 +16,5 @@ export type { ServerLayer, LayerSteps, LayerCall } from './server-layer.js';
 export type { Authenticate, CallCredentials } from './interceptors/server-auth.js';
 export type { ClientCertMode, ServerTlsOptions, ClientTlsOptions } from './tls.js';
 export { status as Status, Metadata } from '@grpc/grpc-js';
+export { northdClients } from './northd-clients.js';
+export type { NorthdClients, NorthdClientOptions } from './northd-clients.js';

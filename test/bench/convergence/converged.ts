@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RpcError, Status } from '@vpcd/rpc';
-import { waitAllConverged } from '../region-chassis.js';
-import type { NorthdClients } from '../northd-clients.js';
+import { RpcError, Status, type NorthdClients } from '@vpcd/rpc';
+import { waitAllConverged } from '../region/region-chassis.js';
 
 const pauseAfterFailureMs = 1000;
 

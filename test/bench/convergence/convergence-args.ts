@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { readNumberFlag, type NumberFlag } from '../number-flag.js';
+import { readNumberFlag, type NumberFlag } from '../common/number-flag.js';
 
 /** The settings of one convergence benchmark run, validated and frozen. */
 export interface ConvergenceBenchOptions {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { writeSection } from '../report.js';
+import { writeSection } from '../common/report.js';
 import { parseConvergenceBenchArgs } from './convergence-args.js';
 import { convergenceMarkdown } from './convergence-markdown.js';
 import { runConvergenceBench } from './convergence-run.js';

@@ -6,7 +6,7 @@
 // load. Written to the convergence section of docs/benchmarks.md; `--quick` checks it in under a
 // minute. See convergence-args.ts for the flags.
 import { relative } from 'node:path';
-import { writeSection } from '../report.js';
+import { writeSection } from '../common/report.js';
 import {
   parseConvergenceBenchArgs,
   usage,

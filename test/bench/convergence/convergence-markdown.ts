@@ -1,5 +1,5 @@
-import { fixed, markdownTable, percent } from '../markdown-table.js';
-import { errorsText } from '../northd-markdown.js';
+import { fixed, markdownTable, percent } from '../common/markdown-table.js';
+import { errorsText } from '../northd/northd-markdown.js';
 import type { ConvergenceRun } from './convergence-run.js';
 import {
   roundRatios,

@@ -1,10 +1,10 @@
 import { loadavg } from 'node:os';
-import { fleetChassisIds, spawnFleet } from '../fleet-process.js';
-import { describeMachine, type Machine } from '../machine.js';
-import { pollChassis, progressOf } from '../region-chassis.js';
+import { fleetChassisIds, spawnFleet } from '../region/fleet-process.js';
+import { describeMachine, type Machine } from '../common/machine.js';
+import { pollChassis, progressOf } from '../region/region-chassis.js';
 import { despiteBusy, waitConverged } from './converged.js';
-import { memoryChassis, startRegionHarness, type RegionHarness } from '../region-harness.js';
-import { sampleChangeToActive, type ActiveLatency } from '../region-latency.js';
+import { memoryChassis, startRegionHarness, type RegionHarness } from '../region/region-harness.js';
+import { sampleChangeToActive, type ActiveLatency } from '../region/region-latency.js';
 import type { ConvergenceBenchOptions } from './convergence-args.js';
 import {
   fleetSizeFor,

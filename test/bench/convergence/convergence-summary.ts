@@ -1,5 +1,5 @@
-import { median } from '../stats.js';
-import type { ActiveLatency } from '../region-latency.js';
+import { median } from '../common/stats.js';
+import type { ActiveLatency } from '../region/region-latency.js';
 import type { VariantName } from './layout.js';
 import type { WindowResult } from './measure-window.js';
 

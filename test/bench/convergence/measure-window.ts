@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RpcError, Status } from '@vpcd/rpc';
-import { runCreateLoad, type CreateLoadResult } from '../create-load.js';
-import { machineCpu, otherCores } from '../machine-load.js';
-import { memoryChassis, type RegionHarness } from '../region-harness.js';
-import { sampleChangeToActive, type ActiveLatency } from '../region-latency.js';
+import { runCreateLoad, type CreateLoadResult } from '../northd/create-load.js';
+import { machineCpu, otherCores } from '../common/machine-load.js';
+import { memoryChassis, type RegionHarness } from '../region/region-harness.js';
+import { sampleChangeToActive, type ActiveLatency } from '../region/region-latency.js';
 import { isBusy, waitConverged } from './converged.js';
 import type { VariantName, VariantPlan } from './layout.js';
 import type { MariadbThreads } from './mariadb-threads.js';

@@ -7,7 +7,7 @@ import {
   interfaceRows,
   ipv4ToNumber,
   type InterfaceRowSpec,
-} from '../bulk-insert.js';
+} from '../northd/bulk-insert.js';
 
 /** One VPC to fill: made through the API, its interfaces written here. */
 export interface FillSpec {

@@ -3,7 +3,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startNorthdHarness, type NorthdHarness } from '@vpcd/vpcctl/testing';
+import {
+  startAckingSouthd,
+  startNorthdHarness,
+  type AckingSouthd,
+  type Harness,
+} from '@vpcd/northd/testing';
 import { runCli } from './cli/run-cli.js';
 import { openClients } from './grpc/clients.js';
 import { createGrpcTarget } from './grpc/grpc-target.js';
@@ -27,7 +32,8 @@ const everyCall = {
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
 describe('hammer against northd', () => {
-  let h: NorthdHarness;
+  let h: Harness;
+  let southd: AckingSouthd;
   let dir: string;
 
   before(async () => {
@@ -36,17 +42,22 @@ describe('hammer against northd', () => {
     // as the machine allows, past the default quotas (100 VPCs a project) on a fast one: what
     // it measures is throughput, not quotas.
     h = await startNorthdHarness({
-      RESYNC_RATE_PER_S: '100000',
-      RESYNC_BURST: '100000',
-      RESYNC_MAX_IN_FLIGHT: '1000',
-      QUOTA_DEFAULT_VPCS: '100000',
-      QUOTA_DEFAULT_INTERFACES_PER_VPC: '1000000',
-      QUOTA_DEFAULT_INTERFACES: '1000000',
+      logLevel: 'warn',
+      env: {
+        RESYNC_RATE_PER_S: '100000',
+        RESYNC_BURST: '100000',
+        RESYNC_MAX_IN_FLIGHT: '1000',
+        QUOTA_DEFAULT_VPCS: '100000',
+        QUOTA_DEFAULT_INTERFACES_PER_VPC: '1000000',
+        QUOTA_DEFAULT_INTERFACES: '1000000',
+      },
     });
+    southd = await startAckingSouthd(h.amqpUrl);
     dir = await mkdtemp(join(tmpdir(), 'hammer-test-'));
   });
   after(async () => {
     await rm(dir, { recursive: true, force: true });
+    await southd.stop();
     await h.stop();
   });
 

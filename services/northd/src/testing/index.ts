@@ -4,6 +4,10 @@ import type { Queryable } from '@vpcd/db';
 import { changeLog } from '../store/change-log.js';
 
 export { recountInterfaces } from '../store/interfaces.js';
+export { adminToken, eventually, harnessEnv, northdDeps, startNorthdHarness } from './harness.js';
+export type { Harness, HarnessOptions } from './harness.js';
+export { startAckingSouthd } from './acking-southd.js';
+export type { AckingSouthd } from './acking-southd.js';
 
 /**
  * Asks a full state for each of `chassisIds`, as a committed change does (one FULL change row

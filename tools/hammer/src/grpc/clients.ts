@@ -1,19 +1,6 @@
-import {
-  ChassisServiceClient,
-  InterfaceServiceClient,
-  ProjectServiceClient,
-  VpcServiceClient,
-} from '@vpcd/api';
-import { createLogger, createRegistry } from '@vpcd/observability';
-import { createClient, type ClientTlsOptions, type PromiseClient } from '@vpcd/rpc';
+import { northdClients, type ClientTlsOptions, type NorthdClients } from '@vpcd/rpc';
 
-export interface Clients {
-  readonly vpcs: PromiseClient<VpcServiceClient>;
-  readonly interfaces: PromiseClient<InterfaceServiceClient>;
-  readonly chassis: PromiseClient<ChassisServiceClient>;
-  readonly projects: PromiseClient<ProjectServiceClient>;
-  close(): void;
-}
+export type Clients = NorthdClients;
 
 export interface ConnectOptions {
   readonly address: string;
@@ -24,19 +11,10 @@ export interface ConnectOptions {
 
 /** The northd clients of one credential. The hammer's own logs and metrics are not kept. */
 export function openClients(options: ConnectOptions): Clients {
-  const base = {
+  return northdClients({
     address: options.address,
-    logger: createLogger({ name: 'hammer', level: 'silent' }),
-    registry: createRegistry({ service: 'hammer', collectDefault: false }),
     tls: options.tls,
     defaultDeadlineMs: options.callDeadlineMs,
     bearerToken: options.token,
-  };
-  const clients = {
-    vpcs: createClient(VpcServiceClient, base),
-    interfaces: createClient(InterfaceServiceClient, base),
-    chassis: createClient(ChassisServiceClient, base),
-    projects: createClient(ProjectServiceClient, base),
-  };
-  return { ...clients, close: () => Object.values(clients).forEach((c) => c.close()) };
+  });
 }
