@@ -30,7 +30,12 @@ describe(`a resync storm of ${fleetSize} chassis, with the fleet's northd restar
   const runDir = mkdtempSync(join(tmpdir(), 'vpcd-resync-storm-'));
 
   before(async () => {
-    region = await startRegion({ runDir, southds: 1, northdEnv: throttleEnv });
+    region = await startRegion({
+      runDir,
+      southds: 1,
+      northdEnv: throttleEnv,
+      fleetIdentities: true,
+    });
     // The probe and the watch read from northd 1; the fleet talks to northd 0, which restarts.
     api = northdClients({
       address: `127.0.0.1:${region.northds[1]!.grpcPort}`,

@@ -32,6 +32,12 @@ export interface RegionOptions {
   readonly chassis?: readonly ChassisSpec[];
   /** Simulated chassis in one fleet process; 0 for none. */
   readonly fleetSize?: number;
+  /**
+   * Whether northd and southd accept a simulated fleet's identity (ALLOW_FLEET_IDENTITIES, off
+   * in production): default true when fleetSize > 0; set it for a fleet started apart
+   * (test/bench/fleet-process.ts).
+   */
+  readonly fleetIdentities?: boolean;
   /** Fixed ports (the demo: 50051/9101, the next instance +10, ...) or ephemeral (tests). */
   readonly ports?: 'fixed' | 'ephemeral';
   readonly leaseTtlMs?: number;
@@ -128,7 +134,13 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     GRPC_REFLECTION: 'true',
     ...o.env,
   };
-  const base = { MYSQL_URL: database.url, AMQP_URL: vhost.url, ...common };
+  const fleetIdentities = o.fleetIdentities ?? (o.fleetSize ?? 0) > 0;
+  const base = {
+    MYSQL_URL: database.url,
+    AMQP_URL: vhost.url,
+    ...common,
+    ...(fleetIdentities ? { ALLOW_FLEET_IDENTITIES: 'true' } : {}),
+  };
   const hvflowdBase = tls ? common : { ...common, HVFLOWD_INSECURE_DEV: 'true' };
   const northds: ServiceProcess[] = [];
   const southds: ServiceProcess[] = [];

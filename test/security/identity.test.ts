@@ -114,11 +114,11 @@ describe('identities at northd', () => {
       : { ca: certs.ca, cert: certs.clients[as]!.cert, key: certs.clients[as]!.key };
   const client = <C extends Client>(
     Ctor: new (...args: never[]) => C,
-    options: { as?: Identity; token?: string },
+    options: { as?: Identity; token?: string; at?: string },
   ) => {
     const c = createClient(Ctor as never, {
       ...base,
-      address,
+      address: options.at ?? address,
       tls: tls(options.as),
       bearerToken: options.token,
     }) as unknown as ReturnType<typeof createClient<C>>;
@@ -141,6 +141,7 @@ describe('identities at northd', () => {
         TLS_CERT: file('server.crt', certs.server.cert),
         TLS_KEY: file('server.key', certs.server.key),
         TLS_CA: file('ca.crt', certs.ca),
+        ALLOW_FLEET_IDENTITIES: 'true',
       },
     });
     address = `localhost:${northd.northd.grpcPort}`;
@@ -223,6 +224,52 @@ describe('identities at northd', () => {
       );
     }
     assert.equal(await code(fleet.syncInitialChassis({ chassisId: 'hv2' })), 'PERMISSION_DENIED');
+  });
+
+  it('refuses fleet identities where ALLOW_FLEET_IDENTITIES is not set, naming it', async () => {
+    // The suite's northd runs a simulated fleet's setting; a production one (this twin) does not.
+    const projects = client(ProjectServiceClient, { token: adminToken });
+    const { token: fleetToken } = await projects.createServiceToken({
+      role: 'hvflowd-fleet',
+      subject: 'sim',
+      requestId: '',
+    });
+    const strict = await startNorthdHarness({
+      shared: { database, amqpUrl: vhost.url },
+      logLevel: 'fatal',
+      env: {
+        VPCD_ADMIN_TOKEN: adminToken,
+        NORTHD_ID: 'identity-no-fleet',
+        GRPC_LISTEN: 'localhost:0',
+        TLS_CERT: file('server.crt', certs.server.cert),
+        TLS_KEY: file('server.key', certs.server.key),
+        TLS_CA: file('ca.crt', certs.ca),
+      },
+    });
+    try {
+      const at = `localhost:${strict.northd.grpcPort}`;
+      const setting = /simulated fleet's identity, accepted only where ALLOW_FLEET_IDENTITIES=true/;
+      const byCertificate = client(ChassisServiceClient, { as: 'hvflowd-fleet:sim', at });
+      const byToken = client(ChassisServiceClient, { token: fleetToken, at });
+      const fleetCert = await failure(byCertificate.syncInitialChassis({ chassisId: 'sim-0007' }));
+      assert.match(fleetCert, /^UNAUTHENTICATED: hvflowd-fleet:sim is a/);
+      assert.match(fleetCert, setting);
+      const fleetTok = await failure(byToken.syncInitialChassis({ chassisId: 'sim-0007' }));
+      assert.match(fleetTok, /^PERMISSION_DENIED: hvflowd-fleet:sim is a/);
+      assert.match(fleetTok, setting);
+      const issue = client(ProjectServiceClient, { token: adminToken, at }).createServiceToken({
+        role: 'hvflowd-fleet',
+        subject: 'sim',
+        requestId: '',
+      });
+      const refusedIssue = await failure(issue);
+      assert.match(refusedIssue, /^FAILED_PRECONDITION: /);
+      assert.match(refusedIssue, setting);
+      const hv1 = client(ChassisServiceClient, { as: 'hvflowd:hv1', at });
+      assert.equal(await code(hv1.syncInitialChassis({ chassisId: 'hv1' })), 'OK');
+    } finally {
+      await strict.stop();
+    }
   });
 
   it("lets hvaddr read its own chassis' bindings only, and nothing of other chassis", async () => {

@@ -127,3 +127,16 @@ describe('loadConfig GRPC_REFLECTION', () => {
     ]);
   });
 });
+
+describe('loadConfig ALLOW_FLEET_IDENTITIES', () => {
+  it('refuses fleet identities unless ALLOW_FLEET_IDENTITIES=true, and names a bad value', () => {
+    assert.equal(loadConfig(minimal).auth.allowFleetIdentities, false);
+    assert.equal(
+      loadConfig({ ...minimal, ALLOW_FLEET_IDENTITIES: 'true' }).auth.allowFleetIdentities,
+      true,
+    );
+    assert.deepEqual(problems({ ...minimal, ALLOW_FLEET_IDENTITIES: '1' }), [
+      'ALLOW_FLEET_IDENTITIES: "1" is not one of true, false',
+    ]);
+  });
+});

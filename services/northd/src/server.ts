@@ -97,6 +97,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     vnis: new VniPool(config.vniMax, registry),
     ips: new IpPool(registry),
     quotas: new QuotaStore(config.quotaDefaults),
+    allowFleetIdentities: config.auth.allowFleetIdentities,
     chassisMaxStatePorts: config.chassisMaxStatePorts,
     changed: (chassisIds) => converge.changed(chassisIds),
     tokenRevoked: (tokenId) => auth.revocations.announce(tokenId),

@@ -93,3 +93,16 @@ describe('loadConfig GRPC_REFLECTION', () => {
     ]);
   });
 });
+
+describe('loadConfig ALLOW_FLEET_IDENTITIES', () => {
+  it('refuses fleet certificates unless ALLOW_FLEET_IDENTITIES=true, and names a bad value', () => {
+    assert.equal(loadConfig(minimal).allowFleetIdentities, false);
+    assert.equal(
+      loadConfig({ ...minimal, ALLOW_FLEET_IDENTITIES: 'true' }).allowFleetIdentities,
+      true,
+    );
+    assert.deepEqual(problems({ ...minimal, ALLOW_FLEET_IDENTITIES: 'yes' }), [
+      'ALLOW_FLEET_IDENTITIES: "yes" is not one of true, false',
+    ]);
+  });
+});

@@ -20,10 +20,16 @@ export interface SouthdConfig extends GrpcServiceConfig {
      * HVFLOWD_SERVER_NAME: one name every hvflowd's certificate carries (a certificate shared by
      * every hypervisor), checked instead of the chassis identity. Undefined (the default): the
      * certificate of the hvflowd dialled for chassis X must name X (CN hvflowd:X, or
-     * hvflowd-fleet:<prefix> for a simulated chassis <prefix>-NNNN).
+     * hvflowd-fleet:<prefix> for a simulated chassis <prefix>-NNNN where allowFleetIdentities).
      */
     readonly hvflowdServerName: string | undefined;
   };
+  /**
+   * ALLOW_FLEET_IDENTITIES: accept an hvflowd certificate of a simulated fleet
+   * (hvflowd-fleet:<prefix>, acting for every chassis <prefix>-NNNN); default false. Only
+   * benchmarks and tests run a fleet.
+   */
+  readonly allowFleetIdentities: boolean;
   /** The broker: bus signing keys and amqps TLS files; see readBusConfig. */
   readonly bus: BusConfig;
 }
@@ -52,6 +58,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): SouthdConfig {
     },
     token: r.string('VPCD_TOKEN'),
     tls: { ...base.tls, hvflowdServerName: r.string('HVFLOWD_SERVER_NAME') },
+    allowFleetIdentities: r.boolean('ALLOW_FLEET_IDENTITIES'),
     bus: readBusConfig(r),
   };
   r.throwIfInvalid();

@@ -34,6 +34,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     registry,
     tls: tlsFiles && { files: tlsFiles, serverName: hvflowdServerName },
     checkChassisIdentity: hvflowdServerName === undefined,
+    allowFleetIdentities: config.allowFleetIdentities,
     bearerToken: config.token,
   });
   if (tlsFiles && hvflowdServerName !== undefined) {

@@ -24,7 +24,8 @@ export function fleetChassisIds(size: number): string[] {
 /**
  * One hvflowd process simulating a fleet on the memory datapath, configured as the local
  * region starts its own fleet, but started here so its start can be timed apart from the
- * region's and so it can be restarted on the same address.
+ * region's and so it can be restarted on the same address. The region must accept fleet
+ * identities (its `fleetIdentities` option: ALLOW_FLEET_IDENTITIES at northd and southd).
  */
 export async function spawnFleet(region: Region, o: FleetProcessOptions): Promise<ServiceProcess> {
   return spawnService({

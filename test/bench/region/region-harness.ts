@@ -46,6 +46,8 @@ export async function startRegionHarness(o: {
     leaseTtlMs: o.leaseTtlMs,
     // Plaintext, as the earlier runs in docs/benchmarks.md were measured.
     tls: false,
+    // The fleet (test/bench/fleet-process.ts) is spawned later, against this region.
+    fleetIdentities: true,
     chassis: memoryChassis.map((id, i) => ({
       id,
       underlayIp: `192.0.2.${i + 1}`,

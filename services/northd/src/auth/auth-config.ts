@@ -17,6 +17,11 @@ export interface AuthConfig {
   readonly failureWindowMs: number;
   /** AUTH_FAILURE_PEERS: peers tracked at once; default 10,000. */
   readonly failurePeers: number;
+  /**
+   * ALLOW_FLEET_IDENTITIES: accept `hvflowd-fleet:<prefix>` certificates and tokens, and issue
+   * such tokens; default false. Only a simulated fleet (benchmarks, tests) needs them.
+   */
+  readonly allowFleetIdentities: boolean;
 }
 
 export function readAuthConfig(r: EnvReader): AuthConfig {
@@ -28,5 +33,6 @@ export function readAuthConfig(r: EnvReader): AuthConfig {
     failureLimit: r.integer('AUTH_FAILURE_LIMIT', 0) ?? 50,
     failureWindowMs: r.integer('AUTH_FAILURE_WINDOW_MS', 1) ?? 60_000,
     failurePeers: r.integer('AUTH_FAILURE_PEERS', 1) ?? 10_000,
+    allowFleetIdentities: r.boolean('ALLOW_FLEET_IDENTITIES'),
   };
 }

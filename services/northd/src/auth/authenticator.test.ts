@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import type { PeerCertificate } from 'node:tls';
 import { Metadata } from '@grpc/grpc-js';
 import { countQueries, createDatabase, migrate, type Database } from '@vpcd/db';
 import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { isRpcError, Status, type Authenticate } from '@vpcd/rpc';
 import { migrations } from '../store/migrations.js';
-import { TokenStore } from '../store/tokens.js';
+import { TokenStore, type TokenOwner } from '../store/tokens.js';
 import { authMetrics } from './auth-metrics.js';
 import { createAuthenticator } from './authenticator.js';
 import { PeerLimiter } from './peer-limiter.js';
@@ -17,6 +18,7 @@ import { hashToken, newToken, tokenSuffix } from './tokens.js';
 
 const adminToken = 'authenticator-test-admin-token';
 const listVpcs = '/vpc.v1.VpcService/ListVpcs';
+const heartbeat = '/vpc.v1.ChassisService/Heartbeat';
 
 describe('the authenticator on a real token table', () => {
   let database: TestDatabase;
@@ -41,12 +43,12 @@ describe('the authenticator on a real token table', () => {
     await database?.drop();
   });
 
-  async function issue(): Promise<{ id: string; token: string }> {
+  async function issue(owner: TokenOwner = { projectId }): Promise<{ id: string; token: string }> {
     const token = newToken();
     const id = randomUUID();
     await store.insert(db, {
       id,
-      owner: { projectId },
+      owner,
       hash: hashToken(token),
       suffix: tokenSuffix(token),
       expireTime: undefined,
@@ -54,7 +56,11 @@ describe('the authenticator on a real token table', () => {
     return { id, token };
   }
 
-  function authenticator(sizes: { valid: number; invalid: number }, maxFailures = 0) {
+  function authenticator(
+    sizes: { valid: number; invalid: number },
+    maxFailures = 0,
+    allowFleetIdentities = false,
+  ) {
     const limiter = new PeerLimiter({ maxFailures, windowMs: 60_000, maxPeers: 10 });
     const registry = createRegistry({ service: 'test', collectDefault: false });
     const metrics = authMetrics(registry, () => ({
@@ -78,13 +84,22 @@ describe('the authenticator on a real token table', () => {
       limiter,
       metrics,
       logger: createLogger({ name: 'test', level: 'silent' }),
+      allowFleetIdentities,
     });
-    const call = (token: string) => {
+    const call = (token: string, path = listVpcs) => {
       const metadata = new Metadata();
       metadata.set('authorization', `Bearer ${token}`);
-      return authenticate({ path: listVpcs, metadata, authContext: {}, peer: '127.0.0.1:4000' });
+      return authenticate({ path, metadata, authContext: {}, peer: '127.0.0.1:4000' });
     };
-    return { call, resolver };
+    /** A call on mutual TLS whose client certificate has common name `cn`. */
+    const callWithCertificate = (cn: string, path = heartbeat) =>
+      authenticate({
+        path,
+        metadata: new Metadata(),
+        authContext: { sslPeerCertificate: { subject: { CN: cn } } as PeerCertificate },
+        peer: '127.0.0.1:4000',
+      });
+    return { call, callWithCertificate, resolver };
   }
 
   const unknown = () => `vpcd_${randomBytes(32).toString('base64url')}`;
@@ -160,5 +175,36 @@ describe('the authenticator on a real token table', () => {
       assert.deepEqual(await call(adminToken), { kind: 'admin' });
     });
     assert.equal(queries, 0);
+  });
+
+  it('refuses a fleet certificate and a fleet token unless ALLOW_FLEET_IDENTITIES is set', async () => {
+    const fleet = await issue({ role: 'hvflowd-fleet', subject: 'sim' });
+    const strict = authenticator({ valid: 10, invalid: 10 });
+    await assert.rejects(
+      strict.callWithCertificate('hvflowd-fleet:sim'),
+      (err: unknown) =>
+        isRpcError(err) &&
+        err.code === Status.UNAUTHENTICATED &&
+        /hvflowd-fleet:sim is a simulated fleet's identity.*ALLOW_FLEET_IDENTITIES=true/.test(
+          err.message,
+        ),
+    );
+    await assert.rejects(
+      strict.call(fleet.token, heartbeat),
+      (err: unknown) =>
+        isRpcError(err) &&
+        err.code === Status.PERMISSION_DENIED &&
+        /ALLOW_FLEET_IDENTITIES=true/.test(err.message),
+    );
+    assert.deepEqual(await strict.callWithCertificate('hvflowd:hv1'), {
+      kind: 'service',
+      role: 'hvflowd',
+      subject: 'hv1',
+    });
+
+    const fleetAllowed = authenticator({ valid: 10, invalid: 10 }, 0, true);
+    const principal = { kind: 'service', role: 'hvflowd-fleet', subject: 'sim' };
+    assert.deepEqual(await fleetAllowed.callWithCertificate('hvflowd-fleet:sim'), principal);
+    assert.deepEqual(await fleetAllowed.call(fleet.token, heartbeat), principal);
   });
 });

@@ -5,8 +5,12 @@ import type { AuthFailureReason, AuthMetrics } from './auth-metrics.js';
 import { peerKey, type PeerLimiter } from './peer-limiter.js';
 import { toRpcError } from '../errors.js';
 import { authorize } from './policy.js';
-import type { Principal } from './principal.js';
-import { commonNameProblem, serviceOfCommonName } from './service-identity.js';
+import { describePrincipal, type Principal } from './principal.js';
+import {
+  commonNameProblem,
+  fleetIdentityRefusal,
+  serviceOfCommonName,
+} from './service-identity.js';
 import type { TokenResolver } from './token-resolver.js';
 import { hashToken, isWellFormedToken, sameHash } from './tokens.js';
 
@@ -18,6 +22,11 @@ export interface AuthenticatorOptions {
   readonly limiter: PeerLimiter;
   readonly metrics: AuthMetrics;
   readonly logger: Logger;
+  /**
+   * Accept `hvflowd-fleet:<prefix>` certificates and service tokens (ALLOW_FLEET_IDENTITIES);
+   * when false, a fleet certificate is UNAUTHENTICATED and a fleet token PERMISSION_DENIED.
+   */
+  readonly allowFleetIdentities: boolean;
   /** Called before a token is resolved (see TokenRevocations.checkConnection). */
   readonly beforeResolve?: () => void;
 }
@@ -41,7 +50,8 @@ const messages: Record<AuthFailureReason, string> = {
  * service role and subject; any other CN is UNAUTHENTICATED), never from both: a call that
  * presents both is refused. Then checks the policy for the method. A malformed token is
  * refused without a lookup; a peer with too many failures gets no lookup either (the admin
- * token and cached tokens still pass).
+ * token and cached tokens still pass). A fleet identity (`hvflowd-fleet:<prefix>`) passes only
+ * where allowFleetIdentities is set: it is the one identity that acts for many chassis.
  */
 export function createAuthenticator(options: AuthenticatorOptions): Authenticate<Principal> {
   const adminHash = hashToken(options.adminToken);
@@ -99,9 +109,23 @@ export function createAuthenticator(options: AuthenticatorOptions): Authenticate
     if (cn) {
       const service = serviceOfCommonName(String(cn));
       if (!service) refuse('unknown_certificate', peer, commonNameProblem(String(cn)));
+      if (service.role === 'hvflowd-fleet' && !options.allowFleetIdentities) {
+        refuse('unknown_certificate', peer, fleetIdentityRefusal(String(cn)));
+      }
       principal = { kind: 'service', ...service };
     } else {
       principal = header === undefined ? refuse('missing', peer) : await fromHeader(header, peer);
+      // The token is genuine (it was issued while the setting was on): refused, not unknown.
+      if (
+        principal.kind === 'service' &&
+        principal.role === 'hvflowd-fleet' &&
+        !options.allowFleetIdentities
+      ) {
+        throw new RpcError(
+          Status.PERMISSION_DENIED,
+          fleetIdentityRefusal(describePrincipal(principal)),
+        );
+      }
     }
     authorize(path, principal);
     return principal;

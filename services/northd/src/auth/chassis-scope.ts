@@ -4,7 +4,9 @@ import { describePrincipal, principal, type Principal } from './principal.js';
 /**
  * Whether `p` may act for chassis `chassisId`: the admin for any; `hvflowd:<id>` and
  * `hvaddr:<id>` for chassis `<id>` alone; `hvflowd-fleet:<prefix>` for `<prefix>-<digits>`.
- * Projects and the other services act for none (the method policy keeps them out first).
+ * Projects and the other services act for none (the method policy keeps them out first). A
+ * fleet principal reaches here only where ALLOW_FLEET_IDENTITIES is set: the authenticator
+ * refuses its certificate or token otherwise.
  */
 export function mayActForChassis(p: Principal, chassisId: string): boolean {
   if (p.kind === 'admin') return true;

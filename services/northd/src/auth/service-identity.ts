@@ -9,6 +9,21 @@ export const serviceRoles: readonly ServiceRole[] = [
   'northd',
 ];
 
+/**
+ * The variable that lets northd and southd accept `hvflowd-fleet:<prefix>` identities. A fleet
+ * identity acts for every chassis `<prefix>-<digits>`, which only a simulated fleet (benchmarks,
+ * tests) needs: a production region must not honour one that a test CA or a leaked token names.
+ */
+const fleetIdentitiesSetting = 'ALLOW_FLEET_IDENTITIES';
+
+/** Why `identity` (a fleet's, `hvflowd-fleet:<prefix>`) is refused while the setting is off. */
+export function fleetIdentityRefusal(identity: string): string {
+  return (
+    `${identity} is a simulated fleet's identity, accepted only where ` +
+    `${fleetIdentitiesSetting}=true (benchmarks and tests)`
+  );
+}
+
 // A fleet's chassis are `<prefix>-NNNN`, at most 63 characters: room for "-" and 4 digits.
 const maxFleetPrefix = 58;
 

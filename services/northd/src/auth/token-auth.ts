@@ -48,6 +48,7 @@ export function createTokenAuth(o: {
     limiter,
     metrics,
     logger: o.logger,
+    allowFleetIdentities: config.allowFleetIdentities,
     beforeResolve: () => revocations.checkConnection(),
   });
   return { authenticate, revocations };

@@ -28,6 +28,8 @@ export interface HandlerDeps {
   readonly ips: IpPool;
   /** Per-project quotas, with northd's defaults. */
   readonly quotas: QuotaStore;
+  /** Whether hvflowd-fleet service tokens may be issued (ALLOW_FLEET_IDENTITIES). */
+  readonly allowFleetIdentities: boolean;
   /** The most ports a chassis' state may hold (CHASSIS_MAX_STATE_PORTS). */
   readonly chassisMaxStatePorts: number;
   /**

@@ -10,7 +10,7 @@ import {
 } from '@vpcd/api';
 import type { Queryable } from '@vpcd/db';
 import { invalidArgument, RpcError, Status } from '@vpcd/rpc';
-import { serviceIdentityProblem } from '../auth/service-identity.js';
+import { fleetIdentityRefusal, serviceIdentityProblem } from '../auth/service-identity.js';
 import { hashToken, newToken, tokenSuffix } from '../auth/tokens.js';
 import type { ServiceRole } from '../auth/principal.js';
 import { readPage } from '../store/pagination.js';
@@ -86,6 +86,13 @@ export function tokenHandlers(deps: HandlerDeps) {
         req.subject === '' && ['southd', 'northd'].includes(req.role) ? req.role : req.subject;
       const problem = serviceIdentityProblem(req.role, subject);
       if (problem) throw invalidArgument([problem]);
+      // A token that northd would refuse on every call must not be issued in the first place.
+      if (req.role === 'hvflowd-fleet' && !deps.allowFleetIdentities) {
+        throw new RpcError(
+          Status.FAILED_PRECONDITION,
+          fleetIdentityRefusal(`hvflowd-fleet:${subject}`),
+        );
+      }
       tokenExpiry(req, Date.now());
       return issue(
         'CreateServiceToken',

@@ -13,6 +13,8 @@ export interface HvflowdClientsOptions {
    * only where one certificate is shared by every hypervisor (HVFLOWD_SERVER_NAME).
    */
   readonly checkChassisIdentity: boolean;
+  /** In that check, accept a simulated fleet's `hvflowd-fleet:<prefix>` (ALLOW_FLEET_IDENTITIES). */
+  readonly allowFleetIdentities: boolean;
   readonly bearerToken: string | undefined;
   /** Clients kept open; the least recently used is closed past it. Default 4096. */
   readonly maxClients?: number;
@@ -61,13 +63,17 @@ export class HvflowdClients {
         tls: perChassis
           ? {
               ...tls,
-              checkServerIdentity: hvflowdIdentityCheck(chassisId, (refusal) => {
-                if (refusal === undefined) this.refusals.delete(key);
-                else {
-                  this.refusals.set(key, refusal);
-                  this.refused.inc();
-                }
-              }),
+              checkServerIdentity: hvflowdIdentityCheck(
+                chassisId,
+                this.options.allowFleetIdentities,
+                (refusal) => {
+                  if (refusal === undefined) this.refusals.delete(key);
+                  else {
+                    this.refusals.set(key, refusal);
+                    this.refused.inc();
+                  }
+                },
+              ),
             }
           : tls,
         bearerToken: this.options.bearerToken,
