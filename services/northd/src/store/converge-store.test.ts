@@ -31,6 +31,14 @@ describe('ConvergeStore on the change log', () => {
         requestId: '',
       });
     }
+    // Registration asks each chassis' owner for a full state; start from an empty log.
+    for (const [id, rows] of await store.pendingFor(['hva', 'hvb', 'hvc'])) {
+      await changeLog.retire(
+        db,
+        id,
+        rows.map((r) => r.seq),
+      );
+    }
     const project = await h.admin.projects.createProject({ name: 'p', requestId: '' });
     vpcId = (
       await h.admin.vpcs.createVpc({
