@@ -29,6 +29,8 @@ export class LeaseManager {
   private owned = new Map<string, number>();
   /** On the monotonic clock (performance.now()). */
   private validUntilMs = 0;
+  /** How many times the leases held here were dropped; a tick that saw one keeps none. */
+  private drops = 0;
   /** When the next tick runs: the renewal interval, or sooner when another's lease lapses. */
   private nextTickMs: number;
   private timer: NodeJS.Timeout | undefined;
@@ -84,9 +86,24 @@ export class LeaseManager {
     // long a lease counts as held here, nor one stepped forward cut it short. Expiry itself is
     // the database's NOW(3) alone.
     const startedMs = performance.now();
+    // Leases this instance stopped acting on (its first tick, a lapse of local validity) are
+    // taken again at a new epoch, never renewed at the old one: what it remembered under the
+    // old epoch (the converge chains: which revision each chassis holds) is gone, and a chain
+    // must never start over within an epoch, as a chassis would take its first full state for
+    // a duplicate of one it applied.
+    const reclaim = startedMs >= this.validUntilMs;
+    const dropsBefore = this.drops;
     try {
-      const { owned, foreignLapseMs } = await this.options.db.transaction((tx) => this.renew(tx));
+      const { owned, foreignLapseMs } = await this.options.db.transaction((tx) =>
+        this.renew(tx, reclaim),
+      );
       if (this.stopped) return;
+      if (this.drops !== dropsBefore && !reclaim) {
+        // Dropped while this renewal ran: act on none of them; the next tick reclaims.
+        this.validUntilMs = 0;
+        this.nextTickMs = lapseSlackMs;
+        return;
+      }
       // A dead instance's leases are claimed as they lapse, not up to a renewal interval later:
       // failover is bounded by the TTL, not TTL + interval.
       this.nextTickMs =
@@ -107,10 +124,12 @@ export class LeaseManager {
 
   private async renew(
     tx: Queryable,
+    reclaim: boolean,
   ): Promise<{ owned: Map<string, number>; foreignLapseMs: number | undefined }> {
     const { northdId, leaseTtlMs } = this.options;
     await leaseStore.join(tx, northdId, leaseTtlMs);
-    await leaseStore.renew(tx, northdId, leaseTtlMs);
+    if (reclaim) await leaseStore.reclaim(tx, northdId, leaseTtlMs);
+    else await leaseStore.renew(tx, northdId, leaseTtlMs);
     const counts = await leaseStore.counts(tx, northdId);
     const members = Math.max(1, counts.members);
     const fairShare = Math.ceil(counts.total / members);
@@ -135,6 +154,7 @@ export class LeaseManager {
   private drop(reason: string): void {
     if (this.owned.size === 0) return;
     this.options.logger.warn({ reason, chassis: this.owned.size }, 'dropping chassis leases');
+    this.drops++;
     this.owned = new Map();
     this.metrics.owned.set(0);
     this.options.onChange?.();

@@ -38,6 +38,18 @@ export const leaseStore = {
     );
   },
 
+  /**
+   * Takes every live lease of `northdId` again at the next epoch, extended to now + `ttlMs`: for
+   * an instance that stopped acting on them (a restart, a lapse of its local validity).
+   */
+  async reclaim(tx: Queryable, northdId: string, ttlMs: number): Promise<void> {
+    await tx.execute(
+      `UPDATE chassis_leases SET epoch = epoch + 1, expires_at = NOW(3) + INTERVAL ? MICROSECOND
+       WHERE owner = ? AND expires_at > NOW(3)`,
+      [ttlMs * 1000, northdId],
+    );
+  },
+
   async counts(tx: Queryable, northdId: string): Promise<LeaseCounts> {
     const [row] = await tx.query<{
       members: number;
