@@ -100,7 +100,9 @@ describe('vpcctl chassis and status against northd', () => {
       assert.match(r.stdout, /^hv1 .* no +never$/m);
       assert.match(
         r.stdout,
-        /2 chassis: 1 converged, 1 behind by 1 generations, 0 without an owner\n$/,
+        // Generations are change-log sequence numbers, shared by every chassis: the distance
+        // between two of one chassis is not a count of its changes.
+        /2 chassis: 1 converged, 1 behind by [1-9]\d* generations, 0 without an owner\n$/,
       );
     } finally {
       h.setAcking(true);
