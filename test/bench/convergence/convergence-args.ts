@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { readNumberFlag, type NumberFlag } from '../common/number-flag.js';
+import { parseBenchFlags, throwProblems, type NumberFlag } from '../common/number-flag.js';
 
 /** The settings of one convergence benchmark run, validated and frozen. */
 export interface ConvergenceBenchOptions {
@@ -112,27 +111,11 @@ const flags: readonly NumberFlag<NumberKey>[] = [
 
 /** Parses the command line (flags given override --quick's sizes); one Error names every bad flag. */
 export function parseConvergenceBenchArgs(argv: readonly string[]): ConvergenceBenchOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      out: { type: 'string' },
-      quick: { type: 'boolean' },
-      ...Object.fromEntries(flags.map((f) => [f.name, { type: 'string' as const }])),
-    },
-  });
-  const quick = values.quick === true;
-  const problems: string[] = [];
-  const raw = values as Record<string, string | undefined>;
-  const numbers = Object.fromEntries(
-    flags.map((f) => [f.key, readNumberFlag(raw[f.name], f, problems, quick)]),
-  ) as Record<NumberKey, number>;
-  const options: ConvergenceBenchOptions = { out: values.out, quick, ...numbers };
-  if (options.out === '') problems.push('--out must name a file');
+  const { out, quick, numbers, problems } = parseBenchFlags(argv, flags);
+  const options: ConvergenceBenchOptions = { out, quick, ...numbers };
   if (options.vpcs * options.chassisPerVpc * 2 + options.chassisPerVpc > 9999) {
     problems.push('--vpcs times --chassis-per-vpc must leave the fleet under 10,000 chassis');
   }
-  if (problems.length > 0) throw new Error(`invalid arguments: ${problems.join('; ')}`);
+  throwProblems(problems);
   return Object.freeze(options);
 }

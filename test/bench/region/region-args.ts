@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { readNumberFlag, type NumberFlag } from '../common/number-flag.js';
+import { parseBenchFlags, throwProblems, type NumberFlag } from '../common/number-flag.js';
 
 /** The settings of one region benchmark run, validated and frozen. */
 export interface RegionBenchOptions {
@@ -113,27 +112,11 @@ export const maxFleetVpcs = 128 * 256;
 
 /** Parses the command line (flags given override --quick's sizes); one Error names every bad flag. */
 export function parseRegionBenchArgs(argv: readonly string[]): RegionBenchOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      out: { type: 'string' },
-      quick: { type: 'boolean' },
-      ...Object.fromEntries(flags.map((f) => [f.name, { type: 'string' as const }])),
-    },
-  });
-  const quick = values.quick === true;
-  const problems: string[] = [];
-  const raw = values as Record<string, string | undefined>;
-  const numbers = Object.fromEntries(
-    flags.map((f) => [f.key, readNumberFlag(raw[f.name], f, problems, quick)]),
-  ) as Record<NumberKey, number>;
+  const { out, quick, numbers, given, problems } = parseBenchFlags(argv, flags);
   // Without the flag, a fleet smaller than the default gives all of its chassis to the hammer.
-  if (raw['hammer-chassis'] === undefined)
+  if (!given.has('hammer-chassis'))
     numbers.hammerChassis = Math.min(defaultHammerChassis, numbers.fleet);
-  const options: RegionBenchOptions = { out: values.out, quick, ...numbers };
-  if (options.out === '') problems.push('--out must name a file');
+  const options: RegionBenchOptions = { out, quick, ...numbers };
   if (options.chassisPerVpc * options.interfacesPerChassis > addressesPerFleetVpc) {
     problems.push(
       `--chassis-per-vpc times --interfaces-per-chassis must be at most ${addressesPerFleetVpc}` +
@@ -145,6 +128,6 @@ export function parseRegionBenchArgs(argv: readonly string[]): RegionBenchOption
   }
   if (options.hammerChassis > options.fleet)
     problems.push('--hammer-chassis must be at most --fleet');
-  if (problems.length > 0) throw new Error(`invalid arguments: ${problems.join('; ')}`);
+  throwProblems(problems);
   return Object.freeze(options);
 }

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { readNumberFlag, type NumberFlag } from '../common/number-flag.js';
+import { parseBenchFlags, throwProblems, type NumberFlag } from '../common/number-flag.js';
 
 /** The settings of one resync-storm benchmark run, validated and frozen. */
 export interface ResyncBenchOptions {
@@ -42,23 +41,7 @@ const flags: readonly NumberFlag<NumberKey>[] = [
 
 /** Parses the command line; one Error names every bad flag. */
 export function parseResyncBenchArgs(argv: readonly string[]): ResyncBenchOptions {
-  const { values } = parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      out: { type: 'string' },
-      quick: { type: 'boolean' },
-      ...Object.fromEntries(flags.map((f) => [f.name, { type: 'string' as const }])),
-    },
-  });
-  const quick = values.quick === true;
-  const problems: string[] = [];
-  const raw = values as Record<string, string | undefined>;
-  const numbers = Object.fromEntries(
-    flags.map((f) => [f.key, readNumberFlag(raw[f.name], f, problems, quick)]),
-  ) as Record<NumberKey, number>;
-  if (values.out === '') problems.push('--out must name a file');
-  if (problems.length > 0) throw new Error(`invalid arguments: ${problems.join('; ')}`);
-  return Object.freeze({ out: values.out, quick, ...numbers });
+  const { out, quick, numbers, problems } = parseBenchFlags(argv, flags);
+  throwProblems(problems);
+  return Object.freeze({ out, quick, ...numbers });
 }
