@@ -24,6 +24,7 @@ describe('createPools', () => {
       assert.equal(await capacity('northd'), 20);
       assert.equal(await capacity('northd-writes'), poolSizes.writes);
       assert.equal(await capacity('northd-chassis'), poolSizes.chassis);
+      assert.equal(await capacity('northd-converge'), poolSizes.converge);
       assert.equal(await capacity('northd-control'), poolSizes.control);
     } finally {
       await pools.close();

@@ -15,8 +15,14 @@ export interface NorthdPools {
   /** What chassis ask and report: heartbeats, registrations, initial syncs, acks. `northd-chassis`. */
   readonly chassis: Database;
   /**
-   * Lease renewals, the converge loop and the janitor. Each runs one statement or transaction at
-   * a time, and the pool has a connection for each, so none ever waits. `northd-control`.
+   * The converge loop's reads (change rows, full states and deltas) and its refusals: up to
+   * the converger's reconciles (64 at once) share it. `northd-converge`.
+   */
+  readonly converge: Database;
+  /**
+   * Lease renewals and the janitor. Each runs one statement or transaction at a time, and the
+   * pool has a connection for each, so neither ever waits: a renewal that queued behind the
+   * converge loop's reads of large full states lapsed the instance's leases. `northd-control`.
    */
   readonly control: Database;
   /** Closes every pool. */
@@ -28,7 +34,7 @@ export interface NorthdPools {
  * (default 10). Writes of one VPC queue on its row lock whatever the pool, so more connections
  * would only hold more waiting transactions; acks and heartbeat batches are short statements.
  */
-export const poolSizes = { writes: 8, chassis: 6, control: 3 } as const;
+export const poolSizes = { writes: 8, chassis: 6, converge: 4, control: 3 } as const;
 
 export type PoolOptions = Omit<DatabaseOptions, 'name' | 'connectionLimit'>;
 
@@ -43,6 +49,7 @@ export function createPools(options: PoolOptions): NorthdPools {
     reads: createDatabase({ ...options, name: 'northd' }),
     writes: sized('northd-writes', poolSizes.writes),
     chassis: sized('northd-chassis', poolSizes.chassis),
+    converge: sized('northd-converge', poolSizes.converge),
     control: sized('northd-control', poolSizes.control),
   };
   return {

@@ -63,7 +63,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
   const hints = new ChangeHints(broker, config.northdId, metrics, logger);
   const hintQueue = hints.queue();
   const converge: Converger = new Converger({
-    store: new SqlConvergeStore(db.control),
+    store: new SqlConvergeStore(db.converge),
     publisher: new BrokerPublisher(broker, config.northdId),
     leases,
     hint: (chassisIds, acks) => hints.send(chassisIds, acks),
