@@ -258,6 +258,30 @@ describe('southd', () => {
     await h.server.shutdown();
   });
 
+  it('answers a copy of work it applied with the same ack, without calling hvflowd', async () => {
+    const h = await fakeHvflowd((req) =>
+      Promise.resolve({ contentHash: `content-${(req.state ?? req.delta)!.generation}` }),
+    );
+    const address = `127.0.0.1:${h.port}`;
+    const acksOf = (generation: number) =>
+      acks.filter((a) => a.chassisId === 'hv-dup' && a.generation === generation);
+    const duplicatesBefore = await deliveries('duplicate');
+    await publish(state('hv-dup', 9), address);
+    await until(() => acksOf(9).length === 1);
+    // northd sends it again: its ack was late or lost.
+    await publish(state('hv-dup', 9), address);
+    await until(() => acksOf(9).length === 2);
+    assert.deepEqual(acksOf(9)[1], acksOf(9)[0], 'the same ack');
+    assert.equal(acksOf(9)[0]!.contentHash, 'content-9');
+    assert.equal(h.applied.length, 1, 'hvflowd applied it once');
+    assert.equal((await deliveries('duplicate')) - duplicatesBefore, 1);
+    // The next revision goes to hvflowd as always.
+    await publish(delta('hv-dup', 10), address);
+    await until(() => acksOf(10).length === 1);
+    assert.equal(h.applied.length, 2);
+    await h.server.shutdown();
+  });
+
   it('passes on that hvflowd needs a full state', async () => {
     const h = await fakeHvflowd(() =>
       Promise.resolve({ needsFullState: true, appliedGeneration: 2, contentHash: 'held' }),

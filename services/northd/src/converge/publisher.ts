@@ -48,6 +48,12 @@ export function messageKey(message: Outgoing): {
  * not sent: no hop would carry it (northd's per-chassis limit keeps this from happening).
  */
 export class BrokerPublisher implements ConvergePublisher {
+  /**
+   * The encoded body of each message still referenced (in flight): a resend carries the same
+   * bytes without encoding a large full state again.
+   */
+  private readonly bodies = new WeakMap<Outgoing, Buffer>();
+
   constructor(
     private readonly broker: Pick<Broker, 'publish'>,
     private readonly northdId: string,
@@ -55,11 +61,7 @@ export class BrokerPublisher implements ConvergePublisher {
 
   async publish(message: Outgoing, attempt: number): Promise<PublishOutcome> {
     const { chassisId, epoch, generation } = messageKey(message);
-    const body = Buffer.from(
-      message.kind === 'full'
-        ? ChassisState.encode(message.state).finish()
-        : ChassisDelta.encode(message.delta).finish(),
-    );
+    const body = this.bodies.get(message) ?? this.encode(message);
     if (body.length > maxChassisStateBytes) {
       return { refused: `too_large: ${body.length} bytes, limit ${maxChassisStateBytes}` };
     }
@@ -78,5 +80,15 @@ export class BrokerPublisher implements ConvergePublisher {
       }),
     );
     return { sent: true };
+  }
+
+  private encode(message: Outgoing): Buffer {
+    const body = Buffer.from(
+      message.kind === 'full'
+        ? ChassisState.encode(message.state).finish()
+        : ChassisDelta.encode(message.delta).finish(),
+    );
+    this.bodies.set(message, body);
+    return body;
   }
 }

@@ -10,7 +10,7 @@ import { FakePublisher, FakeStore, settle } from './testing.js';
 import { WorkQueue } from './work-queue.js';
 
 /** The parts of a converge side around one reconciler, with a chassis that answers on demand. */
-function harness(options: { auditIntervalMs?: number } = {}) {
+function harness(options: { auditIntervalMs?: number; ackTimeoutPerPortMs?: number } = {}) {
   const clock = new ManualClock();
   const store = new FakeStore();
   const publisher = new FakePublisher();
@@ -25,6 +25,7 @@ function harness(options: { auditIntervalMs?: number } = {}) {
     clock,
     ackTimeoutMs: 1000,
     maxAckTimeoutMs: 8000,
+    ackTimeoutPerPortMs: options.ackTimeoutPerPortMs ?? 0,
     auditIntervalMs: options.auditIntervalMs ?? 0,
     contentHash: (state) => state.ports.map((p) => p.interfaceId).join(','),
     random: () => 0.5,
@@ -151,6 +152,30 @@ describe('Reconciler', () => {
     clock.advance(waits[2]!);
     assert.equal((await reconciler.reconcile('hv1')).action, 'full');
     assert.equal(full(publisher.last.message).generation, 3);
+  });
+
+  it('waits for the ack of a message in proportion to the ports it carries', async () => {
+    const { store, publisher, reconciler, clock } = harness({ ackTimeoutPerPortMs: 10 });
+    store.createPort('hv1', 'a');
+    const first = await reconciler.reconcile('hv1');
+    assert.equal(first.action, 'full');
+    assert.equal(first.requeueAfterMs, 1000 + 10, 'one port');
+    clock.advance(1009);
+    assert.equal((await reconciler.reconcile('hv1')).action, 'wait', 'not due before');
+    const { message } = publisher.last;
+    reconciler.observeAck('hv1', 4, full(message).generation, 'applied');
+    store.retire('hv1', full(message).changes);
+    for (let i = 0; i < 30; i++) store.createPort('hv1', `p${i}`);
+    const big = await reconciler.reconcile('hv1');
+    assert.equal(big.action, 'delta');
+    assert.equal(big.requeueAfterMs, 1000 + 30 * 10, 'thirty ports');
+    clock.advance(1300);
+    const resend = await reconciler.reconcile('hv1');
+    assert.equal(resend.action, 'resend');
+    assert.ok(
+      resend.requeueAfterMs! >= 1300,
+      `a resend waits as long at least: ${resend.requeueAfterMs}`,
+    );
   });
 
   it('takes an ack it did not hear of from the status the store recorded (a lost hint)', async () => {

@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { HvflowdClients } from './hvflowd-clients.js';
 import type { KeyedPool } from './keyed-pool.js';
+import { LastApplied } from './applied.js';
 import { refusal, type Refusal } from './refusal.js';
 import { Supersede, type WorkKind } from './supersede.js';
 
@@ -43,6 +44,7 @@ const retryable = new Set<Status>([
 
 export type DeliveryResult =
   | 'applied'
+  | 'duplicate'
   | 'needs_full'
   | 'superseded'
   | 'fenced'
@@ -93,6 +95,7 @@ const deadLetterReasons = ['malformed', 'too_large', 'invalid'] as const;
  */
 export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promise<HandlerResult> {
   const supersede = new Supersede();
+  const lastApplied = new LastApplied();
   const results = new Counter({
     name: 'southd_deliveries_total',
     help: 'Converge states handled, by result.',
@@ -173,12 +176,16 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
     const outcome = await o.pool.run(chassisId, async () => {
       if (!supersede.isCurrent(chassisId, version)) return 'superseded' as const;
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
+      const repeated = lastApplied.answerFor(chassisId, version);
+      if (repeated) return { repeated };
       try {
         const applied = await o.clients
           .get(address, chassisId)
           .applyChassisState(work.request, { deadlineMs: o.applyTimeoutMs });
+        lastApplied.record(chassisId, version, applied);
         return applied;
       } catch (err) {
+        lastApplied.forget(chassisId);
         const refusal = o.clients.identityRefusal(address, chassisId);
         // Not an outage: the hvflowd at that address is another chassis (a stale or forged
         // registration). Retrying the same address cannot help; northd gets the error.
@@ -221,15 +228,16 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       await publishAck({ ...ack, error: `${Status[outcome.code]}: ${outcome.message}` });
       return 'ack';
     }
+    const answer = 'repeated' in outcome ? outcome.repeated : outcome;
     // Ports hvflowd left out travel with the ack: northd marks their interfaces FAILED.
     await publishAck({
       ...ack,
-      stateHash: outcome.stateHash,
-      rejectedPorts: outcome.rejectedPorts,
-      needsFullState: outcome.needsFullState,
-      contentHash: outcome.contentHash,
+      stateHash: answer.stateHash,
+      rejectedPorts: answer.rejectedPorts,
+      needsFullState: answer.needsFullState,
+      contentHash: answer.contentHash,
     });
-    count(outcome.needsFullState ? 'needs_full' : 'applied');
+    count('repeated' in outcome ? 'duplicate' : answer.needsFullState ? 'needs_full' : 'applied');
     return 'ack';
   };
 }
