@@ -1,4 +1,11 @@
-import { ChassisState, ChassisStateAck, convergeTopology, messageTypes, queues } from '@vpcd/api';
+import {
+  ChassisDelta,
+  ChassisState,
+  ChassisStateAck,
+  convergeTopology,
+  messageTypes,
+  queues,
+} from '@vpcd/api';
 import { createBroker, type Broker } from '@vpcd/messaging';
 import { testBusKey } from '@vpcd/messaging/testing';
 import { createLogger, createRegistry } from '@vpcd/observability';
@@ -25,7 +32,7 @@ export interface FakeSouthd {
 const receiptsKept = 8;
 
 /**
- * Consumes the converge queue and publishes, for each state, the ack a chassis that applied it
+ * Consumes the converge queue and publishes, for each state or delta, the ack a chassis that applied it
  * would send (its epoch and generation, no error) on the acks exchange, with publisher confirms,
  * before acking the delivery. Nothing is applied anywhere: the figures are northd's, RabbitMQ's
  * and MySQL's.
@@ -45,7 +52,11 @@ export async function startFakeSouthd(amqpUrl: string, prefetch = 128): Promise<
     queues.convergeQueue,
     async (delivery) => {
       const receivedAtMs = performance.now();
-      const state = ChassisState.decode(delivery.body);
+      // A delta and a full state carry the same fields an ack echoes, by their AMQP type.
+      const state =
+        delivery.type === messageTypes.chassisDelta
+          ? ChassisDelta.decode(delivery.body)
+          : ChassisState.decode(delivery.body);
       const receipt = { generation: state.generation, receivedAtMs, ackedAtMs: NaN };
       const kept = receipts.get(state.chassisId) ?? [];
       kept.push(receipt);
