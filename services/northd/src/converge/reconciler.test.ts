@@ -10,7 +10,9 @@ import { FakePublisher, FakeStore, settle } from './testing.js';
 import { WorkQueue } from './work-queue.js';
 
 /** The parts of a converge side around one reconciler, with a chassis that answers on demand. */
-function harness(options: { auditIntervalMs?: number; ackTimeoutPerPortMs?: number } = {}) {
+function harness(
+  options: { auditIntervalMs?: number; ackTimeoutPerPortMs?: number; maxResends?: number } = {},
+) {
   const clock = new ManualClock();
   const store = new FakeStore();
   const publisher = new FakePublisher();
@@ -26,6 +28,7 @@ function harness(options: { auditIntervalMs?: number; ackTimeoutPerPortMs?: numb
     ackTimeoutMs: 1000,
     maxAckTimeoutMs: 8000,
     ackTimeoutPerPortMs: options.ackTimeoutPerPortMs ?? 0,
+    maxResends: options.maxResends,
     auditIntervalMs: options.auditIntervalMs ?? 0,
     contentHash: (state) => state.ports.map((p) => p.interfaceId).join(','),
     random: () => 0.5,
@@ -132,7 +135,7 @@ describe('Reconciler', () => {
   });
 
   it('resends an unacknowledged message unchanged with backoff, and a full state after 3 resends', async () => {
-    const { store, publisher, reconciler, converged, clock } = harness();
+    const { store, publisher, reconciler, converged, clock } = harness({ maxResends: 3 });
     await converged();
     store.createPort('hv1', 'b');
     await reconciler.reconcile('hv1');
@@ -152,6 +155,23 @@ describe('Reconciler', () => {
     clock.advance(waits[2]!);
     assert.equal((await reconciler.reconcile('hv1')).action, 'full');
     assert.equal(full(publisher.last.message).generation, 3);
+  });
+
+  it('by default resends once, then sends a full state to the address registered now', async () => {
+    const { store, publisher, reconciler, converged, clock } = harness();
+    await converged();
+    store.createPort('hv1', 'b');
+    const sent = await reconciler.reconcile('hv1');
+    assert.equal(sent.action, 'delta');
+    // The agent restarts on another port and registers it; the delta went to the old one.
+    store.addresses.set('hv1', 'hv1:41000');
+    clock.advance(sent.requeueAfterMs!);
+    const resent = await reconciler.reconcile('hv1');
+    assert.equal(resent.action, 'resend');
+    assert.equal(publisher.last.message.route.hvflowdAddr, 'hv1:50053', 'the same message');
+    clock.advance(resent.requeueAfterMs!);
+    assert.equal((await reconciler.reconcile('hv1')).action, 'full');
+    assert.equal(publisher.last.message.route.hvflowdAddr, 'hv1:41000');
   });
 
   it('waits for the ack of a message in proportion to the ports it carries', async () => {

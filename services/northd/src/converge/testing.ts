@@ -16,6 +16,8 @@ export class FakeStore implements ConvergeStore {
   readonly ports = new Map<string, PortState[]>();
   readonly reported = new Map<string, { epoch: number; generation: number; contentHash: string }>();
   readonly refused: { chassisId: string; changes: readonly number[] }[] = [];
+  /** The hvflowd address each chassis registered; `<chassis>:50053` when not set. */
+  readonly addresses = new Map<string, string>();
   pendingReads = 0;
 
   /** An interface created on `chassisId`: its port and a change row. */
@@ -61,7 +63,7 @@ export class FakeStore implements ConvergeStore {
     return Promise.resolve({
       state: this.stateOf(chassisId),
       changes: rows.map((r) => r.seq),
-      hvflowdAddr: `${chassisId}:50053`,
+      hvflowdAddr: this.addresses.get(chassisId) ?? `${chassisId}:50053`,
       appliedGeneration: this.reported.get(chassisId)?.generation ?? 0,
       traceparent: rows.at(-1)?.traceparent ?? null,
     });
@@ -89,7 +91,7 @@ export class FakeStore implements ConvergeStore {
       removedPorts: [],
       removedRemotePorts: [],
       fullWanted: false,
-      hvflowdAddr: `${chassisId}:50053`,
+      hvflowdAddr: this.addresses.get(chassisId) ?? `${chassisId}:50053`,
     });
   }
 
