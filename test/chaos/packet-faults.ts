@@ -23,7 +23,9 @@ export const packetFaults: readonly PacketFault[] = [
       const index = region.northds.indexOf(victim);
       await victim.stop('SIGKILL');
       await sleep(4000); // past the lease TTL: the survivor takes the chassis over
-      await region.startNorthd(index);
+      // Back on its port, as behind a Service: the agents' NORTHD_ADDR names northd-0's, and a
+      // northd-0 on a new port would leave them without one for the rest of the run.
+      await region.startNorthd(index, { GRPC_LISTEN: `127.0.0.1:${victim.grpcPort}` });
     },
   },
   {
