@@ -148,8 +148,10 @@ describe('chaos', () => {
 
   it('kill of an hvflowd: on restart it resyncs and converges, and the restart is no drift', async () => {
     await underLoad('kill-hvflowd', async () => {
+      // Back on the address it registered, as a hypervisor's agent comes back.
+      const { grpcPort } = region.hvflowds[0]!;
       await region.hvflowds[0]!.stop('SIGKILL');
-      await region.startHvflowd(0);
+      await region.startHvflowd(0, { GRPC_LISTEN: `127.0.0.1:${grpcPort}` });
     });
     // Its bridge was rebuilt from scratch (the memory datapath numbers its ports anew): northd
     // compares what it reports from then on with the new bridge, not the one before the kill.
@@ -163,8 +165,9 @@ describe('chaos', () => {
       await new Promise((r) => setTimeout(r, 100));
       prior = await generations('hv1');
     }
+    const { grpcPort } = region.hvflowds[0]!;
     await region.hvflowds[0]!.stop('SIGKILL');
-    const restarted = await region.startHvflowd(0);
+    const restarted = await region.startHvflowd(0, { GRPC_LISTEN: `127.0.0.1:${grpcPort}` });
     assert.equal((await answeredHeartbeats(restarted, 2)).drift, 0, 'heartbeats with drift');
     let now = await generations('hv1');
     for (let i = 0; now.applied !== now.desired || now.applied <= prior.applied; i++) {

@@ -107,7 +107,11 @@ export interface Region {
   startNorthd(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
   /** Starts southd `index` (again); `env` overrides any of its variables, e.g. AMQP_URL. */
   startSouthd(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
-  startHvflowd(index: number): Promise<ServiceProcess>;
+  /**
+   * Starts the hvflowd of chassis `index` (again); `env` overrides any of its variables, e.g.
+   * GRPC_LISTEN to come back on the address the chassis registered, as a hypervisor's agent does.
+   */
+  startHvflowd(index: number, env?: Readonly<Record<string, string>>): Promise<ServiceProcess>;
   /** Every service, stopped (SIGTERM) in dependency order; then the throwaway database and vhost. */
   stop(): Promise<void>;
 }
@@ -194,7 +198,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
     southds[i] = p;
     return p;
   };
-  const startHvflowd = async (i: number) => {
+  const startHvflowd = async (i: number, env: Readonly<Record<string, string>> = {}) => {
     const spec = chassis[i]!;
     let datapath = spec.datapath;
     let ovsEnv: Record<string, string> = {};
@@ -225,6 +229,7 @@ export async function startRegion(o: RegionOptions): Promise<Region> {
         DATAPATH: datapath,
         HEARTBEAT_INTERVAL_MS: '2000',
         ...o.hvflowdEnv?.(i),
+        ...env,
       },
     });
     hvflowds[i] = p;

@@ -43,12 +43,7 @@ export interface ReconcilerOptions {
    * seconds, and a resend that comes sooner only queues behind the first (see docs/architecture.md).
    */
   readonly ackTimeoutPerPortMs?: number;
-  /**
-   * Resends of one unacknowledged message before a full state replaces it. Default 1: a message
-   * is resent unchanged, to the address it was first sent to, once; if that goes unanswered too,
-   * loss is the less likely cause (an agent restarted on another address, a chain the chassis
-   * lost) and a full state, read afresh with the address registered now, follows.
-   */
+  /** Resends of one unacknowledged message before a full state replaces it. Default 3. */
   readonly maxResends?: number;
   /** Mean time between audits of a chassis, jittered by +-50%. Default 10 min; 0 turns audits off. */
   readonly auditIntervalMs?: number;
@@ -112,7 +107,7 @@ export class Reconciler {
       ackTimeoutMs: 2000,
       maxAckTimeoutMs: 30_000,
       ackTimeoutPerPortMs: 1,
-      maxResends: 1,
+      maxResends: 3,
       auditIntervalMs: 600_000,
       random: Math.random,
       ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)),
