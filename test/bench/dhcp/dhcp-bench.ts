@@ -54,18 +54,20 @@ function parseOptions(argv: string[]): DhcpBenchOptions {
   return options;
 }
 
+/** The bench chassis' hvaddr, on loopback, reading its bindings from `northd`. */
+const hvaddrEnv = (northd: string): Record<string, string> => ({
+  CHASSIS_ID: 'bench',
+  NORTHD_ADDR: northd,
+  DHCP_CLIENT_IDENTITY: 'chaddr',
+  DHCP_LISTEN: '127.0.0.1:0',
+  METRICS_LISTEN: '127.0.0.1:0',
+});
+
 async function measureTransactions(
   o: DhcpBenchOptions,
   northd: string,
 ): Promise<DhcpRun['transactions']> {
-  const server = await startHvaddrProcess({
-    CHASSIS_ID: 'bench',
-    NORTHD_ADDR: northd,
-    DHCP_CLIENT_IDENTITY: 'chaddr',
-    DHCP_LISTEN: '127.0.0.1:0',
-    METRICS_LISTEN: '127.0.0.1:0',
-    RATE_LIMIT_PER_S: '1000000',
-  });
+  const server = await startHvaddrProcess({ ...hvaddrEnv(northd), RATE_LIMIT_PER_S: '1000000' });
   try {
     // Closed loop: `concurrency` exchanges in flight, each DISCOVER-OFFER-REQUEST-ACK.
     const args = (seconds: number) => [
@@ -89,13 +91,7 @@ async function measureTransactions(
 }
 
 async function measureFlood(o: DhcpBenchOptions, northd: string): Promise<DhcpRun['flood']> {
-  const server = await startHvaddrProcess({
-    CHASSIS_ID: 'bench',
-    NORTHD_ADDR: northd,
-    DHCP_CLIENT_IDENTITY: 'chaddr',
-    DHCP_LISTEN: '127.0.0.1:0',
-    METRICS_LISTEN: '127.0.0.1:0',
-  });
+  const server = await startHvaddrProcess(hvaddrEnv(northd));
   try {
     const baseline = await server.memory();
     // Open loop: each of the MACs sends one DISCOVER, at the flood's rate.

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@vpcd/db/testing';
 import { testBusKey } from '@vpcd/messaging/testing';
 import { parsePromText, type PromSample } from '../common/prom-text.js';
 import { loadQuotaEnv } from '../../region/load-quotas.js';
@@ -31,19 +31,6 @@ export interface NorthdProcessOptions {
   readonly mysqlUrl: string;
   readonly amqpUrl: string;
   readonly adminToken: string;
-}
-
-/** A TCP port on 127.0.0.1 that was free a moment ago (the child binds it next). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port assigned');
-  return address.port;
 }
 
 async function ready(metricsPort: number): Promise<boolean> {

@@ -6,3 +6,4 @@ export { replicatedMariadb } from './replication.js';
 export type { ReplicatedMariadb, ReplicatedMariadbOptions, SemiSyncStatus } from './replication.js';
 export { promoteReplica, promotionSteps } from './promote-replica.js';
 export type { Promotion, PromotionStep } from './promote-replica.js';
+export { freePort } from './free-port.js';
