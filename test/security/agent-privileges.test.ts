@@ -57,10 +57,11 @@ describe("the hypervisor agents' privileges", { skip }, () => {
       exec,
     });
     await datapath.ensureBridge();
-    const ofports = await datapath.bindPorts([
+    const bound = await datapath.bindPorts([
       { interfaceId: 'if-1', vpcId: 'v', name: 'if-1', ip: '10.0.0.5', mac: '02:00:00:00:00:05' },
     ]);
-    assert.ok((ofports.get('if-1') ?? 0) > 0);
+    assert.ok((bound.portNumbers.get('if-1') ?? 0) > 0);
+    assert.deepEqual(bound.unbound, []);
     assert.ok((await datapath.tunnelPort()) > 0);
     const flow = { table: 0, priority: 7, match: '', actions: 'drop', cookie: 0x77n };
     await datapath.applyFlowMods({ add: [flow], remove: [] });

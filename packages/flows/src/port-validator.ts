@@ -1,7 +1,8 @@
 // The one validator of a port's fields, shared by northd (CreateInterface refuses what fails it)
 // and the flow compiler (a chassis leaves a port that fails it out of its flows). Every reason the
 // compiler can refuse a port is a check here or in screenChassisState (duplicates, which need the
-// whole state). Pure.
+// whole state); `port-unbound` is the one reason a chassis finds on its switch, not in the state.
+// Pure.
 import { isUnicastMac, parseIpv4, parseMac } from './addresses.js';
 import { VNI_MAX } from './pipeline.js';
 
@@ -17,7 +18,9 @@ export type PortRejectReason =
   | 'invalid-mac'
   | 'gateway-mac'
   | 'invalid-underlay-ip'
-  | 'remote-on-this-chassis';
+  | 'remote-on-this-chassis'
+  /** The switch holds the interface's port but gave it no number (its device failed). */
+  | 'port-unbound';
 
 export const PORT_REJECT_REASONS: readonly PortRejectReason[] = Object.freeze([
   'invalid-interface-id',
@@ -31,6 +34,7 @@ export const PORT_REJECT_REASONS: readonly PortRejectReason[] = Object.freeze([
   'gateway-mac',
   'invalid-underlay-ip',
   'remote-on-this-chassis',
+  'port-unbound',
 ]);
 
 /** One problem of a port: the field at fault (as PortState and CreateInterfaceRequest name it). */

@@ -7,7 +7,7 @@ import type { PortState } from '@vpcd/api';
 import { hasCode, Status } from '@vpcd/rpc';
 import { metricValue } from '@vpcd/observability/testing';
 import { OvsDatapath } from './datapath/ovs-datapath.js';
-import { isOvsError, isPortNotExist, OvsError } from './datapath/ovs-error.js';
+import { isPortNotExist, OvsError } from './datapath/ovs-error.js';
 import type { ExecFunc } from './datapath/ovs-exec.js';
 import { parseDpctlShow, parseFlowCount } from './datapath/ovs-output.js';
 import { startFakeNorthd } from './test-support/fake-northd.js';
@@ -121,13 +121,13 @@ describe('the ovs driver, through its exec seam', () => {
       port('if-keep', '02:00:00:00:00:04'),
       port('if-new', '02:00:00:00:00:05'),
     ]);
-    assert.deepEqual(
-      bound,
-      new Map([
+    assert.deepEqual(bound, {
+      portNumbers: new Map([
         ['if-keep', 4],
         ['if-new', 5],
       ]),
-    );
+      unbound: [],
+    });
     const change = calls.find((c) => has(c, 'add-port'));
     assert.ok(change);
     assert.ok(has(change, 'del-port', 'vif-if-old'));
@@ -142,7 +142,7 @@ describe('the ovs driver, through its exec seam', () => {
     );
   });
 
-  it('reports a port OVS could not create', async () => {
+  it('reports the ports OVS could not number or create, and binds the others', async () => {
     const { exec } = scriptedExec((c) =>
       has(c, 'list')
         ? interfaces([
@@ -152,16 +152,26 @@ describe('the ovs driver, through its exec seam', () => {
               ids: { 'iface-id': 'if-a' },
               error: 'could not open network device',
             },
+            { name: 'vif-if-b', ofport: 7, ids: { 'iface-id': 'if-b' } },
           ])
         : '',
     );
-    await assert.rejects(
-      new OvsDatapath({ ...options, exec }).bindPorts([port('if-a', '02:00:00:00:00:01')]),
-      (err: unknown) =>
-        isOvsError(err) &&
-        err.code === 'port-failed' &&
-        /could not open network device/.test(err.message),
-    );
+    const bound = await new OvsDatapath({ ...options, exec }).bindPorts([
+      port('if-a', '02:00:00:00:00:01'),
+      port('if-b', '02:00:00:00:00:02'),
+      port('if-c', '02:00:00:00:00:03'),
+    ]);
+    assert.deepEqual(bound, {
+      portNumbers: new Map([['if-b', 7]]),
+      unbound: [
+        {
+          interfaceId: 'if-a',
+          message: 'port vif-if-a has no ofport: could not open network device',
+        },
+        // Listed nowhere, even after add-port: the switch has no port for it.
+        { interfaceId: 'if-c', message: 'the switch has no port for it' },
+      ],
+    });
   });
 
   it("creates hvaddr's port as an internal port once, and binds ports around it", async () => {

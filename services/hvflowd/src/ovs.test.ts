@@ -8,6 +8,7 @@ import { applyAndCompare, flowsOf } from './test-support/flow-changes.js';
 import {
   CHASSIS_ID,
   LOCAL_UNDERLAY,
+  ports,
   scenarioState,
   traceCases,
   type PortNumbers,
@@ -239,6 +240,57 @@ describe('hvflowd on a real Open vSwitch bridge', { skip }, () => {
     );
     assert.equal(await metricValue(hvflowd.registry, 'hvflowd_fenced_total'), 1);
     assert.deepEqual(await hvflowd.client.getChassisState({}), before);
+  });
+
+  it("programs the other ports when one VM's device fails, and that one once it works", async () => {
+    // A VM's port the hypervisor added, whose device is gone: OVS keeps it with ofport -1.
+    const vm = {
+      ...ports.a1,
+      interfaceId: 'if-a9',
+      name: 'a9',
+      ip: '10.0.0.9',
+      mac: '02:0a:00:00:00:09',
+    };
+    await sandbox.run('ovs-vsctl', [
+      'add-port',
+      BRIDGE,
+      'tap-a9',
+      '--',
+      'set',
+      'Interface',
+      'tap-a9',
+      `external_ids:iface-id=${vm.interfaceId}`,
+    ]);
+    const base = scenarioState(3, 6, true);
+    const answer = await hvflowd.client.applyChassisState({
+      state: { ...base, ports: [...base.ports, vm] },
+    });
+    assert.equal(answer.appliedGeneration, 6);
+    assert.deepEqual(
+      answer.rejectedPorts.map((r) => [r.interfaceId, r.reason, r.remote]),
+      [[vm.interfaceId, 'port-unbound', false]],
+    );
+    assert.match(answer.rejectedPorts[0]!.message, /tap-a9 has no ofport/);
+    const flows = await flowsOf(hvflowd.client);
+    assert.ok(!flows.some((f) => f.match.includes(`dl_src=${vm.mac}`)));
+    for (const other of base.ports) {
+      assert.ok(
+        flows.some((f) => f.match.includes(`dl_src=${other.mac}`)),
+        other.interfaceId,
+      );
+    }
+
+    // The broken port removed, the heartbeat's audit binds one of hvflowd's and programs it.
+    await sandbox.run('ovs-vsctl', ['del-port', BRIDGE, 'tap-a9']);
+    await eventually('the port programmed', async () =>
+      (await flowsOf(hvflowd.client)).some((f) => f.match.includes(`dl_src=${vm.mac}`))
+        ? true
+        : undefined,
+    );
+    assert.equal(
+      await metricValue(hvflowd.registry, 'hvflowd_rejected_ports', { reason: 'port-unbound' }),
+      0,
+    );
   });
 
   it('refuses a state without a chassis or of another chassis with INVALID_ARGUMENT', async () => {

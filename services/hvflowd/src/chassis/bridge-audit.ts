@@ -1,12 +1,20 @@
 import type { ChassisState } from '@vpcd/api';
 import { diff, type CompileOptions, type Flow, type FlowDiff } from '@vpcd/flows';
-import type { Datapath } from '../datapath/datapath.js';
+import type { Datapath, UnboundPort } from '../datapath/datapath.js';
+
+/** The port numbers of a state, and its ports the switch gave none. */
+export interface BoundState {
+  readonly ports: CompileOptions;
+  readonly unbound: readonly UnboundPort[];
+}
 
 /** What an apply left programmed: the state it compiled, the port numbers it bound, the flows. */
-export interface Programmed {
-  /** The applied state without the ports it left out (rejected ones are never bound). */
+export interface Programmed extends BoundState {
+  /**
+   * The applied state without the ports it left out (rejected ones are never bound). Its ports
+   * in `unbound` have no flows: they get them once the switch numbers them (see bindable).
+   */
   readonly state: ChassisState;
-  readonly ports: CompileOptions;
   readonly flows: readonly Flow[];
 }
 
@@ -32,12 +40,26 @@ export function canDriftBehindOurBack(datapath: Datapath): boolean {
 }
 
 /** Binds the state's ports, the VXLAN port and hvaddr's port: what compileFlows needs. */
-export async function bindState(datapath: Datapath, state: ChassisState): Promise<CompileOptions> {
+export async function bindState(datapath: Datapath, state: ChassisState): Promise<BoundState> {
+  const { portNumbers, unbound } = await datapath.bindPorts(state.ports);
   return {
-    portNumbers: await datapath.bindPorts(state.ports),
-    tunnelPort: await datapath.tunnelPort(),
-    dhcpPort: await datapath.dhcpPort(),
+    ports: {
+      portNumbers,
+      tunnelPort: await datapath.tunnelPort(),
+      dhcpPort: await datapath.dhcpPort(),
+    },
+    unbound,
   };
+}
+
+/**
+ * The state without its local ports that have no number in `ports`: the switch holds them
+ * without a device, so they have no flows until it numbers them, and the other ports are
+ * programmed meanwhile. The state itself when every port has one.
+ */
+export function bindable(state: ChassisState, ports: CompileOptions): ChassisState {
+  const numbered = (port: ChassisState['ports'][number]) => ports.portNumbers.has(port.interfaceId);
+  return state.ports.every(numbered) ? state : { ...state, ports: state.ports.filter(numbered) };
 }
 
 /**
@@ -50,12 +72,12 @@ export async function auditBridge(
   programmed: Programmed,
   compile: (state: ChassisState, ports: CompileOptions) => Flow[],
 ): Promise<AuditFinding> {
-  const ports = await bindState(datapath, programmed.state);
+  const { ports, unbound } = await bindState(datapath, programmed.state);
   const renumbered = movedPorts(programmed.ports, ports);
   const now =
     renumbered.length === 0
-      ? programmed
-      : { state: programmed.state, ports, flows: compile(programmed.state, ports) };
+      ? { ...programmed, unbound }
+      : { state: programmed.state, ports, unbound, flows: compile(programmed.state, ports) };
   const actual = await datapath.dumpFlows();
   return { programmed: now, actual, change: diff(actual, now.flows), renumbered };
 }
@@ -65,6 +87,8 @@ function movedPorts(before: CompileOptions, now: CompileOptions): string[] {
   for (const [id, ofport] of now.portNumbers) {
     if (before.portNumbers.get(id) !== ofport) moved.push(id);
   }
+  // A port that lost its number (its device failed) loses its flows.
+  for (const id of before.portNumbers.keys()) if (!now.portNumbers.has(id)) moved.push(id);
   if (before.tunnelPort !== now.tunnelPort) moved.push('tunnel');
   if (before.dhcpPort !== now.dhcpPort) moved.push('dhcp');
   return moved;

@@ -2,17 +2,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
 import { metricValue } from '@vpcd/observability/testing';
+import type { PortState } from '@vpcd/api';
+import type { BoundPorts } from '../datapath/datapath.js';
 import { MemoryDatapath } from '../datapath/memory-datapath.js';
 import { scenarioState } from '../test-support/scenario.js';
 import { hasApplyCode } from './apply-error.js';
 import { ChassisRuntime } from './chassis-runtime.js';
 import { createHvflowdMetrics } from './hvflowd-metrics.js';
 
-function newRuntime(): { runtime: ChassisRuntime; registry: Registry } {
+function newRuntime(datapath = new MemoryDatapath()): {
+  runtime: ChassisRuntime;
+  registry: Registry;
+} {
   const registry = createRegistry({ service: 'hvflowd', collectDefault: false });
   const runtime = new ChassisRuntime({
     chassisId: scenarioState(0, 0).chassisId,
-    datapath: new MemoryDatapath(),
+    datapath,
     metrics: createHvflowdMetrics(registry),
     logger: createLogger({ name: 'test', level: 'silent' }),
   });
@@ -105,6 +110,64 @@ describe('one bad port costs only itself', () => {
     assert.equal(
       await metricValue(registry, 'hvflowd_rejected_ports_total', { reason: 'gateway-mac' }),
       1,
+    );
+  });
+});
+
+/** A switch on which some interfaces' devices fail to open: it holds them without a number. */
+class FailingDevices extends MemoryDatapath {
+  readonly failing = new Set<string>();
+
+  override async bindPorts(ports: readonly PortState[]): Promise<BoundPorts> {
+    const { portNumbers } = await super.bindPorts(ports);
+    for (const id of this.failing) portNumbers.delete(id);
+    const unbound = ports
+      .filter((port) => this.failing.has(port.interfaceId))
+      .map((port) => ({ interfaceId: port.interfaceId, message: 'could not open network device' }));
+    return { portNumbers, unbound };
+  }
+}
+
+describe('a port the switch cannot number costs only itself', () => {
+  it("applies everyone else's ports, and the port's own once the switch numbers it", async () => {
+    const datapath = new FailingDevices();
+    const { runtime, registry } = newRuntime(datapath);
+    const state = scenarioState(1, 1);
+    const broken = state.ports[0]!;
+    datapath.failing.add(broken.interfaceId);
+    const outcome = await runtime.apply(state);
+    assert.equal(outcome.result, 'applied');
+    assert.deepEqual(outcome.rejectedPorts, [
+      {
+        interfaceId: broken.interfaceId,
+        vpcId: broken.vpcId,
+        remote: false,
+        reason: 'port-unbound',
+        problems: [`port "${broken.interfaceId}": could not open network device`],
+      },
+    ]);
+    const flows = (await runtime.snapshot()).flows;
+    assert.ok(!flows.some((f) => f.match.includes(`dl_src=${broken.mac}`)));
+    for (const other of state.ports.slice(1)) {
+      assert.ok(
+        flows.some((f) => f.match.includes(`dl_src=${other.mac}`)),
+        other.interfaceId,
+      );
+    }
+    assert.equal(
+      await metricValue(registry, 'hvflowd_rejected_ports', { reason: 'port-unbound' }),
+      1,
+    );
+
+    // The next apply asks the switch again, though its local ports are the same.
+    datapath.failing.clear();
+    const fixed = await runtime.apply(scenarioState(1, 2));
+    assert.deepEqual([fixed.result, fixed.rejectedPorts], ['applied', []]);
+    const back = (await runtime.snapshot()).flows;
+    assert.ok(back.some((f) => f.match.includes(`dl_src=${broken.mac}`)));
+    assert.equal(
+      await metricValue(registry, 'hvflowd_rejected_ports', { reason: 'port-unbound' }),
+      0,
     );
   });
 });

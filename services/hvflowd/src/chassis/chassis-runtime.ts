@@ -14,11 +14,12 @@ import {
   type RejectedPort,
 } from '@vpcd/flows';
 import type { Logger } from 'pino';
-import type { Datapath } from '../datapath/datapath.js';
+import type { Datapath, UnboundPort } from '../datapath/datapath.js';
 import { isBridgeNotExist } from '../datapath/ovs-error.js';
 import { ApplyError, isApplyError } from './apply-error.js';
 import {
   auditBridge,
+  bindable,
   bindState,
   canDriftBehindOurBack,
   type AuditFinding,
@@ -94,7 +95,10 @@ export class ChassisRuntime {
   /** The logical state last applied, as sent (unscreened): what the next delta applies to. */
   private held: { readonly state: ChassisState; readonly contentHash: string } | undefined;
   private appliedHash = '';
+  /** The ports the last apply left out: screened out of its state, then those left unbound. */
   private rejectedPorts: readonly RejectedPort[] = [];
+  /** The part of rejectedPorts that screening found: an audit that binds a port keeps these. */
+  private screenedOut: readonly RejectedPort[] = [];
   private programmed: Programmed | undefined;
   /** The flows of the state held, kept by part so that a delta compiles only what it touches. */
   private readonly compiled = new CompiledChassis();
@@ -220,6 +224,11 @@ export class ChassisRuntime {
       return this.snapshotOf(actual);
     }
     this.programmed = finding.programmed;
+    // A port the switch numbered (or stopped numbering) since the apply: its flows followed.
+    if (this.held && programmed.unbound.length + finding.programmed.unbound.length > 0) {
+      const { state, unbound } = finding.programmed;
+      this.recordRejected(this.held.state, withUnbound(this.screenedOut, state, unbound));
+    }
     this.appliedHash = stateHash(after);
     metrics.audits.inc({ result: 'repaired' });
     metrics.flowsRepaired.inc({ op: 'add' }, change.add.length);
@@ -396,18 +405,23 @@ export class ChassisRuntime {
     // A change that leaves the local ports alone (a remote port, most changes a chassis hears
     // of) needs no port binding, which on Open vSwitch lists every interface; ports renumbered
     // behind hvflowd's back meanwhile are the heartbeat audit's to find, as between applies.
-    const ports =
-      previous !== undefined && sameLocalPorts(previous.state.ports, accepted.ports)
-        ? previous.ports
+    // Ports the switch left unnumbered are asked about again at every apply until it numbers them.
+    const { ports, unbound } =
+      previous !== undefined &&
+      previous.unbound.length === 0 &&
+      sameLocalPorts(previous.state.ports, accepted.ports)
+        ? previous
         : await bindState(datapath, accepted);
     const compiled = this.recompile(accepted, ports);
     const desired = this.compiled.flows();
     const change = previous ? compiled : diff(await datapath.dumpFlows(), desired);
     await datapath.applyFlowMods(change);
     this.appliedHash = this.compiled.stateHash();
-    this.programmed = { state: accepted, ports, flows: desired };
+    this.programmed = { state: accepted, ports, unbound, flows: desired };
     this.held = { state, contentHash: contentHash(state) };
-    this.recordRejected(state, rejected);
+    this.screenedOut = rejected;
+    const leftOut = withUnbound(rejected, accepted, unbound);
+    this.recordRejected(state, leftOut);
     metrics.appliedGeneration.set({ chassis: this.chassisId }, state.generation);
     metrics.flowsApplied.inc({ op: 'add' }, change.add.length);
     metrics.flowsApplied.inc({ op: 'remove' }, change.remove.length);
@@ -427,7 +441,7 @@ export class ChassisRuntime {
       ...this.current(),
       flowsAdded: change.add.length,
       flowsRemoved: change.remove.length,
-      rejectedPorts: rejected,
+      rejectedPorts: leftOut,
     };
   }
 
@@ -458,8 +472,9 @@ export class ChassisRuntime {
   }
 
   /** Compiles the parts of `state` that changed; the change from the flows compiled before. */
+  /** Compiles the state's parts that changed, without the ports the switch has not numbered. */
   private recompile(state: ChassisState, options: CompileOptions): FlowDiff {
-    return this.compiling(() => this.compiled.update(state, options));
+    return this.compiling(() => this.compiled.update(bindable(state, options), options));
   }
 
   /** Runs a compilation, turning the compiler's refusals into the runtime's. */
@@ -488,6 +503,26 @@ export class ChassisRuntime {
 }
 
 /** Whether binding `now` would ask the datapath for what it bound for `before`. */
+/** The screened-out ports and then the unbound ones, as rejected ports of `reason` port-unbound. */
+function withUnbound(
+  screenedOut: readonly RejectedPort[],
+  state: ChassisState,
+  unbound: readonly UnboundPort[],
+): readonly RejectedPort[] {
+  if (unbound.length === 0) return screenedOut;
+  const vpcOf = new Map(state.ports.map((port) => [port.interfaceId, port.vpcId]));
+  return [
+    ...screenedOut,
+    ...unbound.map(({ interfaceId, message }) => ({
+      interfaceId,
+      vpcId: vpcOf.get(interfaceId) ?? '',
+      remote: false,
+      reason: 'port-unbound' as const,
+      problems: [`port ${JSON.stringify(interfaceId)}: ${message}`],
+    })),
+  ];
+}
+
 function sameLocalPorts(before: ChassisState['ports'], now: ChassisState['ports']): boolean {
   if (before.length !== now.length) return false;
   const macs = new Map(before.map((port) => [port.interfaceId, port.mac.toLowerCase()]));

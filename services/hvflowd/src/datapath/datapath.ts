@@ -1,6 +1,21 @@
 import type { PortState } from '@vpcd/api';
 import type { Flow, FlowDiff } from '@vpcd/flows';
 
+/** A port of the state that the switch holds without a number: its device failed to open. */
+export interface UnboundPort {
+  readonly interfaceId: string;
+  /** Why, as the switch says it (`could not open network device ...`). */
+  readonly message: string;
+}
+
+/** The ports of a state as the switch numbered them. */
+export interface BoundPorts {
+  /** The ofport of every port that has one, by interface id. */
+  readonly portNumbers: Map<string, number>;
+  /** The others: each costs only its own flows, never the chassis' apply. */
+  readonly unbound: readonly UnboundPort[];
+}
+
 /** Which driver programs the chassis: real Open vSwitch, or the same tables in memory. */
 export type DatapathKind = 'ovs' | 'memory';
 
@@ -16,8 +31,9 @@ export interface Datapath {
    * The ofport of every port in `ports`, by interface id. A port is found by its
    * `external_ids:iface-id`; a missing one is created (type `internal`). Ports that hvflowd created
    * for interfaces no longer in `ports` are removed; ports created by others are never touched.
+   * A port the switch holds without a number (or could not create) is reported in `unbound`.
    */
-  bindPorts(ports: readonly PortState[]): Promise<Map<string, number>>;
+  bindPorts(ports: readonly PortState[]): Promise<BoundPorts>;
   /** The ofport of the one VXLAN port (`vxlan0`), created on first use. */
   tunnelPort(): Promise<number>;
   /**

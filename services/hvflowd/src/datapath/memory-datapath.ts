@@ -12,7 +12,7 @@ import {
   type TraceResult,
   type Tracer,
 } from '@vpcd/flows';
-import type { Datapath } from './datapath.js';
+import type { BoundPorts, Datapath } from './datapath.js';
 
 /**
  * The `memory` driver: the bridge's flow table and ports held in memory, for laptops, the fleet
@@ -34,14 +34,14 @@ export class MemoryDatapath implements Datapath {
     return Promise.resolve();
   }
 
-  bindPorts(ports: readonly PortState[]): Promise<Map<string, number>> {
+  bindPorts(ports: readonly PortState[]): Promise<BoundPorts> {
     const wanted = new Set(ports.map((port) => port.interfaceId));
     for (const id of this.ofports.keys()) if (!wanted.has(id)) this.ofports.delete(id);
     for (const port of ports) {
       if (!this.ofports.has(port.interfaceId))
         this.ofports.set(port.interfaceId, this.nextOfport++);
     }
-    return Promise.resolve(new Map(this.ofports));
+    return Promise.resolve({ portNumbers: new Map(this.ofports), unbound: [] });
   }
 
   tunnelPort(): Promise<number> {

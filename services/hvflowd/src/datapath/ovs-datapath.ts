@@ -1,6 +1,6 @@
 import type { PortState } from '@vpcd/api';
 import { parseFlowDump, renderFlowMods, type Flow, type FlowDiff } from '@vpcd/flows';
-import type { Datapath } from './datapath.js';
+import type { BoundPorts, Datapath } from './datapath.js';
 import { OvsCommands, readOutput } from './ovs-commands.js';
 import type { ExecFunc } from './ovs-exec.js';
 import { OvsError } from './ovs-error.js';
@@ -97,7 +97,7 @@ export class OvsDatapath implements Datapath {
     );
   }
 
-  async bindPorts(ports: readonly PortState[]): Promise<Map<string, number>> {
+  async bindPorts(ports: readonly PortState[]): Promise<BoundPorts> {
     let rows = await this.listInterfaces();
     const wanted = new Set(ports.map((port) => port.interfaceId));
     const byIfaceId = new Map(rows.flatMap((row) => (row.ifaceId ? [[row.ifaceId, row]] : [])));
@@ -113,21 +113,25 @@ export class OvsDatapath implements Datapath {
       rows = await this.listInterfaces();
     }
     this.refreshCachedPorts(rows);
-    const ofports = new Map<string, number>();
+    // One interface's broken device (a VM's tap that failed to open) costs only its own flows.
+    const portNumbers = new Map<string, number>();
+    const problems = new Map<string, string>();
     for (const row of rows) {
       if (row.ifaceId === undefined || !wanted.has(row.ifaceId)) continue;
-      ofports.set(row.ifaceId, this.usableOfport(row));
+      if (isOfport(row.ofport)) portNumbers.set(row.ifaceId, row.ofport);
+      else problems.set(row.ifaceId, noOfport(row));
     }
-    for (const port of ports) {
-      if (!ofports.has(port.interfaceId)) {
-        throw new OvsError(
-          'port-not-exist',
-          `no port for interface ${port.interfaceId}`,
-          'ovs-vsctl',
-        );
-      }
-    }
-    return ofports;
+    const unbound = ports.flatMap((port) =>
+      portNumbers.has(port.interfaceId)
+        ? []
+        : [
+            {
+              interfaceId: port.interfaceId,
+              message: problems.get(port.interfaceId) ?? 'the switch has no port for it',
+            },
+          ],
+    );
+    return { portNumbers, unbound };
   }
 
   async tunnelPort(): Promise<number> {
@@ -283,14 +287,16 @@ export class OvsDatapath implements Datapath {
   }
 
   private usableOfport(row: InterfaceRow): number {
-    if (row.ofport !== undefined && row.ofport > 0) return row.ofport;
-    throw new OvsError(
-      'port-failed',
-      `port ${row.name} has no ofport${row.error ? `: ${row.error}` : ''}`,
-      'ovs-vsctl',
-    );
+    if (isOfport(row.ofport)) return row.ofport;
+    throw new OvsError('port-failed', noOfport(row), 'ovs-vsctl');
   }
 }
+
+const isOfport = (ofport: number | undefined): ofport is number =>
+  ofport !== undefined && ofport > 0;
+
+const noOfport = (row: InterfaceRow) =>
+  `port ${row.name} has no ofport${row.error ? `: ${row.error}` : ''}`;
 
 function toInterfaceRow(row: OvsdbRow): InterfaceRow {
   const ids = mapColumn(row, 'external_ids');

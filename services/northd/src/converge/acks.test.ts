@@ -61,6 +61,31 @@ describe('ackHandler', () => {
     );
   });
 
+  it('counts rejected interfaces by reason, any reason the agent made up as other', async () => {
+    const { handle, registry } = harness();
+    const port = (interfaceId: string, reason: string, remote = false) => ({
+      interfaceId,
+      reason,
+      message: '',
+      remote,
+    });
+    await handle(
+      delivery({
+        rejectedPorts: [
+          port('if-1', 'port-unbound'),
+          port('if-2', 'x'.repeat(300)),
+          port('if-3', 'gateway-mac', true),
+        ],
+      }),
+    );
+    const count = (reason: string) =>
+      metricValue(registry, 'northd_rejected_interfaces_total', { reason });
+    assert.deepEqual(
+      [await count('port-unbound'), await count('other'), await count('gateway-mac')],
+      [1, 1, undefined],
+    );
+  });
+
   it('counts an ack the store did not take as stale', async () => {
     const { handle, registry } = harness(false);
     await handle(delivery({}));

@@ -1,4 +1,5 @@
 import { ChassisStateAck } from '@vpcd/api';
+import { PORT_REJECT_REASONS } from '@vpcd/flows';
 import type { Delivery, HandlerResult } from '@vpcd/messaging';
 import type { Logger } from 'pino';
 import { refusedReasons, type ConvergeMetrics } from './converge-metrics.js';
@@ -87,7 +88,8 @@ export function ackHandler(
     if (lagSeconds !== undefined) metrics.lag.observe(lagSeconds);
     const rejected = ack.rejectedPorts.filter((r) => !r.remote);
     if (recorded && rejected.length > 0) {
-      for (const r of rejected) metrics.rejectedInterfaces.inc({ reason: r.reason });
+      // The reason comes from an agent: a label only from the known set, so none can add series.
+      for (const r of rejected) metrics.rejectedInterfaces.inc({ reason: knownReason(r.reason) });
       logger.warn(
         {
           chassis: ack.chassisId,
@@ -101,3 +103,6 @@ export function ackHandler(
     return 'ack';
   };
 }
+
+const knownReasons = new Set<string>(PORT_REJECT_REASONS);
+const knownReason = (reason: string) => (knownReasons.has(reason) ? reason : 'other');
