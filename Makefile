@@ -66,6 +66,7 @@ bench: build prereqs
 	node test/dist/bench/rpc-overhead/rpc-overhead.js --out docs/benchmarks.md
 	node test/dist/bench/northd/northd-bench.js --out docs/benchmarks.md
 	node test/dist/bench/southbound/southbound-bench.js --out docs/benchmarks.md
+	node test/dist/bench/southbound/delta-cost.js --out docs/benchmarks.md
 	node test/dist/bench/dhcp/dhcp-bench.js --out docs/benchmarks.md
 	node test/dist/bench/region/region-bench.js --out docs/benchmarks.md
 	node test/dist/bench/resync/resync-bench.js --out docs/benchmarks.md

@@ -90,4 +90,37 @@ describe('compileChassis', () => {
       ['invalid-interface-id'],
     );
   });
+
+  it('screens the same port objects again by the state they are in now', () => {
+    // A chassis screens every state it applies, with the objects of the ports a delta left.
+    const state = sampleState();
+    const [a1] = state.ports;
+    const [a3] = state.remotePorts;
+    assert.deepEqual(screenChassisState(state).rejected, []);
+    // a1's VPC now has a1's IP as its gateway; a1 and a3 are listed again, a3 duplicating a1's IP.
+    const vpcs = state.vpcs.map((vpc) =>
+      vpc.vpcId === a1!.vpcId ? { ...vpc, gatewayIp: a1!.ip } : vpc,
+    );
+    const again = screenChassisState({ ...state, vpcs });
+    assert.deepEqual(
+      again.rejected.map((r) => [r.interfaceId, r.reason]),
+      [['if-a1', 'gateway-ip']],
+    );
+    // Seen from a3's own chassis, a3 is on this chassis; from the first, it is fine again.
+    const onA3 = screenChassisState({ ...state, chassisId: a3!.chassisId });
+    assert.deepEqual(
+      onA3.rejected.map((r) => [r.interfaceId, r.reason]),
+      [['if-a3', 'remote-on-this-chassis']],
+    );
+    assert.deepEqual(screenChassisState(state).rejected, []);
+    // The same object twice: both listings are duplicates, whatever screened it before.
+    const twice = screenChassisState({ ...state, ports: [...state.ports, a1!] });
+    assert.deepEqual(
+      twice.rejected.map((r) => [r.interfaceId, r.reason]),
+      [
+        ['if-a1', 'duplicate-interface-id'],
+        ['if-a1', 'duplicate-interface-id'],
+      ],
+    );
+  });
 });

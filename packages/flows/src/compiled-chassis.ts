@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { ChassisState } from '@vpcd/api';
 import type { CompileOptions } from './chassis-plan.js';
 import { compileFlows } from './compile.js';
 import { cookieFor } from './cookie.js';
 import { diff, type FlowDiff } from './diff.js';
 import { FlowsError } from './flows-error.js';
-import { compareFlows, renderFlow, sortFlows, type Flow } from './flow.js';
+import { compareFlows, sortFlows, type Flow } from './flow.js';
 import { TABLE_CLASSIFY, TABLE_DHCP, TABLE_FORWARD } from './pipeline.js';
+import { flowDigest, FlowSetHash } from './state-hash.js';
 
 // The purposes (see cookieFor) of the flows each part of a state compiles to, as the pipeline's
 // add*Flows functions name them. A test compares the result with compileFlows on random states.
@@ -50,12 +50,8 @@ export class CompiledChassis {
   /** Every flow held, kept in flow order as parts change (a change splices in and out). */
   private ordered: Flow[] = [];
   private sorted: Flow[] | undefined;
-  private hash: string | undefined;
-  /**
-   * The rendered line of each flow held, as stateHash hashes it: a delta renders only its own
-   * flows (building the text of every flow anew costs ten times hashing it).
-   */
-  private lines = new Map<Flow, Buffer>();
+  /** stateHash of the flows held, adjusted by each change's own flows. */
+  private hash = new FlowSetHash();
 
   /** Compiles `state` and answers what turns the flows held before into its flows. */
   update(state: ChassisState, options: CompileOptions): FlowDiff {
@@ -69,21 +65,14 @@ export class CompiledChassis {
       : this.compileChanged(held, state, options);
     this.held = { state, options };
     this.sorted = undefined;
-    this.hash = undefined;
+    for (const flow of change.remove) this.hash.remove(flowDigest(flow));
+    for (const flow of change.add) this.hash.add(flowDigest(flow));
     return change;
   }
 
-  /** stateHash of the flows held; computed once per update. */
+  /** stateHash of the flows held, without reading them: the updates kept it. */
   stateHash(): string {
-    if (this.hash === undefined) {
-      const lines = this.ordered.map((flow) => {
-        let line = this.lines.get(flow);
-        if (line === undefined) this.lines.set(flow, (line = Buffer.from(`${renderFlow(flow)}\n`)));
-        return line;
-      });
-      this.hash = createHash('sha256').update(Buffer.concat(lines)).digest('hex');
-    }
-    return this.hash;
+    return this.hash.hex();
   }
 
   /** Every flow held, in flow order: a copy, made once per update. */
@@ -96,7 +85,6 @@ export class CompiledChassis {
     const flows = compileFlows(state, options);
     const change = diff(this.ordered, flows);
     this.parts.clear();
-    this.lines = new Map();
     for (const [part, list] of partition(state, flows)) this.parts.set(part, list);
     this.ordered = flows;
     return change;
@@ -189,7 +177,6 @@ export class CompiledChassis {
     }
     for (const flow of remove) {
       this.ordered.splice(position(this.ordered, flow), 1);
-      this.lines.delete(flow);
     }
     for (const flow of add) this.ordered.splice(position(this.ordered, flow), 0, flow);
     return { remove: sortFlows(remove), add: sortFlows(add) };

@@ -29,6 +29,65 @@ type AnyPort = ChassisState['ports'][number] | ChassisState['remotePorts'][numbe
 const quote = (text: string) => JSON.stringify(text);
 
 /**
+ * What screening learns of one port object alone, kept across calls: a chassis screens every
+ * state it applies, and a delta leaves the objects of the ports it does not touch as they were
+ * (applyDelta), so a state of 10,000 ports changed by one checks one port, not 10,000. Entries
+ * are keyed by the port object and hold what they were computed against (its VPC's object, the
+ * screening chassis); states and their ports are never mutated.
+ */
+interface PortFacts {
+  /** `vpc/ip` when the IP is IPv4: the key of duplicate IPs. */
+  readonly ipKey: string | undefined;
+  checked?: { readonly vpc: VpcFields | undefined; readonly problems: readonly PortProblem[] };
+  remote?: { readonly chassisId: string; readonly problems: readonly PortProblem[] };
+}
+const facts = new WeakMap<AnyPort, PortFacts>();
+
+function factsOf(port: AnyPort): PortFacts {
+  let known = facts.get(port);
+  if (known === undefined) {
+    const ipKey = parseIpv4(port.ip) === undefined ? undefined : `${port.vpcId}/${port.ip}`;
+    facts.set(port, (known = { ipKey }));
+  }
+  return known;
+}
+
+/** checkPort, once per port object and VPC object. */
+function checked(port: AnyPort, vpc: VpcFields | undefined): readonly PortProblem[] {
+  const known = factsOf(port);
+  if (known.checked?.vpc !== vpc || known.checked === undefined) {
+    known.checked = { vpc, problems: checkPort(port, vpc) };
+  }
+  return known.checked.problems;
+}
+
+/** A remote port's own problems on chassis `chassisId`: its underlay IP, its chassis. */
+function remoteProblems(
+  port: ChassisState['remotePorts'][number],
+  chassisId: string,
+): readonly PortProblem[] {
+  const known = factsOf(port);
+  if (known.remote?.chassisId === chassisId) return known.remote.problems;
+  const problems: PortProblem[] = [];
+  if (parseIpv4(port.underlayIp) === undefined) {
+    problems.push({
+      field: 'underlay_ip',
+      reason: 'invalid-underlay-ip',
+      message: `underlay_ip ${quote(port.underlayIp)} is not IPv4`,
+    });
+  }
+  if (port.chassisId === chassisId) {
+    problems.push({
+      field: 'chassis_id',
+      reason: 'remote-on-this-chassis',
+      message: 'is on this chassis',
+    });
+  }
+  known.remote = { chassisId, problems };
+  return problems;
+}
+
+/**
  * Splits a chassis' state into what the flows can carry and what they must leave out, so that
  * one bad port (or one VPC with a bad VNI) costs only itself: each port is checked by checkPort
  * in its VPC, and within the state for duplicates (an interface id listed twice, an IP held
@@ -60,31 +119,27 @@ export function screenChassisState(state: ChassisState): ScreenedState {
     else goodVpcs.set(vpcId, entries[0]!);
   }
 
-  const all: Array<{ port: AnyPort; remote: boolean }> = [
-    ...state.ports.map((port) => ({ port, remote: false })),
-    ...state.remotePorts.map((port) => ({ port, remote: true })),
-  ];
   const idUsers = new Map<string, number>();
   const ipUsers = new Map<string, number>();
-  const ipKey = (port: AnyPort) => `${port.vpcId}/${port.ip}`;
-  for (const { port } of all) {
+  const count = (port: AnyPort) => {
     idUsers.set(port.interfaceId, (idUsers.get(port.interfaceId) ?? 0) + 1);
-    if (parseIpv4(port.ip) !== undefined) {
-      ipUsers.set(ipKey(port), (ipUsers.get(ipKey(port)) ?? 0) + 1);
-    }
-  }
+    const key = factsOf(port).ipKey;
+    if (key !== undefined) ipUsers.set(key, (ipUsers.get(key) ?? 0) + 1);
+  };
+  for (const port of state.ports) count(port);
+  for (const port of state.remotePorts) count(port);
 
   const rejected: RejectedPort[] = [];
   const accepted = {
     ports: [] as ChassisState['ports'],
     remote: [] as ChassisState['remotePorts'],
   };
-  for (const { port, remote } of all) {
+  const screen = (port: AnyPort, remote: boolean) => {
     const problems = portProblems(port, remote);
     if (problems.length === 0) {
       if (remote) accepted.remote.push(port as ChassisState['remotePorts'][number]);
       else accepted.ports.push(port as ChassisState['ports'][number]);
-      continue;
+      return;
     }
     const at = `${remote ? 'remote port' : 'port'} ${quote(port.interfaceId)}`;
     rejected.push({
@@ -94,47 +149,42 @@ export function screenChassisState(state: ChassisState): ScreenedState {
       reason: problems[0]!.reason,
       problems: problems.map((p) => `${at}${p.message.startsWith('is ') ? ' ' : ': '}${p.message}`),
     });
-  }
+  };
+  for (const port of state.ports) screen(port, false);
+  for (const port of state.remotePorts) screen(port, true);
 
-  function portProblems(port: AnyPort, remote: boolean): PortProblem[] {
+  function portProblems(port: AnyPort, remote: boolean): readonly PortProblem[] {
     const refusal = refusedVpcs.get(port.vpcId);
-    const problems: PortProblem[] = refusal
+    const own: readonly PortProblem[] = refusal
       ? [
-          ...checkPort(port, undefined).filter((p) => p.field !== 'vpc_id'),
+          ...checked(port, undefined).filter((p) => p.field !== 'vpc_id'),
           { field: 'vpc_id', reason: 'invalid-vpc', message: `${refusal.join('; ')}` },
         ]
-      : checkPort(port, goodVpcs.get(port.vpcId));
-    if (port.interfaceId !== '' && (idUsers.get(port.interfaceId) ?? 0) > 1) {
-      problems.unshift({
+      : checked(port, goodVpcs.get(port.vpcId));
+    const duplicateId = port.interfaceId !== '' && (idUsers.get(port.interfaceId) ?? 0) > 1;
+    const key = factsOf(port).ipKey;
+    const duplicateIp = key !== undefined && (ipUsers.get(key) ?? 0) > 1;
+    const elsewhere = remote
+      ? remoteProblems(port as ChassisState['remotePorts'][number], state.chassisId)
+      : [];
+    if (!duplicateId && !duplicateIp && elsewhere.length === 0) return own;
+    const problems: PortProblem[] = [];
+    if (duplicateId) {
+      problems.push({
         field: 'interface_id',
         reason: 'duplicate-interface-id',
         message: 'is listed twice',
       });
     }
-    if ((ipUsers.get(ipKey(port)) ?? 0) > 1) {
+    problems.push(...own);
+    if (duplicateIp) {
       problems.push({
         field: 'ip',
         reason: 'duplicate-ip',
         message: `ip ${port.ip} is taken in its vpc by another port`,
       });
     }
-    if (remote) {
-      const { underlayIp, chassisId } = port as ChassisState['remotePorts'][number];
-      if (parseIpv4(underlayIp) === undefined) {
-        problems.push({
-          field: 'underlay_ip',
-          reason: 'invalid-underlay-ip',
-          message: `underlay_ip ${quote(underlayIp)} is not IPv4`,
-        });
-      }
-      if (chassisId === state.chassisId) {
-        problems.push({
-          field: 'chassis_id',
-          reason: 'remote-on-this-chassis',
-          message: 'is on this chassis',
-        });
-      }
-    }
+    problems.push(...elsewhere);
     return problems;
   }
 
