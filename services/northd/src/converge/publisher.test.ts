@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ChassisState, messageTypes } from '@vpcd/api';
+import { ChassisState, convergeHeaders, messageTypes } from '@vpcd/api';
 import { BrokerPublisher, type Outgoing } from './publisher.js';
 
 interface Published {
@@ -8,6 +8,7 @@ interface Published {
   readonly body: Buffer;
   readonly messageId: string | undefined;
   readonly type: string | undefined;
+  readonly hvflowdAddr: unknown;
 }
 
 function recordingBroker() {
@@ -18,9 +19,15 @@ function recordingBroker() {
       _exchange: string,
       key: string,
       body: Buffer,
-      options?: { messageId?: string; type?: string },
+      options?: { messageId?: string; type?: string; headers?: Record<string, unknown> },
     ): Promise<void> {
-      published.push({ key, body, messageId: options?.messageId, type: options?.type });
+      published.push({
+        key,
+        body,
+        messageId: options?.messageId,
+        type: options?.type,
+        hvflowdAddr: options?.headers?.[convergeHeaders.hvflowdAddr],
+      });
       return Promise.resolve();
     },
   };
@@ -60,6 +67,17 @@ describe('BrokerPublisher', () => {
         ['hv1', 'hv1/3/7/1', messageTypes.chassisState],
       ],
     );
+  });
+
+  it('sends a resend on a new route with the same bytes, to the new address', async () => {
+    const broker = recordingBroker();
+    const publisher = new BrokerPublisher(broker, 'northd-0');
+    const message = fullState();
+    await publisher.publish(message, 0);
+    await publisher.publish({ ...message, route: { ...message.route, hvflowdAddr: 'h:2' } }, 1);
+    const [first, resend] = broker.published;
+    assert.equal(resend!.body, first!.body, 'the same buffer');
+    assert.deepEqual([first!.hvflowdAddr, resend!.hvflowdAddr], ['127.0.0.1:1', 'h:2']);
   });
 
   it('encodes each new message afresh', async () => {

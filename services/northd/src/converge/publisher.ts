@@ -49,10 +49,10 @@ export function messageKey(message: Outgoing): {
  */
 export class BrokerPublisher implements ConvergePublisher {
   /**
-   * The encoded body of each message still referenced (in flight): a resend carries the same
-   * bytes without encoding a large full state again.
+   * The encoded body of each state or delta still referenced (in flight): a resend carries the
+   * same bytes without encoding a large full state again, on a new route too.
    */
-  private readonly bodies = new WeakMap<Outgoing, Buffer>();
+  private readonly bodies = new WeakMap<ChassisState | ChassisDelta, Buffer>();
 
   constructor(
     private readonly broker: Pick<Broker, 'publish'>,
@@ -61,7 +61,7 @@ export class BrokerPublisher implements ConvergePublisher {
 
   async publish(message: Outgoing, attempt: number): Promise<PublishOutcome> {
     const { chassisId, epoch, generation } = messageKey(message);
-    const body = this.bodies.get(message) ?? this.encode(message);
+    const body = this.bodies.get(payloadOf(message)) ?? this.encode(message);
     if (body.length > maxChassisStateBytes) {
       return { refused: `too_large: ${body.length} bytes, limit ${maxChassisStateBytes}` };
     }
@@ -88,7 +88,9 @@ export class BrokerPublisher implements ConvergePublisher {
         ? ChassisState.encode(message.state).finish()
         : ChassisDelta.encode(message.delta).finish(),
     );
-    this.bodies.set(message, body);
+    this.bodies.set(payloadOf(message), body);
     return body;
   }
 }
+
+const payloadOf = (message: Outgoing) => (message.kind === 'full' ? message.state : message.delta);

@@ -157,18 +157,22 @@ describe('Reconciler', () => {
     assert.equal(full(publisher.last.message).generation, 3);
   });
 
-  it('sends the full state that replaces unanswered resends to the address registered now', async () => {
+  it('resends to the address the chassis registered since, and so does the full state after', async () => {
     const { store, publisher, reconciler, converged, clock } = harness({ maxResends: 1 });
     await converged();
     store.createPort('hv1', 'b');
     const sent = await reconciler.reconcile('hv1');
     assert.equal(sent.action, 'delta');
+    const first = publisher.last.message;
     // The agent came back on another address and registered it; the delta went to the old one.
     store.addresses.set('hv1', 'hv1:41000');
     clock.advance(sent.requeueAfterMs!);
     const resent = await reconciler.reconcile('hv1');
     assert.equal(resent.action, 'resend');
-    assert.equal(publisher.last.message.route.hvflowdAddr, 'hv1:50053', 'the same message');
+    const copy = publisher.last.message;
+    assert.equal(copy.route.hvflowdAddr, 'hv1:41000');
+    assert.equal(first.route.hvflowdAddr, 'hv1:50053');
+    assert.equal(delta(copy), delta(first), 'the same delta, not read again');
     clock.advance(resent.requeueAfterMs!);
     assert.equal((await reconciler.reconcile('hv1')).action, 'full');
     assert.equal(publisher.last.message.route.hvflowdAddr, 'hv1:41000');

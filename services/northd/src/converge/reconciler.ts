@@ -54,7 +54,8 @@ export interface ReconcilerOptions {
 
 /** A message sent and not yet answered. */
 interface InFlight {
-  readonly message: Outgoing;
+  /** The message; a resend takes it to the address the chassis registered since, if it moved. */
+  message: Outgoing;
   readonly revision: number;
   readonly changes: readonly number[];
   /** Resends so far. */
@@ -210,7 +211,7 @@ export class Reconciler {
         chain.inFlight = undefined;
         chain.fullWanted = true;
       } else {
-        return this.resend(f);
+        return this.resend(chassisId, f);
       }
     }
 
@@ -350,7 +351,16 @@ export class Reconciler {
     return { action, requeueAfterMs: waitMs };
   }
 
-  private async resend(f: InFlight): Promise<ReconcileResult> {
+  private async resend(chassisId: string, f: InFlight): Promise<ReconcileResult> {
+    // An agent that came back on another address registered it: the copy goes there.
+    const address = await this.o.store.hvflowdAddr(chassisId);
+    if (address === undefined) {
+      this.chains.delete(chassisId);
+      return { action: 'forget' };
+    }
+    if (address !== f.message.route.hvflowdAddr) {
+      f.message = { ...f.message, route: { ...f.message.route, hvflowdAddr: address } };
+    }
     f.attempts++;
     f.retryAtMs = 0;
     try {

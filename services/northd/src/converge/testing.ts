@@ -103,6 +103,11 @@ export class FakeStore implements ConvergeStore {
   reportedContent(chassisId: string) {
     return Promise.resolve(this.reported.get(chassisId));
   }
+
+  hvflowdAddr(chassisId: string) {
+    if (chassisId === 'unknown') return Promise.resolve(undefined);
+    return Promise.resolve(this.addresses.get(chassisId) ?? `${chassisId}:50053`);
+  }
 }
 
 export class FakePublisher implements ConvergePublisher {

@@ -178,6 +178,11 @@ describe('ConvergeStore on the change log', () => {
     assert.equal(await store.loadFull('no-such-chassis'), undefined);
   });
 
+  it('reads the hvflowd address a chassis registered, for resends', async () => {
+    assert.equal(await store.hvflowdAddr('hva'), 'hva:50053');
+    assert.equal(await store.hvflowdAddr('no-such-chassis'), undefined);
+  });
+
   it('keeps an interface PENDING while its change row exists, ACTIVE once acknowledged', async () => {
     const i4 = await create('hvc', 'i4');
     const status = async () => (await h.admin.interfaces.getInterface({ id: i4.id })).status;

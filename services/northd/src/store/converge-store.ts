@@ -63,6 +63,8 @@ export interface ConvergeStore {
   reportedContent(
     chassisId: string,
   ): Promise<{ epoch: number; generation: number; contentHash: string } | undefined>;
+  /** The hvflowd address the chassis registered last; undefined for an unknown chassis. */
+  hvflowdAddr(chassisId: string): Promise<string | undefined>;
 }
 
 interface InterfaceRow {
@@ -195,6 +197,14 @@ export class SqlConvergeStore implements ConvergeStore {
     chassisId: string,
   ): Promise<{ epoch: number; generation: number; contentHash: string } | undefined> {
     return chassisStatus.reportedContent(this.db, chassisId);
+  }
+
+  async hvflowdAddr(chassisId: string): Promise<string | undefined> {
+    const [row] = await this.db.query<{ hvflowd_addr: string }>(
+      'SELECT hvflowd_addr FROM chassis WHERE id = ?',
+      [chassisId],
+    );
+    return row?.hvflowd_addr;
   }
 }
 
