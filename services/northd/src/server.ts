@@ -29,7 +29,14 @@ import { projectHandlers } from './handlers/projects.js';
 import { vpcHandlers } from './handlers/vpcs.js';
 import { LeaseManager } from './leases/lease-manager.js';
 import { ResyncThrottle } from './resync/resync-throttle.js';
-import { recordAck, recordNeedsFull, recordRefused } from './store/chassis-status.js';
+import {
+  chassisStatus,
+  recordNeedsFull,
+  recordRefused,
+  type AckRecord,
+  type AppliedAck,
+} from './store/chassis-status.js';
+import { GroupBatcher } from './store/group-batcher.js';
 import { SqlConvergeStore } from './store/converge-store.js';
 import { HeartbeatBatcher } from './store/heartbeat-batcher.js';
 import { startJanitor } from './store/janitor.js';
@@ -125,12 +132,18 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     exchanges: [...convergeTopology.exchanges, auth.revocations.exchange],
     queues: [...convergeTopology.queues, hintQueue, auth.revocations.queue()],
   });
+  // Acks come in bursts (a fleet converging after a failover): recorded a group per
+  // transaction, two at a time, rather than each waiting for a connection of its own.
+  const acks = new GroupBatcher<AppliedAck, AckRecord>(
+    (batch) => chassisStatus.recordAcks(db.chassis, batch),
+    { maxBatch: 64, parallel: 2 },
+  );
   const consumers: Consumer[] = [
     await broker.consume(
       queues.acksQueue,
       ackHandler(
         {
-          recordAck: (ack) => recordAck(db.chassis, ack),
+          recordAck: (ack) => acks.submit(ack),
           recordRefused: (work, reason) => recordRefused(db.chassis, work, reason),
           recordNeedsFull: (chassisId) => recordNeedsFull(db.chassis, chassisId),
         },

@@ -20,6 +20,12 @@ export interface HeartbeatAnswer {
 }
 
 /** What recording an applied ack did. */
+/** What an applied ack tells of its chassis. */
+export type AppliedAck = Pick<
+  ChassisStateAck,
+  'chassisId' | 'epoch' | 'generation' | 'stateHash' | 'contentHash' | 'rejectedPorts' | 'changes'
+>;
+
 export interface AckRecord {
   /** The status moved to the ack's revision (its epoch is current and the revision newer). */
   readonly recorded: boolean;
@@ -75,54 +81,71 @@ export const chassisStatus = {
    * the status did (the chassis applied them, and its state only moves forward). An applied ack
    * also replaces the chassis' record of the ports it left out (the local ones).
    */
-  async recordAck(
-    db: Database,
-    ack: Pick<
-      ChassisStateAck,
-      | 'chassisId'
-      | 'epoch'
-      | 'generation'
-      | 'stateHash'
-      | 'contentHash'
-      | 'rejectedPorts'
-      | 'changes'
-    >,
-  ): Promise<AckRecord> {
-    const rejected = ack.rejectedPorts.filter((r) => !r.remote);
-    const rejectedText =
-      rejected.length === 0
-        ? null
-        : JSON.stringify(
-            Object.fromEntries(rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`])),
-          );
-    const changes = ack.changes.map(Number);
+  async recordAck(db: Database, ack: AppliedAck): Promise<AckRecord> {
+    return (await chassisStatus.recordAcks(db, [ack]))[0]!;
+  },
+
+  /**
+   * recordAck for several acks in one transaction, answered in their order: one read of the
+   * lease epochs, then each ack's statements, by chassis id (the order heartbeats lock the
+   * same rows in, so the two never deadlock). What an instance gets in a burst (a fleet
+   * converging after a failover) goes in a few transactions rather than one per ack, each
+   * waiting for one of the pool's connections.
+   */
+  async recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
+    if (acks.length === 0) return [];
     return db.transaction(async (tx) => {
-      let recorded = false;
-      if ((await leaseEpoch(tx, ack.chassisId)) === ack.epoch) {
-        const { affectedRows } = await tx.execute(
-          `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
-             applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
-             rejected_ports = ?
-           WHERE chassis_id = ? AND (applied_epoch < ? OR (applied_epoch = ? AND applied_generation < ?))`,
-          [
-            ack.epoch,
-            ack.generation,
-            changes.length === 0 ? 0 : Math.max(...changes),
-            ack.stateHash,
-            ack.contentHash,
-            rejectedText,
-            ack.chassisId,
-            ack.epoch,
-            ack.epoch,
-            ack.generation,
-          ],
+      const ids = [...new Set(acks.map((a) => a.chassisId))];
+      const leases = await tx.query<{ chassis_id: string; epoch: number }>(
+        'SELECT chassis_id, epoch FROM chassis_leases WHERE chassis_id IN (?)',
+        [ids],
+      );
+      const epochs = new Map(leases.map((l) => [l.chassis_id, Number(l.epoch)]));
+      const order = acks
+        .map((ack, i) => ({ ack, i }))
+        .sort((x, y) =>
+          x.ack.chassisId < y.ack.chassisId ? -1 : x.ack.chassisId > y.ack.chassisId ? 1 : 0,
         );
-        recorded = affectedRows > 0;
+      const records: AckRecord[] = new Array<AckRecord>(acks.length);
+      for (const { ack, i } of order) {
+        const rejected = ack.rejectedPorts.filter((r) => !r.remote);
+        const rejectedText =
+          rejected.length === 0
+            ? null
+            : JSON.stringify(
+                Object.fromEntries(
+                  rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`]),
+                ),
+              );
+        const changes = ack.changes.map(Number);
+        let recorded = false;
+        if (epochs.get(ack.chassisId) === ack.epoch) {
+          const { affectedRows } = await tx.execute(
+            `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
+               applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
+               rejected_ports = ?
+             WHERE chassis_id = ? AND (applied_epoch < ? OR (applied_epoch = ? AND applied_generation < ?))`,
+            [
+              ack.epoch,
+              ack.generation,
+              changes.length === 0 ? 0 : Math.max(...changes),
+              ack.stateHash,
+              ack.contentHash,
+              rejectedText,
+              ack.chassisId,
+              ack.epoch,
+              ack.epoch,
+              ack.generation,
+            ],
+          );
+          recorded = affectedRows > 0;
+        }
+        const { retired, oldest } = await changeLog.retire(tx, ack.chassisId, changes);
+        const lagSeconds =
+          oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
+        records[i] = { recorded, retired, lagSeconds };
       }
-      const { retired, oldest } = await changeLog.retire(tx, ack.chassisId, changes);
-      const lagSeconds =
-        oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
-      return { recorded, retired, lagSeconds };
+      return records;
     });
   },
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { InterfaceStatus } from '@vpcd/api';
-import type { Database } from '@vpcd/db';
+import { countQueries, type Database } from '@vpcd/db';
 import { eventually, startHarness, type Harness } from '../test-support.js';
 import { changeLog, type PendingChange } from './change-log.js';
 import { recordAck } from './chassis-status.js';
@@ -176,6 +176,23 @@ describe('ConvergeStore on the change log', () => {
       ['i1'],
     );
     assert.equal(await store.loadFull('no-such-chassis'), undefined);
+  });
+
+  it('reads the full states and pending rows of many chassis at once in a few statements', async () => {
+    const ids = Array.from({ length: 5 }, () => ['hva', 'hvb', 'hvc', 'no-such-chassis']).flat();
+    const load = (id: string) => Promise.all([store.loadFull(id), store.pendingFor([id])]);
+    const alone = await countQueries(async () => {
+      const answers: unknown[] = [];
+      for (const id of ids) answers.push(await load(id));
+      return answers;
+    });
+    const together = await countQueries(() => Promise.all(ids.map(load)));
+    assert.deepEqual(together.result, alone.result);
+    // The first of each kind goes at once; the others wait and go together.
+    assert.ok(
+      together.queries * 3 < alone.queries,
+      `${together.queries} statements together, ${alone.queries} one chassis at a time`,
+    );
   });
 
   it('reads the hvflowd address a chassis registered, for resends', async () => {

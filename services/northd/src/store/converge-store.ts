@@ -1,9 +1,10 @@
 import type { ChassisState, PortState, RemotePortState, VpcState } from '@vpcd/api';
 import type { Database, Queryable } from '@vpcd/db';
 import { formatIpv4, gatewayOf, parseCidr, type Cidr } from '../validation/ipv4.js';
-import { changeLog, wantsFull, type PendingChange } from './change-log.js';
+import { changeLog, wantsFull, type LoggedChange, type PendingChange } from './change-log.js';
 import { readChassisStates } from './chassis-state.js';
 import { chassisStatus } from './chassis-status.js';
+import { GroupBatcher } from './group-batcher.js';
 
 export type { PendingChange };
 
@@ -110,11 +111,43 @@ function place(row: InterfaceRow, chassisId: string, into: DeltaLoad): void {
   }
 }
 
-/** ConvergeStore on the northd database. Safe for concurrent use. */
+/**
+ * ConvergeStore on the northd database. Safe for concurrent use. The converge loop reconciles
+ * one chassis at a time, up to 64 at once; their reads of pending rows and full states are
+ * grouped (GroupBatcher): when many chassis need a full state together (a lease claimed after
+ * a failover, a fleet registering), each group reads up to 200 in the statements one chassis
+ * would take, where one transaction per chassis queued every reconcile on the pool's few
+ * connections. A lone read goes at once.
+ */
 export class SqlConvergeStore implements ConvergeStore {
+  private readonly pending = new GroupBatcher<string, PendingChange[] | undefined>(
+    async (ids) => {
+      const found = await this.readPending(ids);
+      return ids.map((id) => found.get(id));
+    },
+    { maxBatch: 200, parallel: 1 },
+  );
+  private readonly fulls = new GroupBatcher<string, FullLoad | undefined>(
+    async (ids) => {
+      const found = await this.readFulls(ids);
+      return ids.map((id) => found.get(id));
+    },
+    { maxBatch: 200, parallel: 2 },
+  );
+
   constructor(private readonly db: Database) {}
 
   async pendingFor(ids: readonly string[]): Promise<Map<string, PendingChange[]>> {
+    if (ids.length !== 1) return this.readPending(ids);
+    const rows = await this.pending.submit(ids[0]!);
+    return rows === undefined ? new Map() : new Map([[ids[0]!, rows]]);
+  }
+
+  loadFull(chassisId: string): Promise<FullLoad | undefined> {
+    return this.fulls.submit(chassisId);
+  }
+
+  private async readPending(ids: readonly string[]): Promise<Map<string, PendingChange[]>> {
     const out = new Map<string, PendingChange[]>();
     if (ids.length === 0) return out;
     const rows = await this.db.query<{
@@ -128,7 +161,7 @@ export class SqlConvergeStore implements ConvergeStore {
       `SELECT x.chassis_id, x.seq, x.vpc_id, x.interface_id, x.traceparent, s.refused_seq
        FROM chassis_changes x LEFT JOIN chassis_status s ON s.chassis_id = x.chassis_id
        WHERE x.chassis_id IN (?) ORDER BY x.chassis_id, x.seq`,
-      [ids],
+      [[...new Set(ids)]],
     );
     const refused = new Map<string, number>();
     for (const row of rows) {
@@ -148,27 +181,41 @@ export class SqlConvergeStore implements ConvergeStore {
     return out;
   }
 
-  async loadFull(chassisId: string): Promise<FullLoad | undefined> {
+  /** The full states of `ids` (unknown ones left out), in one snapshot. */
+  private async readFulls(ids: readonly string[]): Promise<Map<string, FullLoad>> {
+    const unique = [...new Set(ids)];
     return this.db.transaction(
       async (tx) => {
-        const state = (await readChassisStates(tx, [chassisId])).get(chassisId);
-        if (!state) return undefined;
-        const [head] = await tx.query<{
+        const states = await readChassisStates(tx, unique);
+        const known = unique.filter((id) => states.has(id));
+        const out = new Map<string, FullLoad>();
+        if (known.length === 0) return out;
+        const heads = await tx.query<{
+          id: string;
           hvflowd_addr: string;
           applied_generation: number | null;
         }>(
-          `SELECT c.hvflowd_addr, s.applied_generation FROM chassis c
-           LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id = ?`,
-          [chassisId],
+          `SELECT c.id, c.hvflowd_addr, s.applied_generation FROM chassis c
+           LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id IN (?)`,
+          [known],
         );
-        const pending = await changeLog.pending(tx, [chassisId]);
-        return {
-          state,
-          changes: pending.map((p) => p.seq),
-          hvflowdAddr: head?.hvflowd_addr ?? '',
-          appliedGeneration: Number(head?.applied_generation ?? 0),
-          traceparent: pending.findLast((p) => p.traceparent !== null)?.traceparent ?? null,
-        };
+        const pending = new Map<string, LoggedChange[]>();
+        for (const change of await changeLog.pending(tx, known)) {
+          let list = pending.get(change.chassisId);
+          if (!list) pending.set(change.chassisId, (list = []));
+          list.push(change);
+        }
+        for (const head of heads) {
+          const mine = pending.get(head.id) ?? [];
+          out.set(head.id, {
+            state: states.get(head.id)!,
+            changes: mine.map((p) => p.seq),
+            hvflowdAddr: head.hvflowd_addr,
+            appliedGeneration: Number(head.applied_generation ?? 0),
+            traceparent: mine.findLast((p) => p.traceparent !== null)?.traceparent ?? null,
+          });
+        }
+        return out;
       },
       { isolation: 'REPEATABLE READ' },
     );

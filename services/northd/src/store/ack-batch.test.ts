@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { countQueries, createDatabase, migrate, type Database } from '@vpcd/db';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { createLogger, createRegistry } from '@vpcd/observability';
+import { chassisStatus, type AppliedAck } from './chassis-status.js';
+import { migrations } from './migrations.js';
+
+describe('acks recorded in a group', () => {
+  let database: TestDatabase;
+  let db: Database;
+
+  before(async () => {
+    database = await createTestDatabase();
+    db = createDatabase({
+      url: database.url,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      registry: createRegistry({ service: 'test', collectDefault: false }),
+    });
+    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  });
+  after(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+
+  /** Chassis leased at epoch 2, at revision 3, each with two pending rows; their seqs. */
+  async function chassis(ids: readonly string[]): Promise<Map<string, number[]>> {
+    await db.execute('INSERT INTO chassis (id, hostname, underlay_ip, hvflowd_addr) VALUES ?', [
+      ids.map((id) => [id, id, '192.0.2.1', `${id}:1`]),
+    ]);
+    await db.execute('INSERT INTO chassis_leases (chassis_id, owner, epoch) VALUES ?', [
+      ids.map((id) => [id, 'northd-0', 2]),
+    ]);
+    await db.execute(
+      'INSERT INTO chassis_status (chassis_id, applied_epoch, applied_generation) VALUES ?',
+      [ids.map((id) => [id, 2, 3])],
+    );
+    await db.execute('INSERT INTO chassis_changes (chassis_id) VALUES ?', [
+      ids.flatMap((id) => [[id], [id]]),
+    ]);
+    const rows = await db.query<{ chassis_id: string; seq: number }>(
+      'SELECT chassis_id, seq FROM chassis_changes WHERE chassis_id IN (?) ORDER BY seq',
+      [ids],
+    );
+    const seqs = new Map<string, number[]>();
+    for (const r of rows)
+      seqs.set(r.chassis_id, [...(seqs.get(r.chassis_id) ?? []), Number(r.seq)]);
+    return seqs;
+  }
+
+  const ack = (chassisId: string, epoch: number, generation: number, changes: number[]) =>
+    ({
+      chassisId,
+      epoch,
+      generation,
+      stateHash: `s${generation}`,
+      contentHash: `c${generation}`,
+      rejectedPorts: [],
+      changes,
+    }) satisfies AppliedAck;
+
+  it('answers each ack in its order as alone, in one transaction', async () => {
+    const seqs = await chassis(['ack-c', 'ack-a', 'ack-b']);
+    const batch = [
+      ack('ack-c', 2, 5, seqs.get('ack-c')!),
+      ack('ack-a', 2, 4, seqs.get('ack-a')!),
+      ack('ack-b', 1, 9, seqs.get('ack-b')!), // of an epoch before the lease's
+      ack('ack-c', 2, 4, []), // older than the one before it
+    ];
+    const { result, queries } = await countQueries(() => chassisStatus.recordAcks(db, batch));
+    assert.deepEqual(
+      result.map((r) => [r.recorded, r.retired, r.lagSeconds !== undefined]),
+      [
+        [true, 2, true],
+        [true, 2, true],
+        [false, 2, true],
+        [false, 0, false],
+      ],
+    );
+    // BEGIN, the leases, 3 statements an ack with rows, 1 without, COMMIT.
+    assert.ok(queries <= 2 + 1 + 3 * 3 + 1 + 1, `${queries} statements`);
+    const status = await db.query<{ chassis_id: string; g: number; h: string }>(
+      `SELECT chassis_id, applied_generation AS g, state_hash AS h FROM chassis_status
+       WHERE chassis_id LIKE 'ack-%' ORDER BY chassis_id`,
+    );
+    assert.deepEqual(
+      status.map((s) => [s.chassis_id, Number(s.g), s.h]),
+      [
+        ['ack-a', 4, 's4'],
+        ['ack-b', 3, ''],
+        ['ack-c', 5, 's5'],
+      ],
+    );
+    const [{ n }] = (await db.query<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM chassis_changes WHERE chassis_id LIKE 'ack-%'",
+    )) as [{ n: number }];
+    assert.equal(Number(n), 0, 'every row an ack covered is retired');
+  });
+});
