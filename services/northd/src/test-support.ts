@@ -1,16 +1,54 @@
 // Shared set-up of northd's tests: the harness of ./testing/harness.ts, and a stand-in for
 // southd's side of the converge messages.
+import { after, before } from 'node:test';
 import type { TracerProvider } from '@opentelemetry/api';
 import { ChassisDelta, ChassisState, ChassisStateAck, messageTypes } from '@vpcd/api';
-import type { TestDatabase } from '@vpcd/db/testing';
+import { createDatabase, migrate, type Database } from '@vpcd/db';
+import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
 import type { Delivery } from '@vpcd/messaging';
 import { testVhostUrl } from '@vpcd/messaging/testing';
+import { createLogger, createRegistry } from '@vpcd/observability';
 import { northdClients, type NorthdClients } from '@vpcd/rpc';
+import { migrations } from './store/migrations.js';
 import { startNorthdHarness, type Harness } from './testing/harness.js';
 
 export { adminToken, eventually, type Harness } from './testing/harness.js';
 export { testVhostUrl };
 export type Clients = NorthdClients;
+
+/**
+ * A throwaway database with northd's schema for the tests of one file (or suite): created in a
+ * `before` hook, dropped in an `after` one; `migrated: false` leaves it empty, for the tests of
+ * the migrations themselves. Read `db` and `url` inside the tests.
+ */
+export function migratedDatabase({ migrated = true } = {}): {
+  readonly db: Database;
+  readonly url: string;
+} {
+  let database: TestDatabase | undefined;
+  let db: Database | undefined;
+  before(async () => {
+    database = await createTestDatabase();
+    db = createDatabase({
+      url: database.url,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      registry: createRegistry({ service: 'test', collectDefault: false }),
+    });
+    if (migrated) await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+  });
+  after(async () => {
+    await db?.close();
+    await database?.drop();
+  });
+  return {
+    get db() {
+      return db!;
+    },
+    get url() {
+      return database!.url;
+    },
+  };
+}
 
 /** Plaintext clients of the northd at `address` with `token`. */
 export const clients = (address: string, token: string): Clients =>

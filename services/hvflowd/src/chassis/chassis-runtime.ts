@@ -471,8 +471,10 @@ export class ChassisRuntime {
     }
   }
 
-  /** Compiles the parts of `state` that changed; the change from the flows compiled before. */
-  /** Compiles the state's parts that changed, without the ports the switch has not numbered. */
+  /**
+   * Compiles the parts of `state` that changed, without the ports the switch has not numbered;
+   * the change from the flows compiled before.
+   */
   private recompile(state: ChassisState, options: CompileOptions): FlowDiff {
     return this.compiling(() => this.compiled.update(bindable(state, options), options));
   }
@@ -502,7 +504,6 @@ export class ChassisRuntime {
   }
 }
 
-/** Whether binding `now` would ask the datapath for what it bound for `before`. */
 /** The screened-out ports and then the unbound ones, as rejected ports of `reason` port-unbound. */
 function withUnbound(
   screenedOut: readonly RejectedPort[],
@@ -523,6 +524,7 @@ function withUnbound(
   ];
 }
 
+/** Whether binding `now` would ask the datapath for what it bound for `before`. */
 function sameLocalPorts(before: ChassisState['ports'], now: ChassisState['ports']): boolean {
   if (before.length !== now.length) return false;
   const macs = new Map(before.map((port) => [port.interfaceId, port.mac.toLowerCase()]));

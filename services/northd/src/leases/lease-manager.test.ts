@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createDatabase, migrate, type Database } from '@vpcd/db';
-import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { before, describe, it } from 'node:test';
+import type { Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
-import { migrations } from '../store/migrations.js';
+import { migratedDatabase } from '../test-support.js';
 import { LeaseManager } from './lease-manager.js';
 
 describe('LeaseManager', () => {
-  let database: TestDatabase;
+  const database = migratedDatabase();
   let db: Database;
-
-  before(async () => {
-    database = await createTestDatabase();
-    db = createDatabase({
-      url: database.url,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      registry: createRegistry({ service: 'test', collectDefault: false }),
-    });
-    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
-  });
-  after(async () => {
-    await db?.close();
-    await database?.drop();
+  before(() => {
+    db = database.db;
   });
 
   it(

@@ -1,27 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { countQueries, createDatabase, migrate, type Database } from '@vpcd/db';
-import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { createLogger, createRegistry } from '@vpcd/observability';
+import { before, describe, it } from 'node:test';
+import { countQueries, type Database } from '@vpcd/db';
+import { migratedDatabase } from '../test-support.js';
 import { chassisStatus, type AppliedAck } from './chassis-status.js';
-import { migrations } from './migrations.js';
 
 describe('acks recorded in a group', () => {
-  let database: TestDatabase;
+  const database = migratedDatabase();
   let db: Database;
-
-  before(async () => {
-    database = await createTestDatabase();
-    db = createDatabase({
-      url: database.url,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      registry: createRegistry({ service: 'test', collectDefault: false }),
-    });
-    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
-  });
-  after(async () => {
-    await db?.close();
-    await database?.drop();
+  before(() => {
+    db = database.db;
   });
 
   /** Chassis leased at epoch 2, at revision 3, each with two pending rows; their seqs. */

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { countQueries, createDatabase, isDbError, migrate, type Database } from '@vpcd/db';
-import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { before, describe, it } from 'node:test';
+import { countQueries, createDatabase, isDbError, type Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { isRpcError, Status } from '@vpcd/rpc';
+import { migratedDatabase } from '../test-support.js';
 import { HeartbeatBatcher } from './heartbeat-batcher.js';
-import { migrations } from './migrations.js';
 
 describe('HeartbeatBatcher', () => {
-  let database: TestDatabase;
+  const database = migratedDatabase();
   let db: Database;
-
-  before(async () => {
-    database = await createTestDatabase();
-    db = createDatabase({
-      url: database.url,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      registry: createRegistry({ service: 'test', collectDefault: false }),
-    });
-    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
-  });
-  after(async () => {
-    await db?.close();
-    await database?.drop();
+  before(() => {
+    db = database.db;
   });
 
   /** Chassis `<prefix>-<i>`, converged at revision and seq 3 with hash `h3` unless `hash` says. */

@@ -1,30 +1,20 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createDatabase, migrate, type Database } from '@vpcd/db';
-import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { createLogger, createRegistry } from '@vpcd/observability';
+import { before, describe, it } from 'node:test';
+import { migrate, type Database } from '@vpcd/db';
+import { createRegistry } from '@vpcd/observability';
 import { hasCode, Status } from '@vpcd/rpc';
 import { formatIpv4, parseCidr, parseIpv4, type Cidr } from '../validation/ipv4.js';
 import { IpPool } from './ip-pool.js';
+import { migratedDatabase } from '../test-support.js';
 import { migrations } from './migrations.js';
 
 const ip = (text: string) => parseIpv4(text)!;
 
 describe('migration 6: free address ranges of existing VPCs', () => {
-  let database: TestDatabase;
+  const database = migratedDatabase({ migrated: false });
   let db: Database;
-
-  before(async () => {
-    database = await createTestDatabase();
-    db = createDatabase({
-      url: database.url,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      registry: createRegistry({ service: 'test', collectDefault: false }),
-    });
-  });
-  after(async () => {
-    await db?.close();
-    await database?.drop();
+  before(() => {
+    db = database.db;
   });
 
   it('builds each VPC its gaps from the interfaces it holds, keeping every row', async () => {

@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { createDatabase, migrate, type Database } from '@vpcd/db';
-import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
-import { createLogger, createRegistry } from '@vpcd/observability';
+import { before, describe, it } from 'node:test';
+import { migrate, type Database } from '@vpcd/db';
+import { createRegistry } from '@vpcd/observability';
 import { hasCode, Status } from '@vpcd/rpc';
+import { migratedDatabase } from '../test-support.js';
 import { migrations } from './migrations.js';
 import { VniPool } from './vni-pool.js';
 
 describe('migration 3 and the VNI pool', () => {
-  let database: TestDatabase;
+  const database = migratedDatabase({ migrated: false });
   let db: Database;
-
-  before(async () => {
-    database = await createTestDatabase();
-    db = createDatabase({
-      url: database.url,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      registry: createRegistry({ service: 'test', collectDefault: false }),
-    });
-  });
-  after(async () => {
-    await db?.close();
-    await database?.drop();
+  before(() => {
+    db = database.db;
   });
 
   it("keeps existing VPCs' VNIs and continues after the highest", async () => {
