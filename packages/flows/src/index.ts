@@ -16,7 +16,7 @@ export type { CompileOptions } from './chassis-plan.js';
 export { flowKey, renderFlow, compareFlows, sortFlows, sameFlow, type Flow } from './flow.js';
 export { cookieFor } from './cookie.js';
 export { diff, applyDiff, renderFlowMods, type FlowDiff } from './diff.js';
-export { stateHash } from './state-hash.js';
+export { flowDigest, FlowSetHash, stateHash } from './state-hash.js';
 export { contentHash } from './content-hash.js';
 export { applyDelta, deltaBetween } from './chassis-delta.js';
 export { parseFlowLine, parseFlowDump } from './flow-line.js';

@@ -3,13 +3,22 @@ import { renderFlow, type Flow } from './flow.js';
 
 const MOD = 1n << 128n;
 
+// Flows are not mutated once made: a flow's digest is computed once, whoever asks (the compiled
+// chassis and the memory datapath both keep a hash of the same flows).
+const digests = new WeakMap<Flow, bigint>();
+
 /**
  * The digest of one flow: the first 128 bits of the SHA-256 of its rendered line (with its
  * newline), as an unsigned integer.
  */
 export function flowDigest(flow: Flow): bigint {
-  const digest = hash('sha256', `${renderFlow(flow)}\n`, 'buffer');
-  return (digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8);
+  let value = digests.get(flow);
+  if (value === undefined) {
+    const digest = hash('sha256', `${renderFlow(flow)}\n`, 'buffer');
+    value = (digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8);
+    digests.set(flow, value);
+  }
+  return value;
 }
 
 /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { stateHash } from '@vpcd/flows';
 import { createLogger, createRegistry, type Registry } from '@vpcd/observability';
 import { metricValue } from '@vpcd/observability/testing';
 import type { PortState } from '@vpcd/api';
@@ -180,6 +181,9 @@ describe('the heartbeat audit', () => {
     await runtime.datapath.applyFlowMods({ add: [], remove: [first!] });
     const audited = await runtime.audit();
     assert.deepEqual(audited, await runtime.snapshot());
+    // The hash the memory datapath keeps as it changes is the hash of what it holds.
+    assert.equal(audited.stateHash, stateHash(audited.flows));
+    assert.notEqual(audited.stateHash, (await runtime.apply(scenarioState(1, 1))).stateHash);
     for (const result of ['clean', 'repaired', 'failed']) {
       assert.equal(await metricValue(registry, 'hvflowd_bridge_audits_total', { result }), 0);
     }

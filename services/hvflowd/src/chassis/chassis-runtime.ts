@@ -201,7 +201,8 @@ export class ChassisRuntime {
     const { change, renumbered, actual } = finding;
     if (change.add.length === 0 && change.remove.length === 0 && renumbered.length === 0) {
       metrics.audits.inc({ result: 'clean' });
-      return this.snapshotOf(actual);
+      // The bridge holds exactly the flows programmed: their hash is the one the applies kept.
+      return this.snapshotOf(actual, this.appliedHash);
     }
     const details = {
       generation: this.held?.state.generation,
@@ -264,14 +265,21 @@ export class ChassisRuntime {
     }
   }
 
-  private snapshotOf(flows: Flow[]): ChassisSnapshot {
+  /**
+   * `hash`: stateHash of `flows` when the caller knows it; else the datapath's own when it keeps
+   * one (hashing every flow at each heartbeat was most of a simulated fleet's work).
+   */
+  private snapshotOf(
+    flows: Flow[],
+    hash = this.datapath.flowsHash?.() ?? stateHash(flows),
+  ): ChassisSnapshot {
     return {
       chassisId: this.chassisId,
       epoch: this.highestEpoch,
       generation: this.held?.state.generation ?? 0,
       appliedEpoch: this.held?.state.epoch ?? 0,
       contentHash: this.held?.contentHash ?? '',
-      stateHash: stateHash(flows),
+      stateHash: hash,
       flows,
     };
   }

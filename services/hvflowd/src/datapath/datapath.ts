@@ -43,6 +43,11 @@ export interface Datapath {
   dhcpPort(): Promise<number>;
   /** Every flow on the bridge. */
   dumpFlows(): Promise<Flow[]>;
+  /**
+   * stateHash of the flows dumpFlows would answer now, for a datapath that keeps it as its flows
+   * change (the memory one); absent where the flows must be read to hash them.
+   */
+  flowsHash?(): string;
   /** Applies the change atomically (one OpenFlow bundle on the `ovs` driver). */
   applyFlowMods(change: FlowDiff): Promise<void>;
 }

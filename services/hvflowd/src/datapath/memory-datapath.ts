@@ -1,6 +1,8 @@
 import type { PortState } from '@vpcd/api';
 import {
   createTracer,
+  flowDigest,
+  FlowSetHash,
   FlowsError,
   flowKey,
   renderFlow,
@@ -25,6 +27,8 @@ export class MemoryDatapath implements Datapath {
   private readonly table = new Map<string, Flow>();
   private sorted: Flow[] | undefined;
   private tracer: Tracer | undefined;
+  /** stateHash of the table, kept as it changes. */
+  private readonly hash = new FlowSetHash();
   private readonly ofports = new Map<string, number>();
   private tunnelOfport: number | undefined;
   private dhcpOfport: number | undefined;
@@ -85,11 +89,21 @@ export class MemoryDatapath implements Datapath {
       }
       added.add(key);
     }
-    for (const key of removed) this.table.delete(key);
-    for (const flow of change.add) this.table.set(flowKey(flow), flow);
+    for (const key of removed) {
+      this.hash.remove(flowDigest(this.table.get(key)!));
+      this.table.delete(key);
+    }
+    for (const flow of change.add) {
+      this.table.set(flowKey(flow), flow);
+      this.hash.add(flowDigest(flow));
+    }
     this.sorted = undefined;
     this.tracer = undefined;
     return Promise.resolve();
+  }
+
+  flowsHash(): string {
+    return this.hash.hex();
   }
 
   /** Where `packet` goes through the flows now on the bridge. */
