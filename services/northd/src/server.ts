@@ -135,7 +135,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
   // Acks come in bursts (a fleet converging after a failover): recorded a group per
   // transaction, two at a time, rather than each waiting for a connection of its own.
   const acks = new GroupBatcher<AppliedAck, AckRecord>(
-    (batch) => chassisStatus.recordAcks(db.chassis, batch),
+    (batch) => chassisStatus.recordAcksApart(db.chassis, batch),
     { maxBatch: 64, parallel: 2 },
   );
   const consumers: Consumer[] = [

@@ -84,4 +84,27 @@ describe('acks recorded in a group', () => {
     )) as [{ n: number }];
     assert.equal(Number(n), 0, 'every row an ack covered is retired');
   });
+
+  it('records the others of a group when one ack fails, and fails that one alone', async () => {
+    const seqs = await chassis(['apart-a', 'apart-b']);
+    const bad = { ...ack('apart-b', 2, 4, seqs.get('apart-b')!), stateHash: 'x'.repeat(300) };
+    const answers = await chassisStatus.recordAcksApart(db, [
+      ack('apart-a', 2, 4, seqs.get('apart-a')!),
+      bad,
+    ]);
+    const [good, failed] = answers;
+    if (good === undefined || good instanceof Error) throw good ?? new Error('no answer');
+    assert.deepEqual([good.recorded, failed instanceof Error], [true, true]);
+    const status = await db.query<{ chassis_id: string; g: number }>(
+      `SELECT chassis_id, applied_generation AS g FROM chassis_status
+       WHERE chassis_id LIKE 'apart-%' ORDER BY chassis_id`,
+    );
+    assert.deepEqual(
+      status.map((s) => [s.chassis_id, Number(s.g)]),
+      [
+        ['apart-a', 4],
+        ['apart-b', 3],
+      ],
+    );
+  });
 });
