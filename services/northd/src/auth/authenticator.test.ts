@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { PeerCertificate } from 'node:tls';
 import { Metadata } from '@grpc/grpc-js';
-import { countQueries, createDatabase, migrate, type Database } from '@vpcd/db';
-import { createTestDatabase, type TestDatabase } from '@vpcd/db/testing';
+import { countQueries, type Database } from '@vpcd/db';
 import { createLogger, createRegistry } from '@vpcd/observability';
 import { isRpcError, Status, type Authenticate } from '@vpcd/rpc';
-import { migrations } from '../store/migrations.js';
 import { TokenStore, type TokenOwner } from '../store/tokens.js';
+import { migratedDatabase } from '../test-support.js';
 import { authMetrics } from './auth-metrics.js';
 import { createAuthenticator } from './authenticator.js';
 import { PeerLimiter } from './peer-limiter.js';
@@ -21,26 +20,16 @@ const listVpcs = '/vpc.v1.VpcService/ListVpcs';
 const heartbeat = '/vpc.v1.ChassisService/Heartbeat';
 
 describe('the authenticator on a real token table', () => {
-  let database: TestDatabase;
+  const database = migratedDatabase();
   let db: Database;
   let store: TokenStore;
   let projectId: string;
 
   before(async () => {
-    database = await createTestDatabase();
-    db = createDatabase({
-      url: database.url,
-      logger: createLogger({ name: 'test', level: 'silent' }),
-      registry: createRegistry({ service: 'test', collectDefault: false }),
-    });
-    await migrate(db, migrations, { lockName: 'vpcd_northd_migrations' });
+    db = database.db;
     store = new TokenStore(db);
     projectId = randomUUID();
     await db.execute('INSERT INTO projects (id, name) VALUES (?, ?)', [projectId, 'p']);
-  });
-  after(async () => {
-    await db?.close();
-    await database?.drop();
   });
 
   async function issue(owner: TokenOwner = { projectId }): Promise<{ id: string; token: string }> {

@@ -92,9 +92,7 @@ export const chassisStatus = {
    * converging after a failover) goes in a few transactions rather than one per ack, each
    * waiting for one of the pool's connections.
    */
-  async recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
-    return recordAckGroup(db, acks);
-  },
+  recordAcks,
 
   /**
    * recordAcks, where an ack whose statements fail (a value the columns refuse) fails alone: a
@@ -106,12 +104,12 @@ export const chassisStatus = {
     acks: readonly AppliedAck[],
   ): Promise<Array<AckRecord | Error>> {
     try {
-      return await recordAckGroup(db, acks);
+      return await recordAcks(db, acks);
     } catch (err) {
       if (acks.length === 1) throw err;
       return Promise.all(
         acks.map((ack) =>
-          recordAckGroup(db, [ack]).then(
+          recordAcks(db, [ack]).then(
             ([record]) => record!,
             (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
           ),
@@ -283,8 +281,8 @@ async function recordHashOrDrift(
   return undefined;
 }
 
-/** recordAcks' one transaction. */
-async function recordAckGroup(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
+/** chassisStatus.recordAcks. */
+async function recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
   if (acks.length === 0) return [];
   return db.transaction(async (tx) => {
     const ids = [...new Set(acks.map((a) => a.chassisId))];
