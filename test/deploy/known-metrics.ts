@@ -60,6 +60,8 @@ export const vpcdFamilies: readonly string[] = [
   // services/southd (KeyedPool named southd_workers)
   'southd_deliveries_total',
   'southd_dead_lettered_total',
+  'southd_unreachable_addresses',
+  'southd_retries_waiting',
   'southd_workers_in_flight',
   'southd_workers_capacity',
   'southd_workers_queue_depth',

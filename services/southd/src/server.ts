@@ -6,6 +6,7 @@ import type { SouthdDeps } from './deps.js';
 import { deliverHandler } from './work/deliver.js';
 import { HvflowdClients } from './work/hvflowd-clients.js';
 import { KeyedPool } from './work/keyed-pool.js';
+import { Unreachable } from './work/unreachable.js';
 
 export interface Southd {
   readonly grpcPort: number;
@@ -45,6 +46,14 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     );
   }
   const pool = new KeyedPool({ capacity: config.workers, registry, name: 'southd_workers' });
+  // Hypervisors that do not answer may hold a quarter of the workers (probing them) and a
+  // quarter of the prefetch (waiting out backoffs): the rest is for the chassis that answer.
+  const unreachable = new Unreachable({
+    registry,
+    maxProbes: Math.max(1, Math.floor(config.workers / 4)),
+    maxWaiting: Math.max(1, Math.floor(config.workers / 2)),
+    delayMs: config.retryDelayMs,
+  });
   const rpc = createServer({
     logger,
     registry,
@@ -61,6 +70,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
       broker,
       clients,
       pool,
+      unreachable,
       logger,
       registry,
       applyTimeoutMs: config.applyTimeoutMs,

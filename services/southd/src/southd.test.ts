@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
   ChassisDelta,
@@ -355,6 +356,43 @@ describe('southd', () => {
     await until(() => acks.some((a) => a.chassisId === 'hv-over' && a.generation === 4));
     const applied = h.applied.filter((w) => w.chassisId === 'hv-over').map((w) => w.generation);
     assert.deepEqual(applied, [1, 4], 'the deltas were overtaken by the full state 4');
+    await h.server.shutdown();
+  });
+
+  it('leaves a hypervisor that does not answer alone, and the others converge', async () => {
+    // This test's southd alone from here: two workers, so two hung calls would hold them all.
+    for (const s of southds.splice(0)) await s.stop();
+    primary = (
+      await startOne({
+        SOUTHD_WORKERS: '2',
+        APPLY_TIMEOUT_MS: '300',
+        RETRY_INITIAL_DELAY_MS: '3000',
+        RETRY_MAX_DELAY_MS: '3000',
+      })
+    ).registry;
+    // An hvflowd that takes connections and never answers: each call waits out its deadline.
+    // southd keeps a connection per chassis, so connections count the chassis it called.
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      sockets.push(socket);
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const silentAddr = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const h = await fakeHvflowd(() => Promise.resolve());
+    const down = Array.from({ length: 6 }, (_, i) => `hv-silent-${i}`);
+    for (const id of down) await publish(state(id, 1), silentAddr);
+    await publish(state('hv-answers', 1), `127.0.0.1:${h.port}`);
+    const handedBack = () =>
+      acks.filter((a) => down.includes(a.chassisId) && /UNAVAILABLE|DEADLINE/.test(a.error));
+    // One delivery waits out its backoff in southd; the others go back to northd at once, and
+    // the address is not called again until its backoff has passed.
+    await until(() => handedBack().length === 5 && acks.some((a) => a.chassisId === 'hv-answers'));
+    assert.ok(sockets.length <= 2, `the silent hvflowd was called for ${sockets.length} chassis`);
+    assert.equal(await deliveries('deferred'), 5);
+    assert.ok(!acks.some((a) => down.includes(a.chassisId) && a.error === ''));
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => silent.close(r));
     await h.server.shutdown();
   });
 

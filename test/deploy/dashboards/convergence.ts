@@ -88,6 +88,20 @@ export const convergence: DashboardSpec = {
             },
           ],
         },
+        {
+          title: 'Hypervisors not answering southd',
+          description:
+            'hvflowd addresses whose last call found no hvflowd, per southd replica; deliveries ' +
+            'waiting out a backoff in southd (bounded: the rest are deferred to northd).',
+          unit: 'short',
+          queries: [
+            {
+              expr: `southd_unreachable_addresses{${southd}}`,
+              legend: 'unreachable {{instance}}',
+            },
+            { expr: `southd_retries_waiting{${southd}}`, legend: 'waiting {{instance}}' },
+          ],
+        },
       ],
     },
     {

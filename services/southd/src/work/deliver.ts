@@ -18,11 +18,14 @@ import type { KeyedPool } from './keyed-pool.js';
 import { LastApplied } from './applied.js';
 import { refusal, type Refusal } from './refusal.js';
 import { Supersede, type WorkKind } from './supersede.js';
+import type { Unreachable } from './unreachable.js';
 
 export interface DeliverOptions {
   readonly broker: Broker;
   readonly clients: HvflowdClients;
   readonly pool: KeyedPool;
+  /** Addresses that did not answer: not called again until their backoff has passed. */
+  readonly unreachable: Unreachable;
   readonly logger: Logger;
   readonly registry: Registry;
   /** Deadline of one ApplyChassisState call. */
@@ -42,6 +45,9 @@ const retryable = new Set<Status>([
   Status.UNKNOWN,
 ]);
 
+// Codes of a call that reached no hvflowd that answered: its address is left alone a while.
+const unanswered = new Set<Status>([Status.UNAVAILABLE, Status.DEADLINE_EXCEEDED]);
+
 export type DeliveryResult =
   | 'applied'
   | 'duplicate'
@@ -49,6 +55,7 @@ export type DeliveryResult =
   | 'superseded'
   | 'fenced'
   | 'retry'
+  | 'deferred'
   | 'failed'
   | 'malformed'
   | 'dead_lettered';
@@ -87,8 +94,10 @@ const deadLetterReasons = ['malformed', 'too_large', 'invalid'] as const;
  * already overtaken by a newer full state for its chassis is dropped (superseded; a delta never
  * supersedes); work fenced by a newer lease epoch is dropped; a delta hvflowd did not apply
  * because it is on another revision is acknowledged with needs_full_state (northd then sends a
- * full state); an unreachable hvflowd means
- * requeue after a capped, jittered backoff; a state hvflowd refuses is acknowledged with the error.
+ * full state); an unreachable hvflowd means requeue after a capped, jittered backoff, waited out
+ * in southd while few deliveries wait (Unreachable), else at once acknowledged with the error
+ * (`deferred`: the owner resends it from its change log), and its address is not called again
+ * until its own backoff has passed; a state hvflowd refuses is acknowledged with the error.
  * A state refused for good (undecodable, larger than any hop carries, invalid to hvflowd) is
  * dead-lettered at once and counted, never retried, and northd is told so in the ack (it then
  * stops sending that generation; see ChassisStateAck.refused).
@@ -178,10 +187,13 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       if (address === '') return new RpcError(Status.FAILED_PRECONDITION, 'no hvflowd_addr header');
       const repeated = lastApplied.answerFor(chassisId, version);
       if (repeated) return { repeated };
+      const attempt = o.unreachable.attempt(address);
+      if (!attempt.call) return new RpcError(Status.UNAVAILABLE, attempt.reason);
       try {
         const applied = await o.clients
           .get(address, chassisId)
           .applyChassisState(work.request, { deadlineMs: o.applyTimeoutMs });
+        attempt.done(true);
         lastApplied.record(chassisId, version, applied);
         return applied;
       } catch (err) {
@@ -189,8 +201,13 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
         const refusal = o.clients.identityRefusal(address, chassisId);
         // Not an outage: the hvflowd at that address is another chassis (a stale or forged
         // registration). Retrying the same address cannot help; northd gets the error.
-        if (refusal !== undefined) return new RpcError(Status.PERMISSION_DENIED, refusal);
-        return RpcError.from(err);
+        if (refusal !== undefined) {
+          attempt.done(true);
+          return new RpcError(Status.PERMISSION_DENIED, refusal);
+        }
+        const error = RpcError.from(err);
+        attempt.done(!unanswered.has(error.code));
+        return error;
       }
     });
     if (outcome === 'superseded') {
@@ -205,23 +222,35 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
       const refused = refusal(outcome);
       if (refused) return refuse(refused);
       if (retryable.has(outcome.code)) {
+        const details = {
+          chassis: chassisId,
+          address,
+          code: Status[outcome.code],
+          error: outcome.message,
+          attempt: delivery.deliveryCount,
+        };
+        const release = o.unreachable.waitSlot();
+        if (release === undefined) {
+          // Enough deliveries hold their prefetch slots already: this one goes back to its
+          // owner, which resends it, rather than hold a slot other chassis' work needs.
+          count('deferred');
+          o.logger.warn(details, 'hvflowd unreachable; handed back to northd to resend');
+          await publishAck({ ...ack, error: `${Status[outcome.code]}: ${outcome.message}` });
+          return 'ack';
+        }
         count('retry');
-        o.logger.warn(
-          {
-            chassis: chassisId,
-            address,
-            code: Status[outcome.code],
-            attempt: delivery.deliveryCount,
-          },
-          'hvflowd unreachable; requeued',
-        );
-        await sleep(
-          fullJitterDelayMs(delivery.deliveryCount, {
-            initialDelayMs: o.retryDelayMs.initial,
-            maxDelayMs: o.retryDelayMs.max,
-            minDelayMs: o.retryDelayMs.initial,
-          }),
-        );
+        o.logger.warn(details, 'hvflowd unreachable; requeued');
+        try {
+          await sleep(
+            fullJitterDelayMs(delivery.deliveryCount, {
+              initialDelayMs: o.retryDelayMs.initial,
+              maxDelayMs: o.retryDelayMs.max,
+              minDelayMs: o.retryDelayMs.initial,
+            }),
+          );
+        } finally {
+          release();
+        }
         return 'requeue';
       }
       count('failed');
