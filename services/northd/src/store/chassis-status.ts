@@ -87,8 +87,8 @@ export const chassisStatus = {
 
   /**
    * recordAck for several acks in one transaction, answered in their order: one read of the
-   * lease epochs, then each ack's status update, by chassis id (the order heartbeats lock the
-   * same rows in, so the two never deadlock), then one statement retiring every ack's rows. What an instance gets in a burst (a fleet
+   * lease epochs, then each ack's statements, by chassis id (the order heartbeats lock the
+   * same rows in, so the two never deadlock). What an instance gets in a burst (a fleet
    * converging after a failover) goes in a few transactions rather than one per ack, each
    * waiting for one of the pool's connections.
    */
@@ -296,7 +296,7 @@ async function recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<Ac
       .sort((x, y) =>
         x.ack.chassisId < y.ack.chassisId ? -1 : x.ack.chassisId > y.ack.chassisId ? 1 : 0,
       );
-    const recordedAt: boolean[] = new Array<boolean>(acks.length);
+    const records: AckRecord[] = new Array<AckRecord>(acks.length);
     for (const { ack, i } of order) {
       const rejected = ack.rejectedPorts.filter((r) => !r.remote);
       const rejectedText =
@@ -328,19 +328,12 @@ async function recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<Ac
         );
         recorded = affectedRows > 0;
       }
-      recordedAt[i] = recorded;
+      const { retired, oldest } = await changeLog.retire(tx, ack.chassisId, changes);
+      const lagSeconds =
+        oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
+      records[i] = { recorded, retired, lagSeconds };
     }
-    // Every ack's rows in one statement, after the status rows (locked in chassis-id order).
-    const retired = await changeLog.retireMany(
-      tx,
-      acks.map((ack) => ({ chassisId: ack.chassisId, seqs: ack.changes.map(Number) })),
-    );
-    const now = Date.now();
-    return retired.map(({ retired: count, oldest }, i) => ({
-      recorded: recordedAt[i]!,
-      retired: count,
-      lagSeconds: oldest === undefined ? undefined : Math.max(0, (now - oldest.getTime()) / 1000),
-    }));
+    return records;
   });
 }
 
