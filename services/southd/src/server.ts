@@ -46,13 +46,19 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
     );
   }
   const pool = new KeyedPool({ capacity: config.workers, registry, name: 'southd_workers' });
+  // One policy for both waits: a delivery's before its requeue, an address' before a probe.
+  const retry = {
+    initialDelayMs: config.retryDelayMs.initial,
+    maxDelayMs: config.retryDelayMs.max,
+    minDelayMs: config.retryDelayMs.initial,
+  };
   // Hypervisors that do not answer may hold a quarter of the workers (probing them) and a
   // quarter of the prefetch (waiting out backoffs): the rest is for the chassis that answer.
   const unreachable = new Unreachable({
     registry,
     maxProbes: Math.max(1, Math.floor(config.workers / 4)),
     maxWaiting: Math.max(1, Math.floor(config.workers / 2)),
-    delayMs: config.retryDelayMs,
+    backoff: retry,
   });
   const rpc = createServer({
     logger,
@@ -74,7 +80,7 @@ export async function startSouthd(config: SouthdConfig, deps: SouthdDeps): Promi
       logger,
       registry,
       applyTimeoutMs: config.applyTimeoutMs,
-      retryDelayMs: config.retryDelayMs,
+      retry,
     }),
     {
       prefetch: config.workers * 2,

@@ -92,7 +92,62 @@ export const chassisStatus = {
    * converging after a failover) goes in a few transactions rather than one per ack, each
    * waiting for one of the pool's connections.
    */
-  recordAcks,
+  async recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
+    if (acks.length === 0) return [];
+    return db.transaction(async (tx) => {
+      const ids = [...new Set(acks.map((a) => a.chassisId))];
+      const leases = await tx.query<{ chassis_id: string; epoch: number }>(
+        'SELECT chassis_id, epoch FROM chassis_leases WHERE chassis_id IN (?)',
+        [ids],
+      );
+      const epochs = new Map(leases.map((l) => [l.chassis_id, Number(l.epoch)]));
+      const order = acks
+        .map((ack, i) => ({ ack, i }))
+        .sort((x, y) =>
+          x.ack.chassisId < y.ack.chassisId ? -1 : x.ack.chassisId > y.ack.chassisId ? 1 : 0,
+        );
+      const records: AckRecord[] = new Array<AckRecord>(acks.length);
+      for (const { ack, i } of order) {
+        const rejected = ack.rejectedPorts.filter((r) => !r.remote);
+        const rejectedText =
+          rejected.length === 0
+            ? null
+            : JSON.stringify(
+                Object.fromEntries(
+                  rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`]),
+                ),
+              );
+        const changes = ack.changes.map(Number);
+        let recorded = false;
+        if (epochs.get(ack.chassisId) === ack.epoch) {
+          const { affectedRows } = await tx.execute(
+            `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
+               applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
+               rejected_ports = ?
+             WHERE chassis_id = ? AND (applied_epoch < ? OR (applied_epoch = ? AND applied_generation < ?))`,
+            [
+              ack.epoch,
+              ack.generation,
+              changes.length === 0 ? 0 : Math.max(...changes),
+              ack.stateHash,
+              ack.contentHash,
+              rejectedText,
+              ack.chassisId,
+              ack.epoch,
+              ack.epoch,
+              ack.generation,
+            ],
+          );
+          recorded = affectedRows > 0;
+        }
+        const { retired, oldest } = await changeLog.retire(tx, ack.chassisId, changes);
+        const lagSeconds =
+          oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
+        records[i] = { recorded, retired, lagSeconds };
+      }
+      return records;
+    });
+  },
 
   /**
    * recordAcks, where an ack whose statements fail (a value the columns refuse) fails alone: a
@@ -104,12 +159,12 @@ export const chassisStatus = {
     acks: readonly AppliedAck[],
   ): Promise<Array<AckRecord | Error>> {
     try {
-      return await recordAcks(db, acks);
+      return await chassisStatus.recordAcks(db, acks);
     } catch (err) {
       if (acks.length === 1) throw err;
       return Promise.all(
         acks.map((ack) =>
-          recordAcks(db, [ack]).then(
+          chassisStatus.recordAcks(db, [ack]).then(
             ([record]) => record!,
             (e: unknown) => (e instanceof Error ? e : new Error(String(e))),
           ),
@@ -279,62 +334,6 @@ async function recordHashOrDrift(
     return { desiredGeneration: desired, drift: false };
   }
   return undefined;
-}
-
-/** chassisStatus.recordAcks. */
-async function recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
-  if (acks.length === 0) return [];
-  return db.transaction(async (tx) => {
-    const ids = [...new Set(acks.map((a) => a.chassisId))];
-    const leases = await tx.query<{ chassis_id: string; epoch: number }>(
-      'SELECT chassis_id, epoch FROM chassis_leases WHERE chassis_id IN (?)',
-      [ids],
-    );
-    const epochs = new Map(leases.map((l) => [l.chassis_id, Number(l.epoch)]));
-    const order = acks
-      .map((ack, i) => ({ ack, i }))
-      .sort((x, y) =>
-        x.ack.chassisId < y.ack.chassisId ? -1 : x.ack.chassisId > y.ack.chassisId ? 1 : 0,
-      );
-    const records: AckRecord[] = new Array<AckRecord>(acks.length);
-    for (const { ack, i } of order) {
-      const rejected = ack.rejectedPorts.filter((r) => !r.remote);
-      const rejectedText =
-        rejected.length === 0
-          ? null
-          : JSON.stringify(
-              Object.fromEntries(rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`])),
-            );
-      const changes = ack.changes.map(Number);
-      let recorded = false;
-      if (epochs.get(ack.chassisId) === ack.epoch) {
-        const { affectedRows } = await tx.execute(
-          `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
-               applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
-               rejected_ports = ?
-             WHERE chassis_id = ? AND (applied_epoch < ? OR (applied_epoch = ? AND applied_generation < ?))`,
-          [
-            ack.epoch,
-            ack.generation,
-            changes.length === 0 ? 0 : Math.max(...changes),
-            ack.stateHash,
-            ack.contentHash,
-            rejectedText,
-            ack.chassisId,
-            ack.epoch,
-            ack.epoch,
-            ack.generation,
-          ],
-        );
-        recorded = affectedRows > 0;
-      }
-      const { retired, oldest } = await changeLog.retire(tx, ack.chassisId, changes);
-      const lagSeconds =
-        oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
-      records[i] = { recorded, retired, lagSeconds };
-    }
-    return records;
-  });
 }
 
 /** Records an applied ack; see chassisStatus.recordAck. */

@@ -8,7 +8,7 @@ import {
   messageTypes,
   queues,
 } from '@vpcd/api';
-import { fullJitterDelayMs, sleep } from '@vpcd/backoff';
+import { fullJitterDelayMs, sleep, type BackoffPolicy } from '@vpcd/backoff';
 import type { Broker, Delivery, HandlerResult } from '@vpcd/messaging';
 import { isRpcError, RpcError, Status } from '@vpcd/rpc';
 import type { Logger } from 'pino';
@@ -30,8 +30,8 @@ export interface DeliverOptions {
   readonly registry: Registry;
   /** Deadline of one ApplyChassisState call. */
   readonly applyTimeoutMs: number;
-  /** Backoff before an undeliverable state goes back to the queue: first and cap. */
-  readonly retryDelayMs: { initial: number; max: number };
+  /** Backoff before an undeliverable state goes back to the queue, by its deliveries so far. */
+  readonly retry: BackoffPolicy;
 }
 
 // Codes after which the same state may succeed later: requeue with backoff, never drop.
@@ -241,13 +241,7 @@ export function deliverHandler(o: DeliverOptions): (delivery: Delivery) => Promi
         count('retry');
         o.logger.warn(details, 'hvflowd unreachable; requeued');
         try {
-          await sleep(
-            fullJitterDelayMs(delivery.deliveryCount, {
-              initialDelayMs: o.retryDelayMs.initial,
-              maxDelayMs: o.retryDelayMs.max,
-              minDelayMs: o.retryDelayMs.initial,
-            }),
-          );
+          await sleep(fullJitterDelayMs(delivery.deliveryCount, o.retry));
         } finally {
           release();
         }

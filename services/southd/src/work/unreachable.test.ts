@@ -10,7 +10,7 @@ function setUp(o: { maxProbes?: number; maxWaiting?: number } = {}) {
     registry,
     maxProbes: o.maxProbes ?? 1,
     maxWaiting: o.maxWaiting ?? 2,
-    delayMs: { initial: 100, max: 400 },
+    backoff: { initialDelayMs: 100, maxDelayMs: 400, minDelayMs: 100 },
     now: () => clock.now,
     random: () => 0.999, // the top of each backoff's range
   });

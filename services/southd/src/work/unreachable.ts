@@ -1,4 +1,4 @@
-import { fullJitterDelayMs } from '@vpcd/backoff';
+import { fullJitterDelayMs, type BackoffPolicy } from '@vpcd/backoff';
 import { Gauge, type Registry } from 'prom-client';
 
 export interface UnreachableOptions {
@@ -7,8 +7,8 @@ export interface UnreachableOptions {
   readonly maxProbes: number;
   /** Deliveries that may wait out their backoff in southd, holding their prefetch slot. */
   readonly maxWaiting: number;
-  /** How long an address is left alone after a failure: first and cap, doubling per failure. */
-  readonly delayMs: { readonly initial: number; readonly max: number };
+  /** How long an address is left alone after a failure, by failures in a row (full jitter). */
+  readonly backoff: BackoffPolicy;
   readonly now?: () => number;
   readonly random?: () => number;
 }
@@ -119,15 +119,7 @@ export class Unreachable {
       return;
     }
     const failures = (this.down.get(address)?.failures ?? 0) + 1;
-    const delay = fullJitterDelayMs(
-      failures - 1,
-      {
-        initialDelayMs: this.o.delayMs.initial,
-        maxDelayMs: this.o.delayMs.max,
-        minDelayMs: this.o.delayMs.initial,
-      },
-      this.o.random,
-    );
+    const delay = fullJitterDelayMs(failures - 1, this.o.backoff, this.o.random);
     this.down.set(address, { failures, until: this.now() + delay });
     this.addresses.set(this.down.size);
   }
