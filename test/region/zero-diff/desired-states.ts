@@ -7,6 +7,8 @@ export interface DesiredChassis {
   readonly desiredGeneration: number;
   /** Change rows not yet acknowledged: the chassis is behind while there are any. */
   readonly pendingChanges: number;
+  /** The content hash the chassis acknowledged last ('' before any): of the state it holds. */
+  readonly reportedContentHash: string;
 }
 
 interface ChassisRow {
@@ -15,6 +17,7 @@ interface ChassisRow {
   epoch: number;
   desired_generation: number;
   pending_changes: number;
+  content_hash: string | null;
 }
 interface InterfaceRow {
   id: string;
@@ -48,7 +51,8 @@ export async function readDesiredStates(db: Database): Promise<Map<string, Desir
            GREATEST(COALESCE(s.applied_seq, 0),
              COALESCE((SELECT MAX(x.seq) FROM chassis_changes x WHERE x.chassis_id = c.id), 0))
              AS desired_generation,
-           (SELECT COUNT(*) FROM chassis_changes x WHERE x.chassis_id = c.id) AS pending_changes
+           (SELECT COUNT(*) FROM chassis_changes x WHERE x.chassis_id = c.id) AS pending_changes,
+           s.content_hash
          FROM chassis c LEFT JOIN chassis_leases l ON l.chassis_id = c.id
          LEFT JOIN chassis_status s ON s.chassis_id = c.id`,
       ),
@@ -82,6 +86,7 @@ export async function readDesiredStates(db: Database): Promise<Map<string, Desir
     states.set(c.id, {
       desiredGeneration: Number(c.desired_generation),
       pendingChanges: Number(c.pending_changes),
+      reportedContentHash: c.content_hash ?? '',
       state: {
         chassisId: c.id,
         epoch: Number(c.epoch),

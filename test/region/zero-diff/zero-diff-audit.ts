@@ -1,4 +1,4 @@
-import { compileFlows, diff, renderFlow, type FlowDiff } from '@vpcd/flows';
+import { compileFlows, contentHash, diff, renderFlow, type FlowDiff } from '@vpcd/flows';
 import type { Database } from '@vpcd/db';
 import { portNumbersOf, type ReadChassis } from './actual-chassis.js';
 import { readDesiredStates } from './desired-states.js';
@@ -73,10 +73,15 @@ export async function zeroDiffAudit(o: {
           ...change.remove.slice(0, 3).map((f) => `- ${renderFlow(f)}`),
           ...change.add.slice(0, 3).map((f) => `+ ${renderFlow(f)}`),
         ];
+        // Whether the chassis holds the wrong state, or the right state in the wrong flows.
+        const held =
+          want.reportedContentHash === contentHash(state)
+            ? 'it acknowledged the content of the database'
+            : 'the content it acknowledged differs from the database';
         mismatch.set(
           id,
           `${id} generation ${actual.generation}: ${change.remove.length} flows not desired, ` +
-            `${change.add.length} missing\n${sample.join('\n')}`,
+            `${change.add.length} missing; ${held}\n${sample.join('\n')}`,
         );
         continue;
       }

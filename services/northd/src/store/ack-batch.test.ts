@@ -61,7 +61,7 @@ describe('acks recorded in a group', () => {
       [
         [true, 2, true],
         [true, 2, true],
-        [false, 2, true],
+        [false, 0, false],
         [false, 0, false],
       ],
     );
@@ -79,10 +79,33 @@ describe('acks recorded in a group', () => {
         ['ack-c', 5, 's5'],
       ],
     );
-    const [{ n }] = (await db.query<{ n: number }>(
-      "SELECT COUNT(*) AS n FROM chassis_changes WHERE chassis_id LIKE 'ack-%'",
-    )) as [{ n: number }];
-    assert.equal(Number(n), 0, 'every row an ack covered is retired');
+    const left = await db.query<{ chassis_id: string; seq: number }>(
+      "SELECT chassis_id, seq FROM chassis_changes WHERE chassis_id LIKE 'ack-%' ORDER BY seq",
+    );
+    assert.deepEqual(
+      left.map((r) => [r.chassis_id, Number(r.seq)]),
+      seqs.get('ack-b')!.map((seq) => ['ack-b', seq]),
+      'every row an ack of the lease epoch covered is retired, and only those',
+    );
+  });
+
+  it("leaves a deposed owner's rows for the new owner, whose full state may come after", async () => {
+    // The new owner (epoch 2) read its first full state before these rows committed; the old
+    // owner (epoch 1) sent them in a delta that the chassis applied first, and the full state
+    // then replaced it. Retiring them on that ack would lose the changes for good.
+    const seqs = (await chassis(['deposed'])).get('deposed')!;
+    const [old] = await chassisStatus.recordAcks(db, [ack('deposed', 1, 7, seqs)]);
+    assert.deepEqual([old!.recorded, old!.retired], [false, 0]);
+    const pending = async () =>
+      (
+        await db.query<{ seq: number }>(
+          "SELECT seq FROM chassis_changes WHERE chassis_id = 'deposed' ORDER BY seq",
+        )
+      ).map((r) => Number(r.seq));
+    assert.deepEqual(await pending(), seqs, 'the rows wait for the new owner');
+    const [now] = await chassisStatus.recordAcks(db, [ack('deposed', 2, 4, seqs)]);
+    assert.deepEqual([now!.recorded, now!.retired], [true, 2]);
+    assert.deepEqual(await pending(), []);
   });
 
   it('records the others of a group when one ack fails, and fails that one alone', async () => {

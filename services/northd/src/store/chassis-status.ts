@@ -75,11 +75,13 @@ export const chassisStatus = {
   },
 
   /**
-   * Records that a chassis applied a state or delta, in one transaction: the status moves to
-   * the ack's revision when its epoch is the lease's current one (read without a lock) and the
-   * revision is newer than the one recorded; the rows the message covered are retired whatever
-   * the status did (the chassis applied them, and its state only moves forward). An applied ack
-   * also replaces the chassis' record of the ports it left out (the local ones).
+   * Records that a chassis applied a state or delta, in one transaction: when the ack's epoch is
+   * the lease's current one (read without a lock), the status moves to its revision if newer than
+   * the one recorded, and the rows the message covered are retired. An ack of an older epoch
+   * changes nothing: its message came from a deposed owner, and the new owner's first full state,
+   * which may have been read before those rows committed, can reach the chassis after it and
+   * replace what it applied; the rows stay for the new owner to send. An applied ack also
+   * replaces the chassis' record of the ports it left out (the local ones).
    */
   async recordAck(db: Database, ack: AppliedAck): Promise<AckRecord> {
     return (await chassisStatus.recordAcks(db, [ack]))[0]!;
@@ -119,7 +121,8 @@ export const chassisStatus = {
               );
         const changes = ack.changes.map(Number);
         let recorded = false;
-        if (epochs.get(ack.chassisId) === ack.epoch) {
+        const current = epochs.get(ack.chassisId) === ack.epoch;
+        if (current) {
           const { affectedRows } = await tx.execute(
             `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
                applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
@@ -140,7 +143,9 @@ export const chassisStatus = {
           );
           recorded = affectedRows > 0;
         }
-        const { retired, oldest } = await changeLog.retire(tx, ack.chassisId, changes);
+        const { retired, oldest } = current
+          ? await changeLog.retire(tx, ack.chassisId, changes)
+          : { retired: 0, oldest: undefined };
         const lagSeconds =
           oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
         records[i] = { recorded, retired, lagSeconds };
