@@ -65,8 +65,8 @@ describe('acks recorded in a group', () => {
         [false, 0, false],
       ],
     );
-    // BEGIN, the leases, 3 statements an ack with rows, 1 without, COMMIT.
-    assert.ok(queries <= 2 + 1 + 3 * 3 + 1 + 1, `${queries} statements`);
+    // BEGIN, the leases, an update an ack of the lease's epoch, one retiring every row, COMMIT.
+    assert.ok(queries <= 2 + 1 + 3 + 1 + 1, `${queries} statements`);
     const status = await db.query<{ chassis_id: string; g: number; h: string }>(
       `SELECT chassis_id, applied_generation AS g, state_hash AS h FROM chassis_status
        WHERE chassis_id LIKE 'ack-%' ORDER BY chassis_id`,
@@ -106,6 +106,28 @@ describe('acks recorded in a group', () => {
     const [now] = await chassisStatus.recordAcks(db, [ack('deposed', 2, 4, seqs)]);
     assert.deepEqual([now!.recorded, now!.retired], [true, 2]);
     assert.deepEqual(await pending(), []);
+  });
+
+  it("retires only an ack's own chassis' rows, each once", async () => {
+    const seqs = await chassis(['own-a', 'own-b']);
+    const [a1, a2] = seqs.get('own-a')!;
+    const [b1, b2] = seqs.get('own-b')!;
+    const result = await chassisStatus.recordAcks(db, [
+      ack('own-a', 2, 4, [a1!, b1!]), // b1 is own-b's: not own-a's to retire
+      ack('own-b', 2, 4, [b2!]),
+      ack('own-a', 2, 5, [a1!, a2!]), // a1 went with the first ack
+    ]);
+    assert.deepEqual(
+      result.map((r) => r.retired),
+      [1, 1, 1],
+    );
+    const left = await db.query<{ seq: number }>(
+      "SELECT seq FROM chassis_changes WHERE chassis_id LIKE 'own-%'",
+    );
+    assert.deepEqual(
+      left.map((r) => Number(r.seq)),
+      [b1],
+    );
   });
 
   it('records the others of a group when one ack fails, and fails that one alone', async () => {

@@ -140,16 +140,42 @@ export const changeLog = {
     chassisId: string,
     seqs: readonly number[],
   ): Promise<{ retired: number; oldest: Date | undefined }> {
-    if (seqs.length === 0) return { retired: 0, oldest: undefined };
-    const [row] = await tx.query<{ oldest: Date | null }>(
-      'SELECT MIN(create_time) AS oldest FROM chassis_changes WHERE chassis_id = ? AND seq IN (?)',
-      [chassisId, seqs],
+    return (await changeLog.retireMany(tx, [{ chassisId, seqs }]))[0]!;
+  },
+
+  /**
+   * `retire` for the acks of several chassis in one statement, answered in their order. A seq
+   * is retired only for the chassis whose row it is (an ack cannot retire another chassis'
+   * work); one listed by two acks counts for the first.
+   */
+  async retireMany(
+    tx: Queryable,
+    acks: readonly { chassisId: string; seqs: readonly number[] }[],
+  ): Promise<{ retired: number; oldest: Date | undefined }[]> {
+    const out = acks.map(() => ({ retired: 0, oldest: undefined as Date | undefined }));
+    const pairs = acks.flatMap((a) => a.seqs.map((seq) => [a.chassisId, seq] as const));
+    if (pairs.length === 0) return out;
+    // `seq IN` finds the rows by primary key; the pairs keep each to its own chassis.
+    const gone = await tx.query<{ seq: number | string; chassis_id: string; create_time: Date }>(
+      `DELETE FROM chassis_changes WHERE seq IN (?) AND (chassis_id, seq) IN (?)
+       RETURNING seq, chassis_id, create_time`,
+      [[...new Set(pairs.map(([, seq]) => seq))], pairs],
     );
-    const { affectedRows } = await tx.execute(
-      'DELETE FROM chassis_changes WHERE chassis_id = ? AND seq IN (?)',
-      [chassisId, seqs],
-    );
-    return { retired: affectedRows, oldest: row?.oldest ?? undefined };
+    const taken = new Map(gone.map((row) => [`${row.chassis_id} ${Number(row.seq)}`, row]));
+    acks.forEach((ack, i) => {
+      for (const seq of ack.seqs) {
+        const key = `${ack.chassisId} ${seq}`;
+        const row = taken.get(key);
+        if (row === undefined) continue;
+        taken.delete(key);
+        const record = out[i]!;
+        record.retired++;
+        if (record.oldest === undefined || row.create_time < record.oldest) {
+          record.oldest = row.create_time;
+        }
+      }
+    });
+    return out;
   },
 
   /** Whether interface `interfaceId` has a change pending on chassis `chassisId`. */

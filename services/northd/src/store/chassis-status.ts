@@ -89,10 +89,10 @@ export const chassisStatus = {
 
   /**
    * recordAck for several acks in one transaction, answered in their order: one read of the
-   * lease epochs, then each ack's statements, by chassis id (the order heartbeats lock the
-   * same rows in, so the two never deadlock). What an instance gets in a burst (a fleet
-   * converging after a failover) goes in a few transactions rather than one per ack, each
-   * waiting for one of the pool's connections.
+   * lease epochs, then each ack's status update, by chassis id (the order heartbeats lock the
+   * same rows in, so the two never deadlock), then one statement retiring the rows of them all.
+   * What an instance gets in a burst (a fleet converging after a failover) goes in a few
+   * transactions rather than one per ack, each waiting for one of the pool's connections.
    */
   async recordAcks(db: Database, acks: readonly AppliedAck[]): Promise<AckRecord[]> {
     if (acks.length === 0) return [];
@@ -108,7 +108,8 @@ export const chassisStatus = {
         .sort((x, y) =>
           x.ack.chassisId < y.ack.chassisId ? -1 : x.ack.chassisId > y.ack.chassisId ? 1 : 0,
         );
-      const records: AckRecord[] = new Array<AckRecord>(acks.length);
+      const recordedAt: boolean[] = new Array<boolean>(acks.length);
+      const current = acks.map((ack) => epochs.get(ack.chassisId) === ack.epoch);
       for (const { ack, i } of order) {
         const rejected = ack.rejectedPorts.filter((r) => !r.remote);
         const rejectedText =
@@ -121,8 +122,7 @@ export const chassisStatus = {
               );
         const changes = ack.changes.map(Number);
         let recorded = false;
-        const current = epochs.get(ack.chassisId) === ack.epoch;
-        if (current) {
+        if (current[i]) {
           const { affectedRows } = await tx.execute(
             `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
                applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
@@ -143,14 +143,23 @@ export const chassisStatus = {
           );
           recorded = affectedRows > 0;
         }
-        const { retired, oldest } = current
-          ? await changeLog.retire(tx, ack.chassisId, changes)
-          : { retired: 0, oldest: undefined };
-        const lagSeconds =
-          oldest === undefined ? undefined : Math.max(0, (Date.now() - oldest.getTime()) / 1000);
-        records[i] = { recorded, retired, lagSeconds };
+        recordedAt[i] = recorded;
       }
-      return records;
+      // The rows of every ack of the lease's epoch in one statement, after the status rows
+      // (locked in chassis-id order).
+      const retired = await changeLog.retireMany(
+        tx,
+        acks.map((ack, i) => ({
+          chassisId: ack.chassisId,
+          seqs: current[i] ? ack.changes.map(Number) : [],
+        })),
+      );
+      const now = Date.now();
+      return retired.map(({ retired: count, oldest }, i) => ({
+        recorded: recordedAt[i]!,
+        retired: count,
+        lagSeconds: oldest === undefined ? undefined : Math.max(0, (now - oldest.getTime()) / 1000),
+      }));
     });
   },
 

@@ -195,6 +195,54 @@ describe('ConvergeStore on the change log', () => {
     );
   });
 
+  it('reads the deltas of many chassis at once, each as it reads alone', async () => {
+    const i1 = await create('hva', 'batch-1');
+    const i2 = await create('hvb', 'batch-2');
+    const [onA, onB, onC] = await Promise.all(['hva', 'hvb', 'hvc'].map(pending));
+    // Each chassis as if it held the VPC and as if it were new there; and a row of another
+    // chassis, which a delta never takes.
+    const requests = [
+      { chassisId: 'hva', rows: onA!, heldVpcs: new Set([vpcId]) },
+      { chassisId: 'hva', rows: onA!, heldVpcs: new Set<string>() },
+      { chassisId: 'hvb', rows: onB!, heldVpcs: new Set([vpcId]) },
+      { chassisId: 'hvb', rows: [...onB!, ...onA!], heldVpcs: new Set<string>() },
+      { chassisId: 'hvc', rows: onC!, heldVpcs: new Set([vpcId]) },
+      { chassisId: 'no-such-chassis', rows: onA!, heldVpcs: new Set<string>() },
+    ];
+    const many = [...requests, ...requests, ...requests];
+    const load = (r: (typeof requests)[number]) => store.loadDelta(r.chassisId, r.rows, r.heldVpcs);
+    const alone = await countQueries(async () => {
+      const answers: unknown[] = [];
+      for (const r of many) answers.push(await load(r));
+      return answers;
+    });
+    const together = await countQueries(() => Promise.all(many.map(load)));
+    assert.deepEqual(together.result, alone.result);
+    assert.ok(
+      together.queries * 3 < alone.queries,
+      `${together.queries} statements together, ${alone.queries} one chassis at a time`,
+    );
+    const [heldA, newA, heldB, newB] = together.result;
+    assert.ok(heldA!.remotePorts.some((p) => p.interfaceId === i2.id));
+    assert.ok(newA!.ports.some((p) => p.interfaceId === i1.id));
+    assert.deepEqual(
+      newA!.vpcs.map((v) => v.vpcId),
+      [vpcId],
+    );
+    assert.deepEqual(
+      heldB!.ports.map((p) => p.interfaceId),
+      [i2.id],
+    );
+    // hva's rows listed for hvb add nothing: the VPC, hvb's port and hva's ports as remote.
+    assert.deepEqual(
+      newB!.ports.map((p) => p.interfaceId),
+      [i2.id],
+    );
+    assert.ok(!newB!.remotePorts.some((p) => p.chassisId === 'hvb'));
+    await acknowledge('hva');
+    await acknowledge('hvb');
+  });
+
   it('reads the hvflowd address a chassis registered, for resends', async () => {
     assert.equal(await store.hvflowdAddr('hva'), 'hva:50053');
     assert.equal(await store.hvflowdAddr('no-such-chassis'), undefined);

@@ -78,6 +78,15 @@ interface InterfaceRow {
   underlay_ip: string;
 }
 
+/** A change row as stored, for a delta. */
+interface StoredChange {
+  seq: number | string;
+  chassis_id: string;
+  vpc_id: string;
+  interface_id: string;
+  port_chassis_id: string | null;
+}
+
 interface VpcRow {
   id: string;
   vni: number;
@@ -113,11 +122,12 @@ function place(row: InterfaceRow, chassisId: string, into: DeltaLoad): void {
 
 /**
  * ConvergeStore on the northd database. Safe for concurrent use. The converge loop reconciles
- * one chassis at a time, up to 64 at once; their reads of pending rows and full states are
- * grouped (GroupBatcher): when many chassis need a full state together (a lease claimed after
- * a failover, a fleet registering), each group reads up to 200 in the statements one chassis
- * would take, where one transaction per chassis queued every reconcile on the pool's few
- * connections. A lone read goes at once.
+ * one chassis at a time, up to 64 at once; their reads of pending rows, deltas and full states
+ * are grouped (GroupBatcher): when many chassis need one together (a create fanning out to the
+ * chassis of its VPC, a lease claimed after a failover, a fleet registering), each group reads
+ * up to 200 in the statements one chassis would take, where one transaction per chassis queued
+ * every reconcile on the pool's few connections and cost the database and northd a round trip
+ * per statement per chassis. A lone read goes at once.
  */
 export class SqlConvergeStore implements ConvergeStore {
   private readonly pending = new GroupBatcher<string, PendingChange[] | undefined>(
@@ -132,6 +142,12 @@ export class SqlConvergeStore implements ConvergeStore {
       const found = await this.readFulls(ids);
       return ids.map((id) => found.get(id));
     },
+    { maxBatch: 200, parallel: 2 },
+  );
+
+  private readonly deltas = new GroupBatcher<DeltaRequest, DeltaLoad>(
+    (requests) =>
+      this.db.transaction((tx) => readDeltas(tx, requests), { isolation: 'REPEATABLE READ' }),
     { maxBatch: 200, parallel: 2 },
   );
 
@@ -226,9 +242,7 @@ export class SqlConvergeStore implements ConvergeStore {
     rows: readonly PendingChange[],
     heldVpcs: ReadonlySet<string>,
   ): Promise<DeltaLoad> {
-    return this.db.transaction((tx) => readDelta(tx, chassisId, rows, heldVpcs), {
-      isolation: 'REPEATABLE READ',
-    });
+    return this.deltas.submit({ chassisId, rows, heldVpcs });
   }
 
   async recordRefused(
@@ -255,97 +269,154 @@ export class SqlConvergeStore implements ConvergeStore {
   }
 }
 
+/** One chassis' part of a group of delta reads: its pending rows and the VPCs it holds. */
+export interface DeltaRequest {
+  readonly chassisId: string;
+  readonly rows: readonly PendingChange[];
+  readonly heldVpcs: ReadonlySet<string>;
+}
+
+const emptyDelta = (): DeltaLoad => ({
+  vpcs: [],
+  ports: [],
+  remotePorts: [],
+  removedVpcs: [],
+  removedPorts: [],
+  removedRemotePorts: [],
+  fullWanted: false,
+  hvflowdAddr: '',
+});
+
+const byInterfaceId = (a: { interfaceId: string }, b: { interfaceId: string }) =>
+  a.interfaceId.localeCompare(b.interfaceId);
+
 /**
- * The delta of `rows` for chassis `chassisId`, in the caller's snapshot: the rows as stored
- * (with each interface's chassis), the chassis' membership of the VPCs they touch, and the
- * interfaces they name, or every interface of a VPC new on the chassis.
+ * The deltas of several chassis (see DeltaRequest), answered in their order, in the caller's
+ * snapshot and in the statements one chassis takes (at most five, whatever the group's size):
+ * the chassis' addresses and refusals, the rows as stored (with each interface's chassis), the
+ * chassis' membership of the VPCs the rows touch, those VPCs when new on a chassis, and the
+ * interfaces the rows name or of a VPC new on a chassis. Each chassis gets only what its own
+ * rows and membership call for: a row is taken only if it is of the chassis that asks.
  */
-export async function readDelta(
+export async function readDeltas(
   tx: Queryable,
-  chassisId: string,
-  rows: readonly PendingChange[],
-  heldVpcs: ReadonlySet<string>,
-): Promise<DeltaLoad> {
-  const delta: DeltaLoad = {
-    vpcs: [],
-    ports: [],
-    remotePorts: [],
-    removedVpcs: [],
-    removedPorts: [],
-    removedRemotePorts: [],
-    fullWanted: false,
-    hvflowdAddr: '',
-  };
-  const [head] = await tx.query<{ hvflowd_addr: string; refused_seq: number | string | null }>(
-    `SELECT c.hvflowd_addr, s.refused_seq FROM chassis c
-     LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id = ?`,
-    [chassisId],
-  );
-  if (!head) return { ...delta, fullWanted: true };
-  delta.hvflowdAddr = head.hvflowd_addr;
-  const refusedSeq = Number(head.refused_seq ?? 0);
-  if (rows.some((r) => wantsFull(r) || r.seq <= refusedSeq)) return { ...delta, fullWanted: true };
-  if (rows.length === 0) return delta;
-  const stored = await tx.query<{
-    seq: number | string;
-    vpc_id: string;
-    interface_id: string;
-    port_chassis_id: string | null;
-  }>(
-    `SELECT seq, vpc_id, interface_id, port_chassis_id FROM chassis_changes
-     WHERE chassis_id = ? AND seq IN (?)`,
-    [chassisId, rows.map((r) => r.seq)],
-  );
-  const touched = [...new Set(stored.map((r) => r.vpc_id))];
-  const members = new Set(
+  requests: readonly DeltaRequest[],
+): Promise<DeltaLoad[]> {
+  const out = requests.map(emptyDelta);
+  if (requests.length === 0) return out;
+  const heads = new Map(
     (
-      await tx.query<{ vpc_id: string }>(
-        'SELECT vpc_id FROM vpc_chassis WHERE chassis_id = ? AND vpc_id IN (?)',
-        [chassisId, touched],
+      await tx.query<{ id: string; hvflowd_addr: string; refused_seq: number | string | null }>(
+        `SELECT c.id, c.hvflowd_addr, s.refused_seq FROM chassis c
+         LEFT JOIN chassis_status s ON s.chassis_id = c.id WHERE c.id IN (?)`,
+        [[...new Set(requests.map((r) => r.chassisId))]],
       )
-    ).map((r) => r.vpc_id),
+    ).map((h) => [h.id, h]),
   );
-  const newVpcs = touched.filter((v) => members.has(v) && !heldVpcs.has(v));
-  delta.removedVpcs = touched.filter((v) => !members.has(v) && heldVpcs.has(v)).sort();
-  // Rows of VPCs the chassis holds and still spans name their interfaces one by one.
-  const named = stored.filter((r) => members.has(r.vpc_id) && heldVpcs.has(r.vpc_id));
-  const namedIds = [...new Set(named.map((r) => r.interface_id))];
-  if (newVpcs.length > 0) {
-    const vpcRows = await tx.query<VpcRow>('SELECT id, vni, cidr FROM vpcs WHERE id IN (?)', [
-      newVpcs,
-    ]);
-    delta.vpcs = vpcRows.map(toVpcState).sort((a, b) => a.vpcId.localeCompare(b.vpcId));
+  // The requests that need rows read: known chassis, no row asking for a full state.
+  const reading: number[] = [];
+  requests.forEach((r, i) => {
+    const head = heads.get(r.chassisId);
+    if (head === undefined) {
+      out[i]!.fullWanted = true;
+      return;
+    }
+    out[i]!.hvflowdAddr = head.hvflowd_addr;
+    const refusedSeq = Number(head.refused_seq ?? 0);
+    if (r.rows.some((row) => wantsFull(row) || row.seq <= refusedSeq)) out[i]!.fullWanted = true;
+    else if (r.rows.length > 0) reading.push(i);
+  });
+  if (reading.length === 0) return out;
+
+  const stored = new Map<number, StoredChange>();
+  for (const row of await tx.query<StoredChange>(
+    `SELECT seq, chassis_id, vpc_id, interface_id, port_chassis_id FROM chassis_changes
+     WHERE seq IN (?)`,
+    [[...new Set(reading.flatMap((i) => requests[i]!.rows.map((r) => r.seq)))]],
+  )) {
+    stored.set(Number(row.seq), row);
+  }
+  const rowsOf = reading.map((i) =>
+    requests[i]!.rows.flatMap((r) => {
+      const row = stored.get(r.seq);
+      return row !== undefined && row.chassis_id === requests[i]!.chassisId ? [row] : [];
+    }),
+  );
+  const touched = [...new Set(rowsOf.flat().map((r) => r.vpc_id))];
+  const members = new Set<string>();
+  if (touched.length > 0) {
+    for (const m of await tx.query<{ chassis_id: string; vpc_id: string }>(
+      'SELECT chassis_id, vpc_id FROM vpc_chassis WHERE chassis_id IN (?) AND vpc_id IN (?)',
+      [[...new Set(reading.map((i) => requests[i]!.chassisId))], touched],
+    )) {
+      members.add(`${m.chassis_id}\n${m.vpc_id}`);
+    }
+  }
+  const plans = reading.map((i, k) => {
+    const { chassisId, heldVpcs } = requests[i]!;
+    const member = (vpcId: string) => members.has(`${chassisId}\n${vpcId}`);
+    const vpcs = [...new Set(rowsOf[k]!.map((r) => r.vpc_id))];
+    out[i]!.removedVpcs = vpcs.filter((v) => !member(v) && heldVpcs.has(v)).sort();
+    // Rows of VPCs the chassis holds and still spans name their interfaces one by one.
+    const named = rowsOf[k]!.filter((r) => member(r.vpc_id) && heldVpcs.has(r.vpc_id));
+    return {
+      i,
+      named,
+      namedIds: new Set(named.map((r) => r.interface_id)),
+      newVpcs: new Set(vpcs.filter((v) => member(v) && !heldVpcs.has(v))),
+    };
+  });
+  const allNewVpcs = [...new Set(plans.flatMap((p) => [...p.newVpcs]))];
+  const allNamedIds = [...new Set(plans.flatMap((p) => [...p.namedIds]))];
+  if (allNewVpcs.length > 0) {
+    const vpcStates = new Map(
+      (await tx.query<VpcRow>('SELECT id, vni, cidr FROM vpcs WHERE id IN (?)', [allNewVpcs])).map(
+        (row) => [row.id, toVpcState(row)],
+      ),
+    );
+    for (const p of plans) {
+      out[p.i]!.vpcs = [...p.newVpcs]
+        .flatMap((v) => vpcStates.get(v) ?? [])
+        .sort((a, b) => a.vpcId.localeCompare(b.vpcId));
+    }
   }
   const where: string[] = [];
   const params: unknown[] = [];
-  if (newVpcs.length > 0) {
+  if (allNewVpcs.length > 0) {
     where.push('i.vpc_id IN (?)');
-    params.push(newVpcs);
+    params.push(allNewVpcs);
   }
-  if (namedIds.length > 0) {
+  if (allNamedIds.length > 0) {
     where.push('i.id IN (?)');
-    params.push(namedIds);
+    params.push(allNamedIds);
   }
-  const found = new Set<string>();
-  if (where.length > 0) {
-    const interfaces = await tx.query<InterfaceRow>(
-      `SELECT i.id, i.vpc_id, i.chassis_id, i.name, i.ip, i.mac, c.underlay_ip
-       FROM interfaces i JOIN chassis c ON c.id = i.chassis_id WHERE ${where.join(' OR ')}`,
-      params,
-    );
+  const interfaces =
+    where.length === 0
+      ? []
+      : await tx.query<InterfaceRow>(
+          `SELECT i.id, i.vpc_id, i.chassis_id, i.name, i.ip, i.mac, c.underlay_ip
+           FROM interfaces i JOIN chassis c ON c.id = i.chassis_id WHERE ${where.join(' OR ')}`,
+          params,
+        );
+  for (const p of plans) {
+    const delta = out[p.i]!;
+    const chassisId = requests[p.i]!.chassisId;
+    const found = new Set<string>();
     for (const row of interfaces) {
+      if (!p.newVpcs.has(row.vpc_id) && !p.namedIds.has(row.id)) continue;
       found.add(row.id);
       place(row, chassisId, delta);
     }
+    for (const row of p.named) {
+      if (found.has(row.interface_id)) continue;
+      const list =
+        row.port_chassis_id === chassisId ? delta.removedPorts : delta.removedRemotePorts;
+      if (!list.includes(row.interface_id)) list.push(row.interface_id);
+    }
+    delta.ports.sort(byInterfaceId);
+    delta.remotePorts.sort(byInterfaceId);
+    delta.removedPorts.sort();
+    delta.removedRemotePorts.sort();
   }
-  for (const row of named) {
-    if (found.has(row.interface_id)) continue;
-    const list = row.port_chassis_id === chassisId ? delta.removedPorts : delta.removedRemotePorts;
-    if (!list.includes(row.interface_id)) list.push(row.interface_id);
-  }
-  delta.ports.sort((a, b) => a.interfaceId.localeCompare(b.interfaceId));
-  delta.remotePorts.sort((a, b) => a.interfaceId.localeCompare(b.interfaceId));
-  delta.removedPorts.sort();
-  delta.removedRemotePorts.sort();
-  return delta;
+  return out;
 }
