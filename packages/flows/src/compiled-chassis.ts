@@ -6,7 +6,7 @@ import { diff, type FlowDiff } from './diff.js';
 import { FlowsError } from './flows-error.js';
 import { compareFlows, sortFlows, type Flow } from './flow.js';
 import { TABLE_CLASSIFY, TABLE_DHCP, TABLE_FORWARD } from './pipeline.js';
-import { flowDigest, FlowSetHash } from './state-hash.js';
+import { flowDigest, DigestSum } from './state-hash.js';
 
 // The purposes (see cookieFor) of the flows each part of a state compiles to, as the pipeline's
 // add*Flows functions name them. A test compares the result with compileFlows on random states.
@@ -32,42 +32,90 @@ const BASE = 'base';
 
 type Ports = ChassisState['ports'];
 type Remotes = ChassisState['remotePorts'];
+type Vpc = ChassisState['vpcs'][number];
 
 const tunnelOf = (port: Remotes[number]) => `tunnel:${port.vpcId}:${port.underlayIp}`;
+
+/**
+ * What changed in a state since the one a CompiledChassis compiled last: the ids of the entries
+ * that may differ (a superset does no harm), and each entry now (undefined when gone or left
+ * out). `state` gives the whole state, for when it must be compiled whole.
+ */
+export interface ChangedState {
+  readonly vpcIds: Iterable<string>;
+  readonly portIds: Iterable<string>;
+  readonly remotePortIds: Iterable<string>;
+  vpc(vpcId: string): Vpc | undefined;
+  port(interfaceId: string): Ports[number] | undefined;
+  remotePort(interfaceId: string): Remotes[number] | undefined;
+  state(): ChassisState;
+}
 
 /**
  * The compiled flows of one chassis, kept by the part of the state each flow is for (a local
  * port, a remote port, a tunnel from a chassis for a VPC, a VPC's gateway, the tables' own), so
  * that a new state is compiled only where it differs from the last one: a part differs when its
- * entry's fields do (compared field by field, at once for the same object: applyDelta keeps the
- * objects of what it leaves alone), when its port number moved, or when its VPC differs. New tunnel or DHCP port numbers, or the first state, compile everything. The result
- * is the flow set compileFlows gives for the whole state. States must be screened (the
- * `accepted` part of screenChassisState); not safe for concurrent use.
+ * entry's fields do (compared field by field, at once for the same object: a delta keeps the
+ * objects of what it leaves alone), when its port number moved, or when its VPC differs. New
+ * tunnel or DHCP port numbers, or the first state, compile everything. The result is the flow
+ * set compileFlows gives for the whole state. States must be screened (the `accepted` part of
+ * screenChassisState); not safe for concurrent use.
  */
 export class CompiledChassis {
   private readonly parts = new Map<string, readonly Flow[]>();
-  private held: { state: ChassisState; options: CompileOptions } | undefined;
+  /** What the flows held were compiled from, by id; undefined before the first state or after a failure. */
+  private held: Compiled | undefined;
   /** Every flow held, kept in flow order as parts change (a change splices in and out). */
   private ordered: Flow[] = [];
   private sorted: Flow[] | undefined;
   /** stateHash of the flows held, adjusted by each change's own flows. */
-  private hash = new FlowSetHash();
+  private hash = new DigestSum();
 
-  /** Compiles `state` and answers what turns the flows held before into its flows. */
+  /**
+   * Compiles `state` and answers what turns the flows held before into its flows: finds what
+   * differs by reading every entry (O(state)); `updateChanged` is told instead.
+   */
   update(state: ChassisState, options: CompileOptions): FlowDiff {
+    const byId = <T>(list: readonly T[], idOf: (entry: T) => string) =>
+      new Map(list.map((entry) => [idOf(entry), entry]));
+    const vpcs = byId(state.vpcs, (vpc) => vpc.vpcId);
+    const ports = byId(state.ports, (port) => port.interfaceId);
+    const remotes = byId(state.remotePorts, (port) => port.interfaceId);
+    const held = this.held;
+    return this.updateChanged(
+      {
+        vpcIds: new Set([...vpcs.keys(), ...(held?.vpcs.keys() ?? [])]),
+        portIds: new Set([...ports.keys(), ...(held?.ports.keys() ?? [])]),
+        remotePortIds: new Set([...remotes.keys(), ...(held?.remotes.keys() ?? [])]),
+        vpc: (id) => vpcs.get(id),
+        port: (id) => ports.get(id),
+        remotePort: (id) => remotes.get(id),
+        state: () => state,
+      },
+      options,
+    );
+  }
+
+  /**
+   * Compiles the state `change` describes, reading only the entries it names (and the ports of
+   * a VPC that changed, and those whose number moved when `options.portNumbers` is not the map
+   * compiled with last), and answers what turns the flows held before into its flows.
+   */
+  updateChanged(change: ChangedState, options: CompileOptions): FlowDiff {
     const held = this.held;
     const whole =
       held === undefined ||
       held.options.tunnelPort !== options.tunnelPort ||
       held.options.dhcpPort !== options.dhcpPort;
-    const change = whole
-      ? this.compileAll(state, options)
-      : this.compileChanged(held, state, options);
-    this.held = { state, options };
+    // A failure leaves the parts and the record of what they are of apart: start again whole.
+    this.held = undefined;
+    const result = whole
+      ? this.compileAll(change.state(), options)
+      : this.compileChanged(held, change, options);
     this.sorted = undefined;
-    for (const flow of change.remove) this.hash.remove(flowDigest(flow));
-    for (const flow of change.add) this.hash.add(flowDigest(flow));
-    return change;
+    for (const flow of result.remove) this.hash.remove(flowDigest(flow));
+    for (const flow of result.add) this.hash.add(flowDigest(flow));
+    return result;
   }
 
   /** stateHash of the flows held, without reading them: the updates kept it. */
@@ -75,9 +123,14 @@ export class CompiledChassis {
     return this.hash.hex();
   }
 
-  /** Every flow held, in flow order: a copy, made once per update. */
+  /** How many flows are held. */
+  get size(): number {
+    return this.ordered.length;
+  }
+
+  /** Every flow held, in flow order: a copy (O(flows)), made once per update when asked. */
   flows(): Flow[] {
-    this.sorted ??= [...this.ordered];
+    this.sorted ??= this.ordered.slice();
     return this.sorted;
   }
 
@@ -87,69 +140,78 @@ export class CompiledChassis {
     this.parts.clear();
     for (const [part, list] of partition(state, flows)) this.parts.set(part, list);
     this.ordered = flows;
+    this.held = compiledOf(state, options);
     return change;
   }
 
-  private compileChanged(
-    held: { state: ChassisState; options: CompileOptions },
-    state: ChassisState,
-    options: CompileOptions,
-  ): FlowDiff {
-    const oldVpcs = new Map(held.state.vpcs.map((vpc) => [vpc.vpcId, vpc]));
-    const newVpcs = new Map(state.vpcs.map((vpc) => [vpc.vpcId, vpc]));
+  private compileChanged(held: Compiled, change: ChangedState, options: CompileOptions): FlowDiff {
     const changedVpcs = new Set<string>();
-    for (const [id, vpc] of newVpcs) if (!sameVpc(oldVpcs.get(id), vpc)) changedVpcs.add(id);
-    for (const id of oldVpcs.keys()) if (!newVpcs.has(id)) changedVpcs.add(id);
+    for (const id of change.vpcIds) {
+      const now = change.vpc(id);
+      if (sameVpc(held.vpcs.get(id), now)) continue;
+      changedVpcs.add(id);
+      if (now === undefined) held.vpcs.delete(id);
+      else held.vpcs.set(id, now);
+    }
 
     const touched = new Set<string>();
     const subPorts: Ports = [];
-    const subRemotes: Remotes = [];
-    const oldPorts = new Map(held.state.ports.map((port) => [port.interfaceId, port]));
+    const portIds = new Set(change.portIds);
     const oldNumbers = held.options.portNumbers;
-    for (const port of state.ports) {
-      const id = port.interfaceId;
-      const same =
-        samePort(oldPorts.get(id), port) &&
-        oldNumbers.get(id) === options.portNumbers.get(id) &&
-        !changedVpcs.has(port.vpcId);
-      oldPorts.delete(id);
+    if (oldNumbers !== options.portNumbers) {
+      for (const id of movedNumbers(oldNumbers, options.portNumbers)) portIds.add(id);
+    }
+    for (const id of portIds) {
+      const [old, now] = [held.ports.get(id), change.port(id)];
+      const same = samePort(old, now) && oldNumbers.get(id) === options.portNumbers.get(id);
       if (same) continue;
       touched.add(`port:${id}`);
-      subPorts.push(port);
+      held.putPort(id, now);
+      if (now !== undefined) subPorts.push(now);
     }
-    for (const id of oldPorts.keys()) touched.add(`port:${id}`);
 
-    const oldRemotes = new Map(held.state.remotePorts.map((port) => [port.interfaceId, port]));
-    const tunnels = new Set<string>();
-    for (const port of state.remotePorts) {
-      const id = port.interfaceId;
-      const old = oldRemotes.get(id);
-      oldRemotes.delete(id);
-      tunnels.add(tunnelOf(port));
-      if (sameRemote(old, port) && !changedVpcs.has(port.vpcId)) continue;
-      touched.add(`remote:${id}`).add(tunnelOf(port));
-      if (old !== undefined) touched.add(tunnelOf(old));
+    const subRemotes: Remotes = [];
+    const compileRemote = (port: Remotes[number]) => {
+      touched.add(`remote:${port.interfaceId}`).add(tunnelOf(port));
       subRemotes.push(port);
+    };
+    for (const id of change.remotePortIds) {
+      const [old, now] = [held.remotes.get(id), change.remotePort(id)];
+      if (sameRemote(old, now)) continue;
+      touched.add(`remote:${id}`);
+      if (old !== undefined) touched.add(tunnelOf(old));
+      held.putRemote(id, now);
+      if (now !== undefined) compileRemote(now);
     }
-    for (const [id, old] of oldRemotes) touched.add(`remote:${id}`).add(tunnelOf(old));
-    for (const id of changedVpcs) touched.add(`gateway:${id}`);
+    for (const vpcId of changedVpcs) {
+      touched.add(`gateway:${vpcId}`);
+      for (const id of held.portsByVpc.get(vpcId) ?? []) {
+        if (touched.has(`port:${id}`)) continue;
+        touched.add(`port:${id}`);
+        subPorts.push(held.ports.get(id)!);
+      }
+      for (const id of held.remotesByVpc.get(vpcId) ?? []) {
+        if (!touched.has(`remote:${id}`)) compileRemote(held.remotes.get(id)!);
+      }
+    }
 
     // A tunnel still used, but by no port compiled now, keeps its flow: one of its ports is
     // compiled along so the flow is made again (its VPC did not change, or all its ports would be).
     const compiledTunnels = new Set(subRemotes.map(tunnelOf));
-    for (const port of state.remotePorts) {
-      const tunnel = tunnelOf(port);
-      if (touched.has(tunnel) && !compiledTunnels.has(tunnel)) {
-        compiledTunnels.add(tunnel);
-        subRemotes.push(port);
-        touched.add(`remote:${port.interfaceId}`);
-      }
+    for (const part of [...touched]) {
+      if (!part.startsWith('tunnel:') || compiledTunnels.has(part)) continue;
+      const users = held.tunnelUsers.get(part);
+      if (users === undefined) continue;
+      const [id] = users;
+      compiledTunnels.add(part);
+      subRemotes.push(held.remotes.get(id!)!);
+      touched.add(`remote:${id}`);
     }
 
     // Compiling most of a large state part by part costs more than compiling it whole.
     const parts = subPorts.length + subRemotes.length;
-    if (parts > 64 && 2 * parts > state.ports.length + state.remotePorts.length) {
-      return this.compileAll(state, options);
+    if (parts > 64 && 2 * parts > held.ports.size + held.remotes.size) {
+      return this.compileAll(change.state(), options);
     }
     const needed = new Set([
       ...changedVpcs,
@@ -157,8 +219,11 @@ export class CompiledChassis {
       ...subRemotes.map((port) => port.vpcId),
     ]);
     const sub: ChassisState = {
-      ...state,
-      vpcs: state.vpcs.filter((vpc) => needed.has(vpc.vpcId)),
+      chassisId: held.chassisId,
+      epoch: 0,
+      generation: 0,
+      changes: [],
+      vpcs: [...needed].flatMap((id) => held.vpcs.get(id) ?? []),
       ports: subPorts,
       remotePorts: subRemotes,
     };
@@ -168,7 +233,7 @@ export class CompiledChassis {
     for (const part of touched) {
       const before = this.parts.get(part) ?? [];
       const after =
-        part.startsWith('tunnel:') && !tunnels.has(part) ? [] : (compiled.get(part) ?? []);
+        part.startsWith('tunnel:') && !held.tunnelUsers.has(part) ? [] : (compiled.get(part) ?? []);
       const change = diff(before, after);
       remove.push(...change.remove);
       add.push(...change.add);
@@ -179,33 +244,113 @@ export class CompiledChassis {
       this.ordered.splice(position(this.ordered, flow), 1);
     }
     for (const flow of add) this.ordered.splice(position(this.ordered, flow), 0, flow);
+    held.options = options;
+    this.held = held;
     return { remove: sortFlows(remove), add: sortFlows(add) };
   }
 }
 
+/**
+ * What a CompiledChassis compiled last: its entries by id, its ports and remote ports by VPC,
+ * the remote ports of each tunnel, and the options. Changed in place as parts are compiled.
+ */
+interface Compiled {
+  readonly chassisId: string;
+  options: CompileOptions;
+  readonly vpcs: Map<string, Vpc>;
+  readonly ports: Map<string, Ports[number]>;
+  readonly remotes: Map<string, Remotes[number]>;
+  readonly portsByVpc: Map<string, Set<string>>;
+  readonly remotesByVpc: Map<string, Set<string>>;
+  readonly tunnelUsers: Map<string, Set<string>>;
+  putPort(id: string, port: Ports[number] | undefined): void;
+  putRemote(id: string, port: Remotes[number] | undefined): void;
+}
+
+function compiledOf(state: ChassisState, options: CompileOptions): Compiled {
+  const group = (groups: Map<string, Set<string>>, key: string, id: string, add: boolean) => {
+    const set = groups.get(key);
+    if (add) {
+      if (set === undefined) groups.set(key, new Set([id]));
+      else set.add(id);
+    } else if (set !== undefined) {
+      set.delete(id);
+      if (set.size === 0) groups.delete(key);
+    }
+  };
+  const compiled: Compiled = {
+    chassisId: state.chassisId,
+    options,
+    vpcs: new Map(state.vpcs.map((vpc) => [vpc.vpcId, vpc])),
+    ports: new Map(),
+    remotes: new Map(),
+    portsByVpc: new Map(),
+    remotesByVpc: new Map(),
+    tunnelUsers: new Map(),
+    putPort(id, port) {
+      const old = this.ports.get(id);
+      if (old !== undefined) group(this.portsByVpc, old.vpcId, id, false);
+      if (port === undefined) this.ports.delete(id);
+      else {
+        this.ports.set(id, port);
+        group(this.portsByVpc, port.vpcId, id, true);
+      }
+    },
+    putRemote(id, port) {
+      const old = this.remotes.get(id);
+      if (old !== undefined) {
+        group(this.remotesByVpc, old.vpcId, id, false);
+        group(this.tunnelUsers, tunnelOf(old), id, false);
+      }
+      if (port === undefined) this.remotes.delete(id);
+      else {
+        this.remotes.set(id, port);
+        group(this.remotesByVpc, port.vpcId, id, true);
+        group(this.tunnelUsers, tunnelOf(port), id, true);
+      }
+    },
+  };
+  for (const port of state.ports) compiled.putPort(port.interfaceId, port);
+  for (const port of state.remotePorts) compiled.putRemote(port.interfaceId, port);
+  return compiled;
+}
+
+/** The ids whose number differs between two numberings (one missing in either counts). */
+function movedNumbers(before: ReadonlyMap<string, number>, now: ReadonlyMap<string, number>) {
+  const moved: string[] = [];
+  for (const [id, number] of now) if (before.get(id) !== number) moved.push(id);
+  for (const id of before.keys()) if (!now.has(id)) moved.push(id);
+  return moved;
+}
+
 // Field by field: cheaper than encoding, and the same objects (what applyDelta leaves alone)
 // compare at once.
-type Vpc = ChassisState['vpcs'][number];
-function sameVpc(a: Vpc | undefined, b: Vpc): boolean {
-  return (
-    a === b ||
-    (a !== undefined && a.vni === b.vni && a.cidr === b.cidr && a.gatewayIp === b.gatewayIp)
-  );
-}
-function samePort(a: Ports[number] | undefined, b: Ports[number]): boolean {
+function sameVpc(a: Vpc | undefined, b: Vpc | undefined): boolean {
   return (
     a === b ||
     (a !== undefined &&
+      b !== undefined &&
+      a.vni === b.vni &&
+      a.cidr === b.cidr &&
+      a.gatewayIp === b.gatewayIp)
+  );
+}
+function samePort(a: Ports[number] | undefined, b: Ports[number] | undefined): boolean {
+  return (
+    a === b ||
+    (a !== undefined &&
+      b !== undefined &&
       a.vpcId === b.vpcId &&
       a.name === b.name &&
       a.ip === b.ip &&
       a.mac === b.mac)
   );
 }
-function sameRemote(a: Remotes[number] | undefined, b: Remotes[number]): boolean {
+function sameRemote(a: Remotes[number] | undefined, b: Remotes[number] | undefined): boolean {
   return (
     a === b ||
     (a !== undefined &&
+      b !== undefined &&
       a.vpcId === b.vpcId &&
       a.ip === b.ip &&
       a.mac === b.mac &&

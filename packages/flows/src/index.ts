@@ -1,5 +1,5 @@
 export { compileChassis, compileFlows, type ChassisCompilation } from './compile.js';
-export { CompiledChassis } from './compiled-chassis.js';
+export { CompiledChassis, type ChangedState } from './compiled-chassis.js';
 export {
   checkPort,
   vpcProblems,
@@ -12,11 +12,13 @@ export {
   type VpcFields,
 } from './port-validator.js';
 export { screenChassisState, type RejectedPort, type ScreenedState } from './screen-state.js';
+export { HeldState, type StateChange } from './held-state.js';
+export { StateScreen } from './state-screen.js';
 export type { CompileOptions } from './chassis-plan.js';
 export { flowKey, renderFlow, compareFlows, sortFlows, sameFlow, type Flow } from './flow.js';
 export { cookieFor } from './cookie.js';
 export { diff, applyDiff, renderFlowMods, type FlowDiff } from './diff.js';
-export { flowDigest, FlowSetHash, stateHash } from './state-hash.js';
+export { flowDigest, DigestSum, stateHash } from './state-hash.js';
 export { contentHash } from './content-hash.js';
 export { applyDelta, deltaBetween } from './chassis-delta.js';
 export { parseFlowLine, parseFlowDump } from './flow-line.js';

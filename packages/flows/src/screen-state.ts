@@ -24,7 +24,7 @@ export interface ScreenedState {
   readonly vpcProblems: readonly string[];
 }
 
-type AnyPort = ChassisState['ports'][number] | ChassisState['remotePorts'][number];
+export type AnyPort = ChassisState['ports'][number] | ChassisState['remotePorts'][number];
 
 const quote = (text: string) => JSON.stringify(text);
 
@@ -87,13 +87,118 @@ function remoteProblems(
   return problems;
 }
 
+/** What screening a port needs to know of the rest of the state. */
+export interface PortContext {
+  /** The screening chassis: a remote port on it is refused. */
+  readonly chassisId: string;
+  /** The problems of a refused VPC; undefined for one not refused (or not held). */
+  refusal(vpcId: string): readonly string[] | undefined;
+  /** The VPC the ports of `vpcId` are checked in: undefined when refused or not held. */
+  vpc(vpcId: string): VpcFields | undefined;
+  /** Whether more than one port (local or remote) has this interface id. */
+  sharedId(interfaceId: string): boolean;
+  /** Whether more than one port has this ipKeyOf. */
+  sharedIp(ipKey: string): boolean;
+}
+
+/** The key of duplicate IPs, `vpc/ip`, for a port whose IP is IPv4; else undefined. */
+export function ipKeyOf(port: AnyPort): string | undefined {
+  return factsOf(port).ipKey;
+}
+
+/**
+ * Why VPC `vpcId` is refused (each problem once), listed `entries` times in the state; empty
+ * when it is not. `sharedVni`: whether more than one VPC of the state has this VNI.
+ */
+export function vpcRefusal(
+  vpcId: string,
+  entries: readonly VpcFields[],
+  sharedVni: (vni: number) => boolean,
+): string[] {
+  const at = `vpc ${quote(vpcId)}`;
+  const problems: string[] = [];
+  if (vpcId === '') problems.push('a vpc has an empty vpc_id');
+  if (entries.length > 1) problems.push(`${at} is listed twice`);
+  for (const entry of entries) {
+    problems.push(...vpcProblems(entry).map((p) => `${at}: ${p}`));
+    if (sharedVni(entry.vni)) problems.push(`${at}: vni ${entry.vni} is used by another vpc`);
+  }
+  return [...new Set(problems)];
+}
+
+/** The rejection of `port` in its state (see screenChassisState); undefined when accepted. */
+export function screenPort(
+  port: AnyPort,
+  remote: boolean,
+  context: PortContext,
+): RejectedPort | undefined {
+  const problems = portProblems(port, remote, context);
+  if (problems.length === 0) return undefined;
+  const at = `${remote ? 'remote port' : 'port'} ${quote(port.interfaceId)}`;
+  return {
+    interfaceId: port.interfaceId,
+    vpcId: port.vpcId,
+    remote,
+    reason: problems[0]!.reason,
+    problems: problems.map((p) => `${at}${p.message.startsWith('is ') ? ' ' : ': '}${p.message}`),
+  };
+}
+
+/** The order of rejected ports: by interface id, local before remote for one id. */
+export function compareRejected(a: RejectedPort, b: RejectedPort): number {
+  return (
+    (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0) ||
+    Number(a.remote) - Number(b.remote)
+  );
+}
+
+function portProblems(
+  port: AnyPort,
+  remote: boolean,
+  context: PortContext,
+): readonly PortProblem[] {
+  const refusal = context.refusal(port.vpcId);
+  const own: readonly PortProblem[] = refusal
+    ? [
+        ...checked(port, undefined).filter((p) => p.field !== 'vpc_id'),
+        { field: 'vpc_id', reason: 'invalid-vpc', message: `${refusal.join('; ')}` },
+      ]
+    : checked(port, context.vpc(port.vpcId));
+  const duplicateId = port.interfaceId !== '' && context.sharedId(port.interfaceId);
+  const key = factsOf(port).ipKey;
+  const duplicateIp = key !== undefined && context.sharedIp(key);
+  const elsewhere = remote
+    ? remoteProblems(port as ChassisState['remotePorts'][number], context.chassisId)
+    : [];
+  if (!duplicateId && !duplicateIp && elsewhere.length === 0) return own;
+  const problems: PortProblem[] = [];
+  if (duplicateId) {
+    problems.push({
+      field: 'interface_id',
+      reason: 'duplicate-interface-id',
+      message: 'is listed twice',
+    });
+  }
+  problems.push(...own);
+  if (duplicateIp) {
+    problems.push({
+      field: 'ip',
+      reason: 'duplicate-ip',
+      message: `ip ${port.ip} is taken in its vpc by another port`,
+    });
+  }
+  problems.push(...elsewhere);
+  return problems;
+}
+
 /**
  * Splits a chassis' state into what the flows can carry and what they must leave out, so that
  * one bad port (or one VPC with a bad VNI) costs only itself: each port is checked by checkPort
  * in its VPC, and within the state for duplicates (an interface id listed twice, an IP held
  * twice in one VPC: every holder is rejected, as the state cannot tell which is right). A VPC
  * listed twice, or sharing its VNI with another, is refused with all its ports. Pure; the result
- * does not depend on the order of the state's lists.
+ * does not depend on the order of the state's lists. The reference of StateScreen, which keeps
+ * the same result as deltas change a state, re-screening only the ports they can concern.
  */
 export function screenChassisState(state: ChassisState): ScreenedState {
   const vpcEntries = new Map<string, VpcFields[]>();
@@ -105,17 +210,8 @@ export function screenChassisState(state: ChassisState): ScreenedState {
   const refusedVpcs = new Map<string, string[]>();
   const goodVpcs = new Map<string, VpcFields>();
   for (const [vpcId, entries] of vpcEntries) {
-    const at = `vpc ${quote(vpcId)}`;
-    const problems: string[] = [];
-    if (vpcId === '') problems.push('a vpc has an empty vpc_id');
-    if (entries.length > 1) problems.push(`${at} is listed twice`);
-    for (const entry of entries) {
-      problems.push(...vpcProblems(entry).map((p) => `${at}: ${p}`));
-      if ((vniUsers.get(entry.vni) ?? 0) > 1) {
-        problems.push(`${at}: vni ${entry.vni} is used by another vpc`);
-      }
-    }
-    if (problems.length > 0) refusedVpcs.set(vpcId, [...new Set(problems)]);
+    const problems = vpcRefusal(vpcId, entries, (vni) => (vniUsers.get(vni) ?? 0) > 1);
+    if (problems.length > 0) refusedVpcs.set(vpcId, problems);
     else goodVpcs.set(vpcId, entries[0]!);
   }
 
@@ -129,76 +225,29 @@ export function screenChassisState(state: ChassisState): ScreenedState {
   for (const port of state.ports) count(port);
   for (const port of state.remotePorts) count(port);
 
+  const context: PortContext = {
+    chassisId: state.chassisId,
+    refusal: (vpcId) => refusedVpcs.get(vpcId),
+    vpc: (vpcId) => goodVpcs.get(vpcId),
+    sharedId: (id) => (idUsers.get(id) ?? 0) > 1,
+    sharedIp: (key) => (ipUsers.get(key) ?? 0) > 1,
+  };
   const rejected: RejectedPort[] = [];
-  const accepted = {
-    ports: [] as ChassisState['ports'],
-    remote: [] as ChassisState['remotePorts'],
-  };
-  const screen = (port: AnyPort, remote: boolean) => {
-    const problems = portProblems(port, remote);
-    if (problems.length === 0) {
-      if (remote) accepted.remote.push(port as ChassisState['remotePorts'][number]);
-      else accepted.ports.push(port as ChassisState['ports'][number]);
-      return;
-    }
-    const at = `${remote ? 'remote port' : 'port'} ${quote(port.interfaceId)}`;
-    rejected.push({
-      interfaceId: port.interfaceId,
-      vpcId: port.vpcId,
-      remote,
-      reason: problems[0]!.reason,
-      problems: problems.map((p) => `${at}${p.message.startsWith('is ') ? ' ' : ': '}${p.message}`),
+  const screen = <T extends AnyPort>(ports: readonly T[], remote: boolean): T[] =>
+    ports.filter((port) => {
+      const rejection = screenPort(port, remote, context);
+      if (rejection !== undefined) rejected.push(rejection);
+      return rejection === undefined;
     });
-  };
-  for (const port of state.ports) screen(port, false);
-  for (const port of state.remotePorts) screen(port, true);
-
-  function portProblems(port: AnyPort, remote: boolean): readonly PortProblem[] {
-    const refusal = refusedVpcs.get(port.vpcId);
-    const own: readonly PortProblem[] = refusal
-      ? [
-          ...checked(port, undefined).filter((p) => p.field !== 'vpc_id'),
-          { field: 'vpc_id', reason: 'invalid-vpc', message: `${refusal.join('; ')}` },
-        ]
-      : checked(port, goodVpcs.get(port.vpcId));
-    const duplicateId = port.interfaceId !== '' && (idUsers.get(port.interfaceId) ?? 0) > 1;
-    const key = factsOf(port).ipKey;
-    const duplicateIp = key !== undefined && (ipUsers.get(key) ?? 0) > 1;
-    const elsewhere = remote
-      ? remoteProblems(port as ChassisState['remotePorts'][number], state.chassisId)
-      : [];
-    if (!duplicateId && !duplicateIp && elsewhere.length === 0) return own;
-    const problems: PortProblem[] = [];
-    if (duplicateId) {
-      problems.push({
-        field: 'interface_id',
-        reason: 'duplicate-interface-id',
-        message: 'is listed twice',
-      });
-    }
-    problems.push(...own);
-    if (duplicateIp) {
-      problems.push({
-        field: 'ip',
-        reason: 'duplicate-ip',
-        message: `ip ${port.ip} is taken in its vpc by another port`,
-      });
-    }
-    problems.push(...elsewhere);
-    return problems;
-  }
-
-  rejected.sort(
-    (a, b) =>
-      (a.interfaceId < b.interfaceId ? -1 : a.interfaceId > b.interfaceId ? 1 : 0) ||
-      Number(a.remote) - Number(b.remote),
-  );
+  const ports = screen(state.ports, false);
+  const remotePorts = screen(state.remotePorts, true);
+  rejected.sort(compareRejected);
   return {
     accepted: {
       ...state,
       vpcs: state.vpcs.filter((vpc) => goodVpcs.get(vpc.vpcId) === vpc),
-      ports: accepted.ports,
-      remotePorts: accepted.remote,
+      ports,
+      remotePorts,
     },
     rejected,
     vpcProblems: [...refusedVpcs.values()].flat(),

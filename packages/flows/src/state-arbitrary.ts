@@ -1,7 +1,7 @@
 // Random chassis states for the property tests (not exported from the package). Addresses are
 // drawn from small pools so that IPs and MACs repeat across VPCs, CIDRs overlap, and several
 // remote ports share a chassis.
-import type { ChassisState, PortState, RemotePortState, VpcState } from '@vpcd/api';
+import type { ChassisDelta, ChassisState, PortState, RemotePortState, VpcState } from '@vpcd/api';
 import fc from 'fast-check';
 import type { CompileOptions } from './chassis-plan.js';
 
@@ -72,4 +72,48 @@ export function optionsFor(state: ChassisState): CompileOptions {
     state.ports.map((port) => [port.interfaceId, Number(port.interfaceId.slice(3)) + 1]),
   );
   return { portNumbers, tunnelPort: TUNNEL_PORT };
+}
+
+/**
+ * Chains of states for the delta property tests: VNIs drawn from a pool of 4 (so that VPCs come
+ * to share one as deltas change some and not others), of one chassis (`ch-1`, or `ch-2`, which
+ * some remote ports are on), the first sometimes listing a port twice.
+ */
+export const stateChainArbitrary: fc.Arbitrary<ChassisState[]> = fc
+  .tuple(
+    fc.array(stateArbitrary, { minLength: 2, maxLength: 6 }),
+    fc.constantFrom('ch-1', 'ch-2'),
+    fc.boolean(),
+  )
+  .map(([states, chassisId, repeat]) =>
+    states.map((state, i) => {
+      const ports =
+        repeat && i === 0 && state.ports.length > 0
+          ? [...state.ports, { ...state.ports[0]!, name: 'again' }]
+          : state.ports;
+      return {
+        ...state,
+        chassisId,
+        generation: i + 1,
+        vpcs: state.vpcs.map((vpc) => ({ ...vpc, vni: 1 + (vpc.vni % 4) })),
+        ports,
+      };
+    }),
+  );
+
+/**
+ * Part of the delta from `from` to `to`: each entry of deltaBetween's lists kept when `keep`
+ * says so (in turn), so that a chain mixes states, removes a VPC without listing its ports, and
+ * at times adds a port of a VPC not held (a delta to refuse).
+ */
+export function partialDelta(delta: ChassisDelta, keep: () => boolean): ChassisDelta {
+  return {
+    ...delta,
+    vpcs: delta.vpcs.filter(keep),
+    ports: delta.ports.filter(keep),
+    remotePorts: delta.remotePorts.filter(keep),
+    removedVpcs: delta.removedVpcs.filter(keep),
+    removedPorts: delta.removedPorts.filter(keep),
+    removedRemotePorts: delta.removedRemotePorts.filter(keep),
+  };
 }

@@ -3,29 +3,35 @@ import { renderFlow, type Flow } from './flow.js';
 
 const MOD = 1n << 128n;
 
+/**
+ * The first 128 bits of the SHA-256 of `text`, as an unsigned integer: what a DigestSum adds up
+ * for one element of a set.
+ */
+export function digest128(text: string): bigint {
+  const digest = hash('sha256', text, 'buffer');
+  return (digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8);
+}
+
 // Flows are not mutated once made: a flow's digest is computed once, whoever asks (the compiled
 // chassis and the memory datapath both keep a hash of the same flows).
 const digests = new WeakMap<Flow, bigint>();
 
-/**
- * The digest of one flow: the first 128 bits of the SHA-256 of its rendered line (with its
- * newline), as an unsigned integer.
- */
+/** The digest of one flow: digest128 of its rendered line, with its newline. */
 export function flowDigest(flow: Flow): bigint {
   let value = digests.get(flow);
   if (value === undefined) {
-    const digest = hash('sha256', `${renderFlow(flow)}\n`, 'buffer');
-    value = (digest.readBigUInt64BE(0) << 64n) | digest.readBigUInt64BE(8);
+    value = digest128(`${renderFlow(flow)}\n`);
     digests.set(flow, value);
   }
   return value;
 }
 
 /**
- * The hash of a flow set, kept as the sum of its flows' digests modulo 2^128: a sum does not
- * depend on order, so the flows need no sorting, and a change adjusts it by its own flows.
+ * The hash of a set (of flows, of a chassis state's entries), kept as the sum of its elements'
+ * digests modulo 2^128: a sum does not depend on order, so the elements need no sorting, and a
+ * change adjusts it by its own elements. An element present twice counts twice.
  */
-export class FlowSetHash {
+export class DigestSum {
   private sum = 0n;
 
   add(digest: bigint): void {
@@ -49,7 +55,7 @@ export class FlowSetHash {
  * the change.
  */
 export function stateHash(flows: readonly Flow[]): string {
-  const set = new FlowSetHash();
+  const set = new DigestSum();
   for (const flow of flows) set.add(flowDigest(flow));
   return set.hex();
 }

@@ -1,16 +1,18 @@
 // What a chassis agent spends in @vpcd/flows on one delta, by stage, as the state it holds grows:
 // `node test/dist/bench/southbound/delta-cost.js [--out FILE] [--rounds N] [--deltas N]`.
 // Each round applies `deltas` one-remote-port deltas in a row to each size in turn, as hvflowd's
-// runtime does (applyDelta, screenChassisState, CompiledChassis.update and stateHash,
-// contentHash), and times each stage; the figures are medians over the rounds, with their range.
+// runtime does (HeldState.apply, StateScreen.update, CompiledChassis.updateChanged with its
+// stateHash, HeldState's contentHash), and times each stage; the figures are medians
+// over the rounds, with their range.
 import { relative } from 'node:path';
 import type { ChassisDelta, ChassisState } from '@vpcd/api';
 import {
-  applyDelta,
   CompiledChassis,
-  contentHash,
-  screenChassisState,
+  HeldState,
+  StateScreen,
+  type ChangedState,
   type CompileOptions,
+  type StateChange,
 } from '@vpcd/flows';
 import { describeMachine } from '../common/machine.js';
 import { fixed, markdownTable } from '../common/markdown-table.js';
@@ -19,9 +21,9 @@ import { writeSection } from '../common/report.js';
 import { median } from '../common/stats.js';
 
 const stages = [
-  'applyDelta',
-  'screenChassisState',
-  'CompiledChassis.update',
+  'HeldState.apply',
+  'StateScreen.update',
+  'CompiledChassis.updateChanged',
   'contentHash',
 ] as const;
 type Stage = (typeof stages)[number];
@@ -73,7 +75,7 @@ function chassisState(local: number, remote: number): ChassisState {
   return state;
 }
 
-function oneRemotePort(state: ChassisState, n: number): ChassisDelta {
+function oneRemotePort(state: HeldState, n: number): ChassisDelta {
   return {
     chassisId: state.chassisId,
     epoch: state.epoch,
@@ -98,16 +100,31 @@ function oneRemotePort(state: ChassisState, n: number): ChassisDelta {
   };
 }
 
+/** What the runtime tells the compiler of a change (bindableChange; every port is numbered). */
+function changed(screen: StateScreen, change: StateChange): ChangedState {
+  return {
+    vpcIds: change.vpcs.keys(),
+    portIds: change.ports.keys(),
+    remotePortIds: change.remotePorts.keys(),
+    vpc: (vpcId) => screen.vpc(vpcId),
+    port: (id) => screen.port(id),
+    remotePort: (id) => screen.remotePort(id),
+    state: () => screen.accepted(),
+  };
+}
+
 /** Milliseconds per delta of each stage, over `deltas` deltas on a chassis of this size. */
 function measure(size: (typeof sizes)[number], deltas: number): Record<Stage, number> {
-  let state = chassisState(size.local, size.remote);
+  const full = chassisState(size.local, size.remote);
   const options: CompileOptions = {
-    portNumbers: new Map(state.ports.map((port, i) => [port.interfaceId, i + 1])),
+    portNumbers: new Map(full.ports.map((port, i) => [port.interfaceId, i + 1])),
     tunnelPort: 60_000,
     dhcpPort: 60_001,
   };
+  const held = new HeldState(full);
+  const screen = new StateScreen(held);
   const compiled = new CompiledChassis();
-  compiled.update(screenChassisState(state).accepted, options);
+  compiled.update(screen.accepted(), options);
   const spent = Object.fromEntries(stages.map((s) => [s, 0])) as Record<Stage, number>;
   const time = <T>(stage: Stage, work: () => T): T => {
     const start = performance.now();
@@ -116,14 +133,14 @@ function measure(size: (typeof sizes)[number], deltas: number): Record<Stage, nu
     return result;
   };
   for (let n = 0; n < deltas; n++) {
-    const delta = oneRemotePort(state, n);
-    state = time('applyDelta', () => applyDelta(state, delta));
-    const { accepted } = time('screenChassisState', () => screenChassisState(state));
-    time('CompiledChassis.update', () => {
-      compiled.update(accepted, options);
+    const delta = oneRemotePort(held, n);
+    const change = time('HeldState.apply', () => held.apply(delta));
+    const accepted = time('StateScreen.update', () => screen.update(change));
+    time('CompiledChassis.updateChanged', () => {
+      compiled.updateChanged(changed(screen, accepted), options);
       return compiled.stateHash();
     });
-    time('contentHash', () => contentHash(state));
+    time('contentHash', () => held.contentHash());
   }
   for (const stage of stages) spent[stage] /= deltas;
   return spent;
@@ -176,7 +193,8 @@ async function main(): Promise<void> {
 \`${command}\`${quick ? ' (quick sizes)' : ''}, ${new Date().toISOString()}, ${machine.cpuModel},
 ${machine.cores} cores, Node ${machine.node}. Each round applies ${deltas} deltas of one remote port in a row to a
 chassis of each size in turn, through the stages hvflowd's runtime runs (the state hash is kept
-by \`CompiledChassis.update\`); milliseconds per delta, median of ${rounds} rounds (range).
+by \`CompiledChassis.updateChanged\`, the content hash by \`HeldState\`); milliseconds per delta,
+median of ${rounds} rounds (range).
 
 ${table}`,
   );

@@ -1,5 +1,13 @@
 import type { ChassisState } from '@vpcd/api';
-import { diff, type CompileOptions, type Flow, type FlowDiff } from '@vpcd/flows';
+import {
+  diff,
+  type ChangedState,
+  type CompileOptions,
+  type Flow,
+  type FlowDiff,
+  type StateChange,
+  type StateScreen,
+} from '@vpcd/flows';
 import type { Datapath, UnboundPort } from '../datapath/datapath.js';
 
 /** The port numbers of a state, and its ports the switch gave none. */
@@ -60,6 +68,28 @@ export async function bindState(datapath: Datapath, state: ChassisState): Promis
 export function bindable(state: ChassisState, ports: CompileOptions): ChassisState {
   const numbered = (port: ChassisState['ports'][number]) => ports.portNumbers.has(port.interfaceId);
   return state.ports.every(numbered) ? state : { ...state, ports: state.ports.filter(numbered) };
+}
+
+/**
+ * What `change` changed in the bindable part of the screen's accepted state, for
+ * CompiledChassis.updateChanged: a local port `ports` does not number is left out, as bindable
+ * leaves it. A port whose number moved is the compiler's to find, when `ports` is not the
+ * numbering it compiled with (the runtime binds anew only when local ports changed).
+ */
+export function bindableChange(
+  screen: StateScreen,
+  change: StateChange,
+  ports: CompileOptions,
+): ChangedState {
+  return {
+    vpcIds: change.vpcs.keys(),
+    portIds: change.ports.keys(),
+    remotePortIds: change.remotePorts.keys(),
+    vpc: (vpcId) => screen.vpc(vpcId),
+    port: (id) => (ports.portNumbers.has(id) ? screen.port(id) : undefined),
+    remotePort: (id) => screen.remotePort(id),
+    state: () => bindable(screen.accepted(), ports),
+  };
 }
 
 /**

@@ -1,17 +1,17 @@
 import { SpanStatusCode, trace, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import type { ChassisDelta, ChassisState } from '@vpcd/api';
 import {
-  applyDelta,
   CompiledChassis,
-  contentHash,
   diff,
   hasFlowsCode,
-  screenChassisState,
+  HeldState,
+  StateScreen,
   stateHash,
   type CompileOptions,
   type Flow,
   type FlowDiff,
   type RejectedPort,
+  type StateChange,
 } from '@vpcd/flows';
 import type { Logger } from 'pino';
 import type { Datapath, UnboundPort } from '../datapath/datapath.js';
@@ -20,6 +20,7 @@ import { ApplyError, isApplyError } from './apply-error.js';
 import {
   auditBridge,
   bindable,
+  bindableChange,
   bindState,
   canDriftBehindOurBack,
   type AuditFinding,
@@ -69,6 +70,30 @@ type Work =
   | { readonly kind: 'state'; readonly state: ChassisState }
   | { readonly kind: 'delta'; readonly delta: ChassisDelta };
 
+/**
+ * The logical state a chassis holds (as sent, unscreened), what the next delta applies to, kept
+ * indexed so that a delta costs what it changes, with its screening kept alongside.
+ */
+interface Held {
+  readonly state: HeldState;
+  readonly screen: StateScreen;
+}
+
+/** A state to program: the held state it is, what changed in its screening, and how to undo it. */
+interface NextState extends Held {
+  /** What changed in the accepted state since the one programmed last; `whole` for a full state. */
+  readonly change: StateChange;
+  /** Puts back the state held before, when this one could not be programmed. */
+  undo(): void;
+}
+
+/** The epoch, revision and content hash of the state last applied. */
+interface AppliedState {
+  readonly epoch: number;
+  readonly generation: number;
+  readonly contentHash: string;
+}
+
 export interface ChassisRuntimeOptions {
   readonly chassisId: string;
   readonly datapath: Datapath;
@@ -92,8 +117,9 @@ export class ChassisRuntime {
   private readonly logger: Logger;
   private readonly tracer: Tracer;
   private highestEpoch = 0;
-  /** The logical state last applied, as sent (unscreened): what the next delta applies to. */
-  private held: { readonly state: ChassisState; readonly contentHash: string } | undefined;
+  /** The logical state last applied; ahead of `appliedState` while a delta is programmed. */
+  private held: Held | undefined;
+  private appliedState: AppliedState | undefined;
   private appliedHash = '';
   /** The ports the last apply left out: screened out of its state, then those left unbound. */
   private rejectedPorts: readonly RejectedPort[] = [];
@@ -124,7 +150,7 @@ export class ChassisRuntime {
   } {
     const now = this.current();
     return {
-      epoch: this.held?.state.epoch ?? 0,
+      epoch: this.appliedState?.epoch ?? 0,
       generation: now.appliedGeneration,
       stateHash: now.stateHash,
       contentHash: now.contentHash,
@@ -205,7 +231,7 @@ export class ChassisRuntime {
       return this.snapshotOf(actual, this.appliedHash);
     }
     const details = {
-      generation: this.held?.state.generation,
+      generation: this.appliedState?.generation,
       flowsFound: actual.length,
       flowsAdded: change.add.length,
       flowsRemoved: change.remove.length,
@@ -226,9 +252,10 @@ export class ChassisRuntime {
     }
     this.programmed = finding.programmed;
     // A port the switch numbered (or stopped numbering) since the apply: its flows followed.
-    if (this.held && programmed.unbound.length + finding.programmed.unbound.length > 0) {
-      const { state, unbound } = finding.programmed;
-      this.recordRejected(this.held.state, withUnbound(this.screenedOut, state, unbound));
+    const [held, applied] = [this.held, this.appliedState];
+    if (held && applied && programmed.unbound.length + finding.programmed.unbound.length > 0) {
+      const { unbound } = finding.programmed;
+      this.recordRejected(applied, withUnbound(this.screenedOut, held.screen, unbound));
     }
     this.appliedHash = stateHash(after);
     metrics.audits.inc({ result: 'repaired' });
@@ -252,6 +279,8 @@ export class ChassisRuntime {
     const audit = () =>
       // Ports that moved are compiled anew; the compiled flows follow what the repair programs.
       auditBridge(this.datapath, programmed, (state, ports) => {
+        // What was programmed keeps its flows, should the repair fail (see programmedOf).
+        void programmed.flows;
         this.recompile(state, ports);
         return this.compiled.flows();
       });
@@ -276,9 +305,9 @@ export class ChassisRuntime {
     return {
       chassisId: this.chassisId,
       epoch: this.highestEpoch,
-      generation: this.held?.state.generation ?? 0,
-      appliedEpoch: this.held?.state.epoch ?? 0,
-      contentHash: this.held?.contentHash ?? '',
+      generation: this.appliedState?.generation ?? 0,
+      appliedEpoch: this.appliedState?.epoch ?? 0,
+      contentHash: this.appliedState?.contentHash ?? '',
       stateHash: hash,
       flows,
     };
@@ -304,16 +333,14 @@ export class ChassisRuntime {
       throw new ApplyError('stale-epoch', `stale epoch ${epoch} < ${this.highestEpoch}`);
     }
     this.highestEpoch = Math.max(this.highestEpoch, epoch);
-    const held = this.held;
-    const sameEpoch = held !== undefined && held.state.epoch === epoch;
+    const held = this.appliedState;
+    const sameEpoch = held !== undefined && held.epoch === epoch;
     if (origin === 'initial-sync') {
-      return held === undefined || epoch > held.state.epoch ? 'apply' : 'unchanged';
+      return held === undefined || epoch > held.epoch ? 'apply' : 'unchanged';
     }
-    if (sameEpoch && generation <= held.state.generation) return 'unchanged';
+    if (sameEpoch && generation <= held.generation) return 'unchanged';
     if (work.kind === 'state') return 'apply';
-    return sameEpoch && work.delta.baseGeneration === held.state.generation
-      ? 'apply'
-      : 'needs-full';
+    return sameEpoch && work.delta.baseGeneration === held.generation ? 'apply' : 'needs-full';
   }
 
   private async applyNow(work: Work, origin: StateOrigin): Promise<ApplyOutcome> {
@@ -334,8 +361,8 @@ export class ChassisRuntime {
           {
             epoch: message.epoch,
             baseGeneration: work.kind === 'delta' ? work.delta.baseGeneration : undefined,
-            heldEpoch: this.held?.state.epoch,
-            heldGeneration: this.held?.state.generation,
+            heldEpoch: this.appliedState?.epoch,
+            heldGeneration: this.appliedState?.generation,
           },
           'a delta not on the revision held: asking for a full state',
         );
@@ -348,17 +375,17 @@ export class ChassisRuntime {
         rejectedPorts: this.rejectedPorts,
       };
     }
-    const state = work.kind === 'state' ? work.state : this.patched(work.delta);
+    const next = work.kind === 'state' ? fresh(work.state) : this.patched(work.delta);
     const stopTimer = metrics.applyDuration.startTimer();
     return this.tracer.startActiveSpan('hvflowd apply', async (span) => {
       span.setAttributes({
         'vpcd.chassis_id': this.chassisId,
-        'vpcd.epoch': state.epoch,
-        'vpcd.generation': state.generation,
+        'vpcd.epoch': next.state.epoch,
+        'vpcd.generation': next.state.generation,
         'vpcd.kind': work.kind,
       });
       try {
-        const outcome = await this.program(state);
+        const outcome = await this.program(next);
         metrics.applies.inc({ result: work.kind === 'delta' ? 'delta' : 'applied' });
         span.setAttributes({
           'vpcd.flows_added': outcome.flowsAdded,
@@ -368,6 +395,7 @@ export class ChassisRuntime {
       } catch (err) {
         // Whatever failed may have been the bridge itself: make sure of it again next time.
         this.bridgeReady = false;
+        next.undo();
         metrics.applies.inc({ result: isApplyError(err) ? 'rejected' : 'failed' });
         span.recordException(err as Error);
         span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
@@ -379,10 +407,18 @@ export class ChassisRuntime {
     });
   }
 
-  /** The held state with `delta` applied; a delta that does not fit it is refused. */
-  private patched(delta: ChassisDelta): ChassisState {
+  /**
+   * The held state with `delta` applied, in place, and screened: in time proportional to the
+   * delta. A delta that does not fit it is refused, and changes nothing.
+   */
+  private patched(delta: ChassisDelta): NextState {
+    const { state, screen } = this.held!;
+    // A state that repeats ids changes whole, screening included: what was programmed of it is
+    // read now (see programmedOf).
+    if (state.repeatsIds) void this.programmed?.state;
     try {
-      return applyDelta(this.held!.state, delta);
+      const change = screen.update(state.apply(delta));
+      return { state, screen, change, undo: () => screen.update(state.revert()) };
     } catch (err) {
       this.options.metrics.applies.inc({ result: 'rejected' });
       if (hasFlowsCode(err, 'invalid-delta')) {
@@ -397,15 +433,17 @@ export class ChassisRuntime {
    * the flows of `state`: the bridge is read only when nothing was programmed since the start or
    * a failure (the heartbeat's audit reads it and repairs drift).
    */
-  private async program(state: ChassisState): Promise<ApplyOutcome> {
+  private async program(next: NextState): Promise<ApplyOutcome> {
     const { datapath, metrics } = this.options;
+    const { state, screen } = next;
     const startedMs = performance.now();
     if (!this.bridgeReady) {
       await datapath.ensureBridge();
       this.bridgeReady = true;
     }
-    // One tenant's bad port costs only itself: it is neither bound nor compiled.
-    const { accepted, rejected } = screenChassisState(state);
+    // One tenant's bad port costs only itself: it is neither bound nor compiled (the screen
+    // left it out of its accepted state).
+    const rejected = screen.rejected;
     // Binding changes ports before it can fail: until this apply is through, the bridge is not
     // what the previous state says, and an audit must not bind that state's ports back.
     const previous = this.programmed;
@@ -417,18 +455,30 @@ export class ChassisRuntime {
     const { ports, unbound } =
       previous !== undefined &&
       previous.unbound.length === 0 &&
-      sameLocalPorts(previous.state.ports, accepted.ports)
+      (next.change.whole
+        ? sameLocalPorts(previous.state.ports, screen.accepted().ports)
+        : !localPortsMoved(next.change, screen))
         ? previous
-        : await bindState(datapath, accepted);
-    const compiled = this.recompile(accepted, ports);
-    const desired = this.compiled.flows();
-    const change = previous ? compiled : diff(await datapath.dumpFlows(), desired);
+        : await bindState(datapath, screen.accepted());
+    // After a failure (nothing programmed) the flows compiled last may be of any state.
+    const compiled =
+      previous === undefined || next.change.whole
+        ? this.recompile(screen.accepted(), ports)
+        : this.compiling(() =>
+            this.compiled.updateChanged(bindableChange(screen, next.change, ports), ports),
+          );
+    const change = previous ? compiled : diff(await datapath.dumpFlows(), this.compiled.flows());
     await datapath.applyFlowMods(change);
     this.appliedHash = this.compiled.stateHash();
-    this.programmed = { state: accepted, ports, unbound, flows: desired };
-    this.held = { state, contentHash: contentHash(state) };
+    this.programmed = programmedOf(screen, this.compiled, ports, unbound);
+    this.held = { state, screen };
+    this.appliedState = {
+      epoch: state.epoch,
+      generation: state.generation,
+      contentHash: state.contentHash(),
+    };
     this.screenedOut = rejected;
-    const leftOut = withUnbound(rejected, accepted, unbound);
+    const leftOut = withUnbound(rejected, screen, unbound);
     this.recordRejected(state, leftOut);
     metrics.appliedGeneration.set({ chassis: this.chassisId }, state.generation);
     metrics.flowsApplied.inc({ op: 'add' }, change.add.length);
@@ -439,7 +489,7 @@ export class ChassisRuntime {
         generation: state.generation,
         flowsAdded: change.add.length,
         flowsRemoved: change.remove.length,
-        flows: desired.length,
+        flows: this.compiled.size,
         durationMs: Math.round(performance.now() - startedMs),
       },
       'applied chassis state',
@@ -454,7 +504,10 @@ export class ChassisRuntime {
   }
 
   /** Counts, logs and keeps the ports an applied generation left out. */
-  private recordRejected(state: ChassisState, rejected: readonly RejectedPort[]): void {
+  private recordRejected(
+    state: { readonly epoch: number; readonly generation: number },
+    rejected: readonly RejectedPort[],
+  ): void {
     const { rejectedPorts, rejectedNow } = this.options.metrics;
     for (const port of this.rejectedPorts) rejectedNow.dec({ reason: port.reason });
     for (const port of rejected) {
@@ -505,31 +558,81 @@ export class ChassisRuntime {
 
   private current(): { appliedGeneration: number; stateHash: string; contentHash: string } {
     return {
-      appliedGeneration: this.held?.state.generation ?? 0,
+      appliedGeneration: this.appliedState?.generation ?? 0,
       stateHash: this.appliedHash,
-      contentHash: this.held?.contentHash ?? '',
+      contentHash: this.appliedState?.contentHash ?? '',
     };
   }
 }
 
-/** The screened-out ports and then the unbound ones, as rejected ports of `reason` port-unbound. */
+/** A full state to program: held and screened anew (O(state)); nothing to undo. */
+function fresh(state: ChassisState): NextState {
+  const held = new HeldState(state);
+  const screen = new StateScreen(held);
+  const change = { whole: true, vpcs: new Map(), ports: new Map(), remotePorts: new Map() };
+  return { state: held, screen, change, undo: () => undefined };
+}
+
+/**
+ * What an apply programmed. Its state (the screen's accepted state) and its flows (a copy of the
+ * compiled ones) are built when first read, by an audit or a full state's comparison of local
+ * ports, not at each apply: copying 30,000 flows a delta was most of a delta's cost on a large
+ * chassis. Each must be read before the screen or the compiled flows change, or not at all:
+ * patched reads the state before a change of the whole state, inspect the flows before it
+ * compiles anew, and an apply drops what was programmed before either changes.
+ */
+function programmedOf(
+  screen: StateScreen,
+  compiled: CompiledChassis,
+  ports: CompileOptions,
+  unbound: readonly UnboundPort[],
+): Programmed {
+  let state: ChassisState | undefined;
+  let flows: readonly Flow[] | undefined;
+  return {
+    get state() {
+      return (state ??= screen.accepted());
+    },
+    get flows() {
+      return (flows ??= compiled.flows());
+    },
+    ports,
+    unbound,
+  };
+}
+
+/**
+ * The screened-out ports and then the unbound ones, as rejected ports of `reason` port-unbound;
+ * `screen` gives the VPC of each.
+ */
 function withUnbound(
   screenedOut: readonly RejectedPort[],
-  state: ChassisState,
+  screen: StateScreen,
   unbound: readonly UnboundPort[],
 ): readonly RejectedPort[] {
   if (unbound.length === 0) return screenedOut;
-  const vpcOf = new Map(state.ports.map((port) => [port.interfaceId, port.vpcId]));
   return [
     ...screenedOut,
     ...unbound.map(({ interfaceId, message }) => ({
       interfaceId,
-      vpcId: vpcOf.get(interfaceId) ?? '',
+      vpcId: screen.port(interfaceId)?.vpcId ?? '',
       remote: false,
       reason: 'port-unbound' as const,
       problems: [`port ${JSON.stringify(interfaceId)}: ${message}`],
     })),
   ];
+}
+
+/**
+ * Whether binding after `change` would ask the datapath for more than it bound before: a local
+ * port accepted or no longer accepted, or its MAC changed. The ports `change` does not name are
+ * those bound before; sameLocalPorts, for the change of a whole state.
+ */
+function localPortsMoved(change: StateChange, screen: StateScreen): boolean {
+  for (const [id, before] of change.ports) {
+    if (before?.mac.toLowerCase() !== screen.port(id)?.mac.toLowerCase()) return true;
+  }
+  return false;
 }
 
 /** Whether binding `now` would ask the datapath for what it bound for `before`. */

@@ -2,7 +2,7 @@ import type { PortState } from '@vpcd/api';
 import {
   createTracer,
   flowDigest,
-  FlowSetHash,
+  DigestSum,
   FlowsError,
   flowKey,
   renderFlow,
@@ -28,7 +28,7 @@ export class MemoryDatapath implements Datapath {
   private sorted: Flow[] | undefined;
   private tracer: Tracer | undefined;
   /** stateHash of the table, kept as it changes. */
-  private readonly hash = new FlowSetHash();
+  private readonly hash = new DigestSum();
   private readonly ofports = new Map<string, number>();
   private tunnelOfport: number | undefined;
   private dhcpOfport: number | undefined;
