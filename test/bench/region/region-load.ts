@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createGrpcTarget, runHammer, type Mix, type Report } from '@vpcd/hammer';
+import { cpuBetween, probesByName, sampleCpu, type CpuProbe } from '../convergence/process-cpu.js';
 import { MemorySampler, type MemoryProbe, type MemoryRow } from './peak-memory.js';
 import type { RegionHarness } from './region-harness.js';
 import { sampleChangeToActive, type ActiveLatency } from './region-latency.js';
@@ -35,6 +36,13 @@ export interface LoadResult {
   readonly memory: readonly MemoryRow[];
   /** The benchmark process' CPU over the load (hammer, sampler, log piping), cores. */
   readonly loadGeneratorCores: number;
+  /**
+   * CPU time each group of processes used over the load, ms: northd, southd, hvflowd (the two
+   * single chassis), fleet, mariadb, rabbitmq, and bench (this process).
+   */
+  readonly cpuMs: ReadonlyMap<string, number>;
+  /** Wall time of the load, ms. */
+  readonly wallMs: number;
 }
 
 /**
@@ -58,6 +66,24 @@ export function serviceProbes(h: RegionHarness): MemoryProbe[] {
   const r = h.region;
   const all = [...r.northds, ...r.southds, ...r.hvflowds, ...(h.fleet ? [h.fleet] : [])];
   return all.map((p) => ({ service: p.name, pid: p.child.pid! }));
+}
+
+/**
+ * Every process whose CPU the load costs, by group: the region's services (the fleet apart from
+ * the single chassis' hvflowd), and the shared MariaDB and RabbitMQ servers.
+ */
+export function cpuProbes(h: RegionHarness): CpuProbe[] {
+  const r = h.region;
+  const services = [...r.northds, ...r.southds, ...r.hvflowds].map((p) => ({
+    group: p.name.split('-')[0]!,
+    pid: p.child.pid!,
+  }));
+  return [
+    ...services,
+    ...(h.fleet ? [{ group: 'fleet', pid: h.fleet.child.pid! }] : []),
+    ...probesByName(['mariadbd', 'mysqld'], 'mariadb'),
+    ...probesByName(['beam.smp'], 'rabbitmq'),
+  ];
 }
 
 /**
@@ -86,6 +112,8 @@ export async function runRegionLoad(h: RegionHarness, o: LoadOptions): Promise<L
   let sampler: (() => Promise<ActiveLatency>) | undefined;
   let third: (() => Promise<void>) | undefined;
   await memory.atStart();
+  const probes = cpuProbes(h);
+  const groupsBefore = sampleCpu(probes);
   const cpuBefore = process.cpuUsage();
   const wallStartMs = performance.now();
   let report: Report;
@@ -112,9 +140,11 @@ export async function runRegionLoad(h: RegionHarness, o: LoadOptions): Promise<L
   } finally {
     stopSampling.abort();
   }
-  await memory.atEnd();
   const cpu = process.cpuUsage(cpuBefore);
   const wallMs = performance.now() - wallStartMs;
+  const cpuMs = cpuBetween(groupsBefore, sampleCpu(probes));
+  cpuMs.set('bench', (cpu.user + cpu.system) / 1000);
+  await memory.atEnd();
   if (!sampler || !third) throw new Error('the load ended before its first third');
   await third();
   const underLoad = await sampler();
@@ -124,5 +154,7 @@ export async function runRegionLoad(h: RegionHarness, o: LoadOptions): Promise<L
     underLoad,
     memory: memory.rows(),
     loadGeneratorCores: (cpu.user + cpu.system) / 1000 / wallMs,
+    cpuMs,
+    wallMs,
   };
 }

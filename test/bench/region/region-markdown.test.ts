@@ -102,6 +102,12 @@ function fixtureRun(o: { quick?: boolean; failoverMs?: number } = {}): RegionRun
       underLoad: active(300, 900, 1),
       memory: [memoryRow('northd-0', 150, 150), memoryRow('southd-0', 120, 126)],
       loadGeneratorCores: 0.61,
+      cpuMs: new Map([
+        ['northd', 60_000],
+        ['mariadb', 30_000],
+        ['bench', 10_000],
+      ]),
+      wallMs: 100_000,
     },
     hammerInterfacesPerVpc: 8,
     hammerVpcs: 8,
@@ -142,6 +148,7 @@ describe('regionMarkdown', () => {
       '### A fleet of 1000 simulated chassis from empty',
       '### API throughput and p99 under the hammer',
       '### Change -> ACTIVE, idle and under the hammer',
+      '### CPU per call under the hammer',
       '### Memory of each service under the hammer',
       '### Failover after kill -9 of a northd',
     ]) {
@@ -162,6 +169,10 @@ describe('regionMarkdown', () => {
       text,
       /\| under the hammer \| 100 \| 300\.0 \| 900\.0 \| 905\.0 \| 1 \| 0 \| \*\*not met\*\* \|/,
     );
+    // 100 s of CPU over 100 s of load and 60,000 calls: 1.67 ms a call, at most 1,200 a second.
+    assert.match(text, /\| northd \(both\) \| 0\.60 \| 1\.00 \| 60% \|/);
+    assert.match(text, /\| \*\*all\*\* \| 1\.00 \| 1\.67 \| 100% \|/);
+    assert.match(text, /about\s+1200 calls\/s at this mix/);
     assert.match(text, /\| 2 \| 501 \| 3300\.0 \| 3900\.0 \|/);
     assert.match(text, /share the 1002 chassis evenly/);
     assert.match(text, /register and sync 16 at a time/);

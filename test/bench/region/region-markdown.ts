@@ -143,6 +143,46 @@ process (hammer, change -> ACTIVE sampler, the services' log lines) used ${fixed
 cores meanwhile.`;
 }
 
+/** The order the CPU table lists groups in; any other group follows. */
+const cpuGroups = ['northd', 'southd', 'hvflowd', 'fleet', 'mariadb', 'rabbitmq', 'bench'];
+const cpuLabels: Record<string, string> = {
+  northd: 'northd (both)',
+  southd: 'southd (both)',
+  hvflowd: 'hvflowd of hv-a and hv-b',
+  fleet: 'the fleet',
+  mariadb: 'MariaDB',
+  rabbitmq: 'RabbitMQ',
+  bench: 'benchmark process (hammer, sampler, log piping)',
+};
+
+function cpuPerCall(run: RegionRun): string {
+  const { report: r, cpuMs, wallMs } = run.load;
+  const calls = r.totals.count;
+  const total = [...cpuMs.values()].reduce((a, b) => a + b, 0);
+  const groups = [
+    ...cpuGroups.filter((g) => cpuMs.has(g)),
+    ...[...cpuMs.keys()].filter((g) => !cpuGroups.includes(g)).sort(),
+  ];
+  const row = (label: string, used: number) => [
+    label,
+    fixed(used / wallMs, 2),
+    fixed(used / calls, 2),
+    percent(used / total),
+  ];
+  const rows = groups.map((g) => row(cpuLabels[g] ?? g, cpuMs.get(g)!));
+  rows.push(row('**all**', total));
+  const cores = run.machine.cores;
+  return `### CPU per call under the hammer
+
+${markdownTable(['Process', 'Cores', 'CPU per call (ms)', 'Share'], rows)}
+
+utime + stime (\`/proc/<pid>/stat\`) of every process the load costs, over its
+${fixed(wallMs / 1000, 1)} s, the shared MariaDB and RabbitMQ servers included, divided by the
+${calls} calls completed. A closed loop on ${cores} cores cannot serve more than
+${cores} × 1000 ms of CPU a second divided by the CPU per call: about
+${fixed((cores * 1000 * calls) / total, 0)} calls/s at this mix, whatever the latency.`;
+}
+
 function latencyRow(what: string, l: ActiveLatency): string[] {
   const target = northdTargets.activeP99Ms;
   return [
@@ -259,9 +299,15 @@ new epoch, then acknowledging that change. northd-1 is started again between rep
 
 /** The region section of docs/benchmarks.md. */
 export function regionMarkdown(run: RegionRun): string {
-  return [setup(run), fleet(run), hammer(run), latency(run), memory(run), failover(run)].join(
-    '\n\n',
-  );
+  return [
+    setup(run),
+    fleet(run),
+    hammer(run),
+    cpuPerCall(run),
+    latency(run),
+    memory(run),
+    failover(run),
+  ].join('\n\n');
 }
 
 /** A few lines for the terminal. */
