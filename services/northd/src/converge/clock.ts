@@ -9,9 +9,12 @@ export interface Clock {
   setTimer(fn: () => void, delayMs: number): () => void;
 }
 
-/** Date.now() and setTimeout. */
+/**
+ * The monotonic clock (performance.now) and setTimeout. Not the wall clock: a step of it (NTP,
+ * a VM resumed, an operator's `date`) would hold a chassis, or hurry its resends, by the step.
+ */
 export const systemClock: Clock = Object.freeze({
-  nowMs: () => Date.now(),
+  nowMs: () => performance.now(),
   setTimer(fn: () => void, delayMs: number) {
     const timer = setTimeout(fn, Math.max(0, delayMs));
     return () => clearTimeout(timer);
