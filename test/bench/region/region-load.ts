@@ -34,11 +34,10 @@ export interface LoadResult {
   readonly thirds: ThirdsThroughput;
   readonly underLoad: ActiveLatency;
   readonly memory: readonly MemoryRow[];
-  /** The benchmark process' CPU over the load (hammer, sampler, log piping), cores. */
-  readonly loadGeneratorCores: number;
   /**
    * CPU time each group of processes used over the load, ms: northd, southd, hvflowd (the two
-   * single chassis), fleet, mariadb, rabbitmq, and bench (this process).
+   * single chassis), fleet, mariadb, rabbitmq, and bench (this process: hammer, sampler, log
+   * piping).
    */
   readonly cpuMs: ReadonlyMap<string, number>;
   /** Wall time of the load, ms. */
@@ -69,18 +68,14 @@ export function serviceProbes(h: RegionHarness): MemoryProbe[] {
 }
 
 /**
- * Every process whose CPU the load costs, by group: the region's services (the fleet apart from
- * the single chassis' hvflowd), and the shared MariaDB and RabbitMQ servers.
+ * Every process whose CPU the load costs, by group: the region's services by kind (the fleet
+ * apart from the single chassis' hvflowd), and the shared MariaDB and RabbitMQ servers.
  */
 export function cpuProbes(h: RegionHarness): CpuProbe[] {
-  const r = h.region;
-  const services = [...r.northds, ...r.southds, ...r.hvflowds].map((p) => ({
-    group: p.name.split('-')[0]!,
-    pid: p.child.pid!,
-  }));
+  const groupOf = (service: string) =>
+    service === h.fleet?.name ? 'fleet' : service.split('-')[0]!;
   return [
-    ...services,
-    ...(h.fleet ? [{ group: 'fleet', pid: h.fleet.child.pid! }] : []),
+    ...serviceProbes(h).map(({ service, pid }) => ({ group: groupOf(service), pid })),
     ...probesByName(['mariadbd', 'mysqld'], 'mariadb'),
     ...probesByName(['beam.smp'], 'rabbitmq'),
   ];
@@ -153,7 +148,6 @@ export async function runRegionLoad(h: RegionHarness, o: LoadOptions): Promise<L
     thirds: throughputByThird(report.timeline, report.elapsedMs),
     underLoad,
     memory: memory.rows(),
-    loadGeneratorCores: (cpu.user + cpu.system) / 1000 / wallMs,
     cpuMs,
     wallMs,
   };

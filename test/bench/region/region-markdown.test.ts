@@ -101,7 +101,6 @@ function fixtureRun(o: { quick?: boolean; failoverMs?: number } = {}): RegionRun
       thirds: { firstPerSecond: 510, lastPerSecond: 495, secondsPerThird: 40 },
       underLoad: active(300, 900, 1),
       memory: [memoryRow('northd-0', 150, 150), memoryRow('southd-0', 120, 126)],
-      loadGeneratorCores: 0.61,
       cpuMs: new Map([
         ['northd', 60_000],
         ['mariadb', 30_000],

@@ -93,7 +93,8 @@ generation.`;
 }
 
 function hammer(run: RegionRun): string {
-  const { report: r, thirds, loadGeneratorCores } = run.load;
+  const { report: r, thirds, cpuMs, wallMs } = run.load;
+  const loadGeneratorCores = (cpuMs.get('bench') ?? 0) / wallMs;
   const row = (
     call: string,
     count: number,

@@ -108,9 +108,11 @@ export const chassisStatus = {
         .sort((x, y) =>
           x.ack.chassisId < y.ack.chassisId ? -1 : x.ack.chassisId > y.ack.chassisId ? 1 : 0,
         );
-      const recordedAt: boolean[] = new Array<boolean>(acks.length);
       const current = acks.map((ack) => epochs.get(ack.chassisId) === ack.epoch);
+      const seqs = acks.map((ack) => ack.changes.map(Number));
+      const recorded = acks.map(() => false);
       for (const { ack, i } of order) {
+        if (!current[i]) continue;
         const rejected = ack.rejectedPorts.filter((r) => !r.remote);
         const rejectedText =
           rejected.length === 0
@@ -120,30 +122,26 @@ export const chassisStatus = {
                   rejected.map((r) => [r.interfaceId, `${r.reason}: ${r.message}`]),
                 ),
               );
-        const changes = ack.changes.map(Number);
-        let recorded = false;
-        if (current[i]) {
-          const { affectedRows } = await tx.execute(
-            `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
-               applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
-               rejected_ports = ?
-             WHERE chassis_id = ? AND (applied_epoch < ? OR (applied_epoch = ? AND applied_generation < ?))`,
-            [
-              ack.epoch,
-              ack.generation,
-              changes.length === 0 ? 0 : Math.max(...changes),
-              ack.stateHash,
-              ack.contentHash,
-              rejectedText,
-              ack.chassisId,
-              ack.epoch,
-              ack.epoch,
-              ack.generation,
-            ],
-          );
-          recorded = affectedRows > 0;
-        }
-        recordedAt[i] = recorded;
+        const changes = seqs[i]!;
+        const { affectedRows } = await tx.execute(
+          `UPDATE chassis_status SET applied_epoch = ?, applied_generation = ?,
+             applied_seq = GREATEST(applied_seq, ?), state_hash = ?, content_hash = ?,
+             rejected_ports = ?
+           WHERE chassis_id = ? AND (applied_epoch < ? OR (applied_epoch = ? AND applied_generation < ?))`,
+          [
+            ack.epoch,
+            ack.generation,
+            changes.length === 0 ? 0 : Math.max(...changes),
+            ack.stateHash,
+            ack.contentHash,
+            rejectedText,
+            ack.chassisId,
+            ack.epoch,
+            ack.epoch,
+            ack.generation,
+          ],
+        );
+        recorded[i] = affectedRows > 0;
       }
       // The rows of every ack of the lease's epoch in one statement, after the status rows
       // (locked in chassis-id order).
@@ -151,12 +149,12 @@ export const chassisStatus = {
         tx,
         acks.map((ack, i) => ({
           chassisId: ack.chassisId,
-          seqs: current[i] ? ack.changes.map(Number) : [],
+          seqs: current[i] ? seqs[i]! : [],
         })),
       );
       const now = Date.now();
       return retired.map(({ retired: count, oldest }, i) => ({
-        recorded: recordedAt[i]!,
+        recorded: recorded[i]!,
         retired: count,
         lagSeconds: oldest === undefined ? undefined : Math.max(0, (now - oldest.getTime()) / 1000),
       }));
