@@ -9,16 +9,20 @@ import {
   type ServerReport,
   type UsageSample,
 } from './bench-service.js';
+import { HeapCounter } from './heap-counter.js';
 
 function print(report: ServerReport): void {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
+
+const heap = new HeapCounter();
 
 function usageSample(): UsageSample {
   const cpu = process.cpuUsage();
   const elu = performance.eventLoopUtilization();
   return {
     type: 'usage',
+    ...heap.sample(),
     cpuMicros: cpu.user + cpu.system,
     eluActiveMs: elu.active,
     eluIdleMs: elu.idle,

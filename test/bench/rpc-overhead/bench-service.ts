@@ -1,4 +1,5 @@
 import type { Vpc } from '@vpcd/api';
+import type { HeapCounts } from './heap-counter.js';
 
 /** The server variants under comparison. */
 export const variants = ['bare', 'rpc'] as const;
@@ -26,7 +27,7 @@ export interface BenchServer {
 }
 
 /** Messages a server child sends its parent over the IPC channel. */
-export interface UsageSample {
+export interface UsageSample extends HeapCounts {
   readonly type: 'usage';
   /** process.cpuUsage() user + system, microseconds since the child started. */
   readonly cpuMicros: number;

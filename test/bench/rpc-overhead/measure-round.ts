@@ -18,6 +18,11 @@ export interface RoundResult {
   readonly p99Ms: number;
   /** Server process CPU time (all threads) per call, microseconds. */
   readonly serverCpuMicrosPerCall: number;
+  /** Bytes the server allocated per call (young generation), and promoted to the old one. */
+  readonly allocatedBytesPerCall: number;
+  readonly promotedBytesPerCall: number;
+  /** The server's main thread in garbage collection per call, microseconds. */
+  readonly gcMicrosPerCall: number;
   /** Server process CPU time over wall time: 1 is one core busy. */
   readonly serverCpuShare: number;
   /** Busy share of the server's event loop. */
@@ -81,6 +86,9 @@ class Contestant {
   elapsedMs = 0;
   warmupCalls = 0;
   serverCpuMicros = 0;
+  allocatedBytes = 0;
+  promotedBytes = 0;
+  gcMicros = 0;
   serverWallMs = 0;
   serverActiveMs = 0;
   clientCpuMicros = 0;
@@ -116,6 +124,9 @@ class Contestant {
     this.calls += load.calls;
     this.elapsedMs += load.elapsedMs;
     this.serverCpuMicros += serverCpuMicros;
+    this.allocatedBytes += after.allocatedBytes - before.allocatedBytes;
+    this.promotedBytes += after.promotedBytes - before.promotedBytes;
+    this.gcMicros += after.gcMicros - before.gcMicros;
     this.serverWallMs += wallMs;
     this.serverActiveMs += after.eluActiveMs - before.eluActiveMs;
     this.clientCpuMicros += clientCpuMicros;
@@ -134,6 +145,9 @@ class Contestant {
       p50Ms: percentile(sorted, 0.5),
       p99Ms: percentile(sorted, 0.99),
       serverCpuMicrosPerCall: this.serverCpuMicros / this.calls,
+      allocatedBytesPerCall: this.allocatedBytes / this.calls,
+      promotedBytesPerCall: this.promotedBytes / this.calls,
+      gcMicrosPerCall: this.gcMicros / this.calls,
       serverCpuShare: this.serverCpuMicros / 1000 / this.serverWallMs,
       serverEventLoopShare: this.serverActiveMs / this.serverWallMs,
       clientCpuShare: this.clientCpuMicros / 1000 / this.elapsedMs,

@@ -138,7 +138,35 @@ Server CPU is the server process's CPU time (all its threads) over the measured 
 being one core; client CPU is the same for the load generator. When the client is near 100%,
 the load generator bounds the throughput, and the server CPU per call shows the overhead best.
 
-${disturbance(run)}`;
+${disturbance(run)}
+
+${heap(run)}`;
+}
+
+const kib = (bytes: number) => fixed(bytes / 1024, 2);
+
+/** The heap's figures per call: they do not move with the machine's speed, as CPU time does. */
+function heap({ options, summary }: OverheadRun): string {
+  const rows = variants.map((v) => {
+    const m = summary.medians[v];
+    return [
+      v,
+      kib(m.allocatedBytesPerCall),
+      kib(m.promotedBytesPerCall),
+      fixed(m.gcMicrosPerCall, 1),
+    ];
+  });
+  const { bare, rpc } = summary.medians;
+  return `### The server's heap per call, medians over ${options.rounds} rounds
+
+${markdownTable(['Variant', 'Allocated (KiB)', 'Promoted (KiB)', 'Main thread in GC (µs)'], rows)}
+
+From V8's GC profiler in the server child (\`v8.GCProfiler\`): what its young generation
+allocated, what young collections promoted to the old generation (objects that were still
+reachable when one ran), and the time the main thread spent collecting, each over the calls of
+the measured slices. Allocation and promotion per call do not depend on the machine's speed.
+The rpc server allocates ${kib(rpc.allocatedBytesPerCall - bare.allocatedBytesPerCall)} KiB and
+promotes ${kib(rpc.promotedBytesPerCall - bare.promotedBytesPerCall)} KiB more per call than bare.`;
 }
 
 function perRound({ rounds }: OverheadRun): string {
@@ -150,6 +178,8 @@ function perRound({ rounds }: OverheadRun): string {
     fixed(r.p50Ms, 3),
     fixed(r.p99Ms, 3),
     fixed(r.serverCpuMicrosPerCall, 1),
+    kib(r.allocatedBytesPerCall),
+    kib(r.promotedBytesPerCall),
     percent(r.serverCpuShare),
     percent(r.serverEventLoopShare),
     percent(r.clientCpuShare),
@@ -166,6 +196,8 @@ ${markdownTable(
     'p50 (ms)',
     'p99 (ms)',
     'Server CPU per call (µs)',
+    'Allocated per call (KiB)',
+    'Promoted per call (KiB)',
     'Server CPU',
     'Server event loop',
     'Client CPU',

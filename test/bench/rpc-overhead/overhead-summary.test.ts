@@ -15,6 +15,9 @@ function round(variant: Variant, n: number, fields: Partial<RoundResult> = {}): 
     p50Ms: 1,
     p99Ms: 2,
     serverCpuMicrosPerCall: 100,
+    allocatedBytesPerCall: 20_000,
+    promotedBytesPerCall: 2_000,
+    gcMicrosPerCall: 10,
     serverCpuShare: 0.5,
     serverEventLoopShare: 0.5,
     clientCpuShare: 0.9,
@@ -39,6 +42,7 @@ describe('summarize', () => {
     const s = summarize(results);
     assert.equal(s.medians.bare.callsPerSecond, 1000);
     assert.equal(s.medians.rpc.callsPerSecond, 440);
+    assert.equal(s.medians.rpc.allocatedBytesPerCall, 20_000);
     assert.equal(s.ratiosOfMedians.throughput, 440 / 1000);
     assert.deepEqual(
       roundRatios(results).map((r) => [r.round, r.throughput, r.p99]),

@@ -20,6 +20,9 @@ export interface VariantMedians {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly serverCpuMicrosPerCall: number;
+  readonly allocatedBytesPerCall: number;
+  readonly promotedBytesPerCall: number;
+  readonly gcMicrosPerCall: number;
   readonly serverCpuShare: number;
   readonly clientCpuShare: number;
 }
@@ -61,6 +64,9 @@ function mediansOf(rounds: readonly RoundResult[]): VariantMedians {
     p50Ms: of((r) => r.p50Ms),
     p99Ms: of((r) => r.p99Ms),
     serverCpuMicrosPerCall: of((r) => r.serverCpuMicrosPerCall),
+    allocatedBytesPerCall: of((r) => r.allocatedBytesPerCall),
+    promotedBytesPerCall: of((r) => r.promotedBytesPerCall),
+    gcMicrosPerCall: of((r) => r.gcMicrosPerCall),
     serverCpuShare: of((r) => r.serverCpuShare),
     clientCpuShare: of((r) => r.clientCpuShare),
   };

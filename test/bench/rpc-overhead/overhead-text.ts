@@ -23,6 +23,10 @@ export function overheadText({ options, summary: s, repeated }: OverheadRun): st
         fixed(m.serverCpuMicrosPerCall, 1),
       ]);
     }),
+    ...variants.map((v) => {
+      const m = s.medians[v];
+      return `${v.padEnd(4)} heap per call: ${fixed(m.allocatedBytesPerCall / 1024, 2)} KiB allocated, ${fixed(m.promotedBytesPerCall / 1024, 2)} KiB promoted, ${fixed(m.gcMicrosPerCall, 1)} µs in GC`;
+    }),
     'rpc/bare, median of the per-round ratios:',
     `throughput rpc/bare ${fixed(s.pairedRatios.throughput, 3)} (target >= ${targets.minThroughputRatio.toFixed(2)}): ${met(s.throughputMet)}`,
     `cpu/call rpc/bare   ${fixed(s.pairedRatios.cpuPerCall, 3)} (target <= ${targets.maxCpuPerCallRatio.toFixed(2)}): ${met(s.cpuPerCallMet)}`,
