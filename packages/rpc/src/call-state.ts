@@ -1,5 +1,6 @@
 import type { status as Status } from '@grpc/grpc-js';
-import { ROOT_CONTEXT, type Context } from '@opentelemetry/api';
+import type { Context } from '@opentelemetry/api';
+import { CallContext } from './call-context.js';
 
 /** How a server call ended: the status the client was sent, or the cancellation it saw. */
 export interface CallEnd {
@@ -18,7 +19,7 @@ export class ServerCallState {
    * The context the handler runs in: layers add to it (span, deadline, principal) before the
    * handler is called; serverLayersInterceptor makes it active for the handler.
    */
-  context: Context = ROOT_CONTEXT;
+  context: Context = CallContext.root;
   private outcome: CallEnd | undefined = undefined;
 
   get ended(): boolean {
