@@ -178,6 +178,23 @@ describe('Reconciler', () => {
     assert.equal(publisher.last.message.route.hvflowdAddr, 'hv1:41000');
   });
 
+  it('goes on above the revisions of a chain it dropped while the lease stayed', async () => {
+    const { store, publisher, reconciler, converged, clock } = harness();
+    await converged();
+    store.createPort('hv1', 'b');
+    const sent = await reconciler.reconcile('hv1');
+    assert.equal(delta(publisher.last.message).generation, 2);
+    // The agent's address went away with revision 2 in flight: the chain is dropped.
+    store.gone.add('hv1');
+    clock.advance(sent.requeueAfterMs!);
+    assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'forget' });
+    // Back, it may still apply revision 2 late: a full state there would read as a duplicate.
+    store.gone.delete('hv1');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'full');
+    const state = full(publisher.last.message);
+    assert.deepEqual([state.epoch, state.generation], [4, 3]);
+  });
+
   it('waits for the ack of a message in proportion to the ports it carries', async () => {
     const { store, publisher, reconciler, clock } = harness({ ackTimeoutPerPortMs: 10 });
     store.createPort('hv1', 'a');

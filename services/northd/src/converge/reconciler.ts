@@ -99,6 +99,12 @@ interface Chain {
  */
 export class Reconciler {
   private readonly chains = new Map<string, Chain>();
+  /**
+   * The last revision of a chain dropped while its lease stayed (the chassis could not be
+   * loaded, or had no address): a message of it may still be in flight, so the next chain in
+   * the same epoch goes on above it rather than reusing its revisions.
+   */
+  private readonly dropped = new Map<string, { epoch: number; revision: number }>();
   private readonly o: Required<Omit<ReconcilerOptions, 'contentHash'>> &
     Pick<ReconcilerOptions, 'contentHash'>;
 
@@ -191,11 +197,12 @@ export class Reconciler {
     const epoch = this.o.leases.ownedChassis().get(chassisId);
     if (epoch === undefined) {
       this.chains.delete(chassisId);
+      this.dropped.delete(chassisId);
       return { action: 'forget' };
     }
     let chain = this.chains.get(chassisId);
     if (!chain || chain.epoch !== epoch) {
-      chain = this.newChain(epoch);
+      chain = this.newChain(chassisId, epoch);
       this.chains.set(chassisId, chain);
     }
     const now = this.o.clock.nowMs();
@@ -211,7 +218,7 @@ export class Reconciler {
         chain.inFlight = undefined;
         chain.fullWanted = true;
       } else {
-        return this.resend(chassisId, f);
+        return this.resend(chassisId, chain, f);
       }
     }
 
@@ -228,10 +235,12 @@ export class Reconciler {
     return { action: 'none' };
   }
 
-  private newChain(epoch: number): Chain {
+  private newChain(chassisId: string, epoch: number): Chain {
+    const dropped = this.dropped.get(chassisId);
+    this.dropped.delete(chassisId);
     return {
       epoch,
-      revision: 0,
+      revision: dropped?.epoch === epoch ? dropped.revision : 0,
       acked: 0,
       inFlight: undefined,
       held: new Set(),
@@ -240,6 +249,13 @@ export class Reconciler {
       refused: false,
       auditAtMs: this.nextAuditAtMs(),
     };
+  }
+
+  /** Forgets the chain of a chassis this instance still owns, keeping its last revision. */
+  private drop(chassisId: string, chain: Chain): ReconcileResult {
+    this.chains.delete(chassisId);
+    this.dropped.set(chassisId, { epoch: chain.epoch, revision: chain.revision });
+    return { action: 'forget' };
   }
 
   private nextAuditAtMs(): number {
@@ -252,10 +268,7 @@ export class Reconciler {
     loaded?: Awaited<ReturnType<ConvergeStore['loadFull']>>,
   ): Promise<ReconcileResult> {
     const full = loaded ?? (await this.o.store.loadFull(chassisId));
-    if (!full) {
-      this.chains.delete(chassisId);
-      return { action: 'forget' };
-    }
+    if (!full) return this.drop(chassisId, chain);
     // Above what the chassis acknowledged last, in whatever epoch: an agent of the previous
     // release takes a state only when its revision is above the one it holds.
     const revision = Math.max(chain.revision, full.appliedGeneration) + 1;
@@ -351,13 +364,10 @@ export class Reconciler {
     return { action, requeueAfterMs: waitMs };
   }
 
-  private async resend(chassisId: string, f: InFlight): Promise<ReconcileResult> {
+  private async resend(chassisId: string, chain: Chain, f: InFlight): Promise<ReconcileResult> {
     // An agent that came back on another address registered it: the copy goes there.
     const address = await this.o.store.hvflowdAddr(chassisId);
-    if (address === undefined) {
-      this.chains.delete(chassisId);
-      return { action: 'forget' };
-    }
+    if (address === undefined) return this.drop(chassisId, chain);
     if (address !== f.message.route.hvflowdAddr) {
       f.message = { ...f.message, route: { ...f.message.route, hvflowdAddr: address } };
     }
@@ -411,10 +421,7 @@ export class Reconciler {
       return { action: 'none' };
     }
     const full = await this.o.store.loadFull(chassisId);
-    if (!full) {
-      this.chains.delete(chassisId);
-      return { action: 'forget' };
-    }
+    if (!full) return this.drop(chassisId, chain);
     if (full.changes.some((seq) => !chain.sent.has(seq))) {
       // A change committed since the pending rows were read: its own message comes first.
       this.o.metrics.audits.inc({ result: 'skipped' });

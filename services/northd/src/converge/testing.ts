@@ -18,6 +18,8 @@ export class FakeStore implements ConvergeStore {
   readonly refused: { chassisId: string; changes: readonly number[] }[] = [];
   /** The hvflowd address each chassis registered; `<chassis>:50053` when not set. */
   readonly addresses = new Map<string, string>();
+  /** Chassis the store cannot load and has no address for (deleted, or not registered). */
+  readonly gone = new Set<string>(['unknown']);
   pendingReads = 0;
 
   /** An interface created on `chassisId`: its port and a change row. */
@@ -58,7 +60,7 @@ export class FakeStore implements ConvergeStore {
   }
 
   loadFull(chassisId: string) {
-    if (chassisId === 'unknown') return Promise.resolve(undefined);
+    if (this.gone.has(chassisId)) return Promise.resolve(undefined);
     const rows = this.rows.get(chassisId) ?? [];
     return Promise.resolve({
       state: this.stateOf(chassisId),
@@ -105,7 +107,7 @@ export class FakeStore implements ConvergeStore {
   }
 
   hvflowdAddr(chassisId: string) {
-    if (chassisId === 'unknown') return Promise.resolve(undefined);
+    if (this.gone.has(chassisId)) return Promise.resolve(undefined);
     return Promise.resolve(this.addresses.get(chassisId) ?? `${chassisId}:50053`);
   }
 }
