@@ -135,6 +135,22 @@ describe('convergence at the RabbitMQ boundary', () => {
       requestId: '',
     });
   const status = async (id: string) => (await h.admin.interfaces.getInterface({ id })).status;
+  /**
+   * Waits until both chassis have acknowledged every change (applied == desired). A test that
+   * turns acks off starts here: the tests before it wait for the messages they look at, and
+   * another chassis' message for the same change can trail (read later, or held in a burst).
+   * One that reaches the fake southd after acks went off is never acknowledged, and its chassis
+   * takes nothing new until three resends and a full state, 8 to 30 s later.
+   */
+  const caughtUp = async () => {
+    for (const id of ['hv1', 'hv2']) {
+      const chassis = await eventually(
+        () => h.admin.chassis.getChassis({ id }),
+        (c) => c.appliedGeneration === c.desiredGeneration,
+      );
+      assert.equal(chassis.appliedGeneration, chassis.desiredGeneration, `${id} caught up`);
+    }
+  };
 
   it('publishes each chassis its full state with fencing headers, and acks make interfaces ACTIVE', async () => {
     const a = await create('hv1', 'a');
@@ -196,6 +212,7 @@ describe('convergence at the RabbitMQ boundary', () => {
     const statesOf = (chassisId: string) => received.filter((r) => r.state.chassisId === chassisId);
     const includes = (r: Received | undefined, id: string) =>
       r?.state.ports.some((p) => p.interfaceId === id) ?? false;
+    await caughtUp();
     acking = false;
     try {
       const first = await create('hv1', 'one-at-a-time');
@@ -225,13 +242,7 @@ describe('convergence at the RabbitMQ boundary', () => {
       const hv2 = statesOf('hv2').at(-1);
       if (hv2) await ack(hv2.state);
     }
-    for (const id of ['hv1', 'hv2']) {
-      const chassis = await eventually(
-        () => h.admin.chassis.getChassis({ id }),
-        (c) => c.appliedGeneration === c.desiredGeneration,
-      );
-      assert.equal(chassis.appliedGeneration, chassis.desiredGeneration, `${id} caught up`);
-    }
+    await caughtUp();
   });
 
   it("answers a chassis that is not at a delta's base (needs_full) with a full state", async () => {
@@ -254,25 +265,29 @@ describe('convergence at the RabbitMQ boundary', () => {
   });
 
   it('ignores an ack whose epoch is not the current lease epoch', async () => {
+    await caughtUp();
     acking = false;
-    const c = await create('hv1', 'c');
-    const work = await eventually(
-      () => received.find((r) => r.state.ports.some((p) => p.interfaceId === c.id)),
-      (r) => r !== undefined,
-    );
-    await ack(work!.state, work!.state.epoch - 1);
-    await ack(work!.state, work!.state.epoch + 5);
-    // A correct ack after the stale ones: once it lands, the stale ones had their chance.
-    await ack(work!.state);
-    await eventually(
-      () => status(c.id),
-      (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
-    );
-    const chassis = await h.admin.chassis.getChassis({ id: 'hv1' });
-    assert.equal(chassis.epoch, work!.state.epoch);
-    const metrics = await h.deps.registry.metrics();
-    assert.match(metrics, /northd_converge_acks_total\{result="stale"\} [2-9]/);
-    acking = true;
+    try {
+      const c = await create('hv1', 'c');
+      const work = await eventually(
+        () => received.find((r) => r.state.ports.some((p) => p.interfaceId === c.id)),
+        (r) => r !== undefined,
+      );
+      await ack(work!.state, work!.state.epoch - 1);
+      await ack(work!.state, work!.state.epoch + 5);
+      // A correct ack after the stale ones: once it lands, the stale ones had their chance.
+      await ack(work!.state);
+      await eventually(
+        () => status(c.id),
+        (s) => s === InterfaceStatus.INTERFACE_STATUS_ACTIVE,
+      );
+      const chassis = await h.admin.chassis.getChassis({ id: 'hv1' });
+      assert.equal(chassis.epoch, work!.state.epoch);
+      const metrics = await h.deps.registry.metrics();
+      assert.match(metrics, /northd_converge_acks_total\{result="stale"\} [2-9]/);
+    } finally {
+      acking = true;
+    }
   });
 
   it('loses nothing when the process stops between commit and publish: the next pass sends it', async () => {
