@@ -164,6 +164,20 @@ describe('Reconciler', () => {
     assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
   });
 
+  it('takes a late hint, for a change the message in flight carries, for no burst', async () => {
+    const { store, reconciler, converged, answer } = harness({ burstIntervalMs: 200 });
+    await converged();
+    store.createPort('hv1', 'b');
+    // Revision 2 carries b: sent on another cue (an ack, the safety pass) before b's hint came.
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    reconciler.changed('hv1'); // b's hint, while revision 2 is in flight
+    answer('applied');
+    assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'none' }, 'caught up');
+    store.createPort('hv1', 'c');
+    reconciler.changed('hv1');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+  });
+
   it('answers a delta on a wrong base (needs_full) with a full state', async () => {
     const { store, publisher, reconciler, converged, answer } = harness();
     await converged();

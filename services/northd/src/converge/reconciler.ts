@@ -49,10 +49,11 @@ export interface ReconcilerOptions {
   /**
    * A chassis told of a change (`changed`) while a message to it was in flight is in a burst
    * once that message is acknowledged: its next delta goes out no sooner than this long after
-   * that message, with whatever came meanwhile. One whose changes come only while nothing is in
-   * flight gets each at once. Under load each change otherwise made a message of its own for
-   * every chassis of its VPC, which was most of a create's CPU; at idle nothing waits. Default
-   * 200 ms; 0 turns it off.
+   * that message, with whatever came meanwhile. The burst ends when a reconcile finds nothing
+   * in flight and nothing unsent (the hints were late, for changes the message carried). One
+   * whose changes come only while nothing is in flight gets each at once. Under load each
+   * change otherwise made a message of its own for every chassis of its VPC, which was most of
+   * a create's CPU; at idle nothing waits. Default 200 ms; 0 turns it off.
    */
   readonly burstIntervalMs?: number;
   /** Mean time between audits of a chassis, jittered by +-50%. Default 10 min; 0 turns audits off. */
@@ -95,7 +96,10 @@ interface Chain {
   sentAtMs: number;
   /** A change was reported while the message in flight was unacknowledged. */
   changedInFlight: boolean;
-  /** Changes came while the last acknowledged message was in flight (see burstIntervalMs). */
+  /**
+   * Changes came while the last acknowledged message was in flight (see burstIntervalMs); false
+   * again once a reconcile finds nothing to send.
+   */
   burst: boolean;
   auditAtMs: number;
 }
@@ -263,6 +267,10 @@ export class Reconciler {
       if (now < holdUntilMs) return { action: 'hold', requeueAfterMs: holdUntilMs - now };
       return this.sendDelta(chassisId, chain, unsent);
     }
+    // Caught up: whatever the chassis was told of meanwhile, the last message carried. A hint
+    // can come after the message that carries its change (sent on an ack or the safety pass
+    // first); that is no burst, and the next change goes at once.
+    chain.burst = false;
     if (this.auditsOn() && chain.auditAtMs <= now) return this.audit(chassisId, chain);
     return { action: 'none' };
   }
