@@ -134,7 +134,9 @@ describe('Reconciler', () => {
     assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
     clock.advance(30);
     const c = store.createPort('hv1', 'c');
-    reconciler.changed('hv1'); // while revision 2 is in flight: a burst
+    reconciler.changed('hv1'); // while revision 2 is in flight: one change is no burst yet
+    const c2 = store.createPort('hv1', 'c2');
+    reconciler.changed('hv1'); // the second: a burst
     answer('applied');
     assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'hold', requeueAfterMs: 170 });
     clock.advance(100);
@@ -145,7 +147,7 @@ describe('Reconciler', () => {
     clock.advance(70);
     assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
     const sent = delta(publisher.last.message);
-    assert.deepEqual([sent.baseGeneration, sent.generation, sent.changes], [2, 3, [c, d]]);
+    assert.deepEqual([sent.baseGeneration, sent.generation, sent.changes], [2, 3, [c, c2, d]]);
     // Nothing came while revision 3 was in flight: the burst is over, the next change goes at once.
     answer('applied');
     store.createPort('hv1', 'e');
@@ -161,6 +163,20 @@ describe('Reconciler', () => {
     answer('applied');
     store.createPort('hv1', 'c');
     reconciler.changed('hv1'); // the same instant, but revision 2 is answered
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+  });
+
+  it('holds no chassis for one change told of in flight (an ack heard late)', async () => {
+    const { store, reconciler, converged, answer, clock } = harness({ burstIntervalMs: 200 });
+    await converged();
+    store.createPort('hv1', 'b');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    clock.advance(30);
+    // The chassis applied revision 2 and the store has its ack; this owner hears of the ack
+    // just after the next change's hint, as when changes come one at a time.
+    store.createPort('hv1', 'c');
+    reconciler.changed('hv1');
+    answer('applied');
     assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
   });
 

@@ -47,9 +47,11 @@ export interface ReconcilerOptions {
   /** Resends of one unacknowledged message before a full state replaces it. Default 3. */
   readonly maxResends?: number;
   /**
-   * A chassis told of a change (`changed`) while a message to it was in flight is in a burst
-   * once that message is acknowledged: its next delta goes out no sooner than this long after
-   * that message, with whatever came meanwhile. The burst ends when a reconcile finds nothing
+   * A chassis told of BURST_CHANGES changes or more (`changed`) while a message to it was in
+   * flight is in a burst once that message is acknowledged: its next delta goes out no sooner
+   * than this long after that message, with whatever came meanwhile. One change is no burst: the
+   * owner can hear of the ack after the next change's hint, a lag of a few milliseconds that
+   * must not hold a chassis whose changes come one at a time. The burst ends when a reconcile finds nothing
    * in flight and nothing unsent (the hints were late, for changes the message carried). One
    * whose changes come only while nothing is in flight gets each at once. Under load each
    * change otherwise made a message of its own for every chassis of its VPC, which was most of
@@ -62,6 +64,9 @@ export interface ReconcilerOptions {
   readonly contentHash?: (state: ChassisState) => string;
   readonly random?: () => number;
 }
+
+/** Changes told of during one message's flight that make the chassis' next ones a burst. */
+const BURST_CHANGES = 2;
 
 /** A message sent and not yet answered. */
 interface InFlight {
@@ -94,8 +99,8 @@ interface Chain {
   refused: boolean;
   /** When the last new message (not a resend) was handed to the publisher. */
   sentAtMs: number;
-  /** A change was reported while the message in flight was unacknowledged. */
-  changedInFlight: boolean;
+  /** Changes reported while the message in flight was unacknowledged. */
+  changesInFlight: number;
   /**
    * Changes came while the last acknowledged message was in flight (see burstIntervalMs); false
    * again once a reconcile finds nothing to send.
@@ -175,8 +180,8 @@ export class Reconciler {
     if (outcome === 'applied') {
       chain.acked = generation;
       chain.inFlight = undefined;
-      chain.burst = chain.changedInFlight;
-      chain.changedInFlight = false;
+      chain.burst = chain.changesInFlight >= BURST_CHANGES;
+      chain.changesInFlight = 0;
       for (const seq of f.changes) chain.sent.delete(seq);
     } else if (outcome === 'refused') {
       chain.refused = true;
@@ -191,7 +196,7 @@ export class Reconciler {
    */
   changed(chassisId: string): void {
     const chain = this.chains.get(chassisId);
-    if (chain?.inFlight) chain.changedInFlight = true;
+    if (chain?.inFlight) chain.changesInFlight++;
   }
 
   /** Chassis this instance remembers a chain for. */
@@ -288,7 +293,7 @@ export class Reconciler {
       fullWanted: true,
       refused: false,
       sentAtMs: 0,
-      changedInFlight: false,
+      changesInFlight: 0,
       burst: false,
       auditAtMs: this.nextAuditAtMs(),
     };
