@@ -49,13 +49,13 @@ export interface ReconcilerOptions {
   /**
    * A chassis told of BURST_CHANGES changes or more (`changed`) while a message to it was in
    * flight is in a burst once that message is acknowledged: its next delta goes out no sooner
-   * than this long after that message, with whatever came meanwhile. One change is no burst: the
-   * owner can hear of the ack after the next change's hint, a lag of a few milliseconds that
-   * must not hold a chassis whose changes come one at a time. The burst ends when a reconcile finds nothing
-   * in flight and nothing unsent (the hints were late, for changes the message carried). One
-   * whose changes come only while nothing is in flight gets each at once. Under load each
-   * change otherwise made a message of its own for every chassis of its VPC, which was most of
-   * a create's CPU; at idle nothing waits. Default 200 ms; 0 turns it off.
+   * than this long after that message, with whatever came meanwhile. One change is no burst:
+   * the owner can hear of the ack after the next change's hint, a lag of a few milliseconds
+   * that must not hold a chassis whose changes come one at a time. The burst ends when a
+   * reconcile finds nothing in flight and nothing unsent (the hints were late, for changes the
+   * message carried). One whose changes come only while nothing is in flight gets each at once.
+   * Under load each change otherwise made a message of its own for every chassis of its VPC,
+   * which was most of a create's CPU; at idle nothing waits. Default 200 ms; 0 turns it off.
    */
   readonly burstIntervalMs?: number;
   /** Mean time between audits of a chassis, jittered by +-50%. Default 10 min; 0 turns audits off. */
@@ -102,8 +102,8 @@ interface Chain {
   /** Changes reported while the message in flight was unacknowledged. */
   changesInFlight: number;
   /**
-   * Changes came while the last acknowledged message was in flight (see burstIntervalMs); false
-   * again once a reconcile finds nothing to send.
+   * BURST_CHANGES or more changes came while the last acknowledged message was in flight (see
+   * burstIntervalMs); false again once a reconcile finds nothing to send.
    */
   burst: boolean;
   auditAtMs: number;
