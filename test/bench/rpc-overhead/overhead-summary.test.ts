@@ -33,16 +33,16 @@ describe('summarize', () => {
     // The machine drifts: round 2 runs at a tenth of round 1's pace in both variants.
     const results = [
       round('bare', 1, { callsPerSecond: 1000, p99Ms: 2 }),
-      round('rpc', 1, { callsPerSecond: 950, p99Ms: 2.2 }),
-      round('rpc', 2, { callsPerSecond: 92, p99Ms: 21 }),
+      round('rpc', 1, { callsPerSecond: 950, p99Ms: 2.2, allocatedBytesPerCall: 21_000 }),
+      round('rpc', 2, { callsPerSecond: 92, p99Ms: 21, allocatedBytesPerCall: 30_000 }),
       round('bare', 2, { callsPerSecond: 100, p99Ms: 20 }),
       round('bare', 3, { callsPerSecond: 1100, p99Ms: 2 }),
-      round('rpc', 3, { callsPerSecond: 440, p99Ms: 50 }),
+      round('rpc', 3, { callsPerSecond: 440, p99Ms: 50, allocatedBytesPerCall: 22_000 }),
     ];
     const s = summarize(results);
     assert.equal(s.medians.bare.callsPerSecond, 1000);
     assert.equal(s.medians.rpc.callsPerSecond, 440);
-    assert.equal(s.medians.rpc.allocatedBytesPerCall, 20_000);
+    assert.equal(s.medians.rpc.allocatedBytesPerCall, 22_000);
     assert.equal(s.ratiosOfMedians.throughput, 440 / 1000);
     assert.deepEqual(
       roundRatios(results).map((r) => [r.round, r.throughput, r.p99]),
