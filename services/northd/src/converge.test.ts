@@ -41,6 +41,8 @@ describe('convergence at the RabbitMQ boundary', () => {
   /** What each chassis holds, as hvflowd would: deltas apply on their base revision only. */
   const held = new Map<string, ChassisState>();
   let acking = true;
+  let project: { id: string };
+  let firstVpcId: string;
 
   const ack = (state: ChassisState, epoch = state.epoch) =>
     broker.publish(
@@ -110,30 +112,23 @@ describe('convergence at the RabbitMQ boundary', () => {
         requestId: '',
       });
     }
-    const project = await h.admin.projects.createProject({ name: 'p', requestId: '' });
-    await h.admin.vpcs.createVpc({
-      name: 'v',
-      cidr: '10.9.0.0/24',
-      requestId: '',
-      projectId: project.id,
-    });
+    project = await h.admin.projects.createProject({ name: 'p', requestId: '' });
+    firstVpcId = (
+      await h.admin.vpcs.createVpc({
+        name: 'v',
+        cidr: '10.9.0.0/24',
+        requestId: '',
+        projectId: project.id,
+      })
+    ).id;
   });
   after(async () => {
     await broker.close();
     await h.stop();
   });
 
-  const vpcId = async () =>
-    (await h.admin.vpcs.listVpcs({ pageSize: 0, pageToken: '' })).vpcs[0]!.id;
-  const create = async (chassisId: string, name: string) =>
-    h.admin.interfaces.createInterface({
-      vpcId: await vpcId(),
-      chassisId,
-      name,
-      ip: '',
-      mac: '',
-      requestId: '',
-    });
+  const create = async (chassisId: string, name: string, vpcId = firstVpcId) =>
+    h.admin.interfaces.createInterface({ vpcId, chassisId, name, ip: '', mac: '', requestId: '' });
   const status = async (id: string) => (await h.admin.interfaces.getInterface({ id })).status;
   /**
    * Waits until both chassis have acknowledged every change (applied == desired). A test that
@@ -245,6 +240,51 @@ describe('convergence at the RabbitMQ boundary', () => {
     await caughtUp();
   });
 
+  it('sends a full state to a chassis that left a VPC and joined it again within one delta', async () => {
+    // hv1 leaves w and joins it again while its message of another change is unacknowledged, so
+    // one delta covers both; meanwhile w changes, and hv1, out of it, gets no row of that.
+    const statesOf = (chassisId: string) => received.filter((r) => r.state.chassisId === chassisId);
+    const w = await h.admin.vpcs.createVpc({
+      name: 'w',
+      cidr: '10.10.0.0/24',
+      requestId: '',
+      projectId: project.id,
+    });
+    const x1 = await create('hv1', 'x1', w.id);
+    const y1 = await create('hv2', 'y1', w.id);
+    await caughtUp();
+    acking = false;
+    const made = { x2: '', y2: '' };
+    try {
+      const inFlight = await create('hv1', 'in-flight');
+      const unacked = await eventually(
+        () => statesOf('hv1').find((r) => r.state.ports.some((p) => p.interfaceId === inFlight.id)),
+        (r) => r !== undefined,
+      );
+      const sentBefore = statesOf('hv1').length;
+      await h.admin.interfaces.deleteInterface({ id: x1.id, requestId: '' });
+      made.y2 = (await create('hv2', 'y2', w.id)).id;
+      await h.admin.interfaces.deleteInterface({ id: y1.id, requestId: '' });
+      made.x2 = (await create('hv1', 'x2', w.id)).id;
+      acking = true;
+      await ack(unacked!.state);
+      const next = await eventually(
+        () => statesOf('hv1')[sentBefore],
+        (r) => r !== undefined,
+      );
+      assert.equal(next!.work.kind, 'full');
+    } finally {
+      acking = true;
+      const hv2 = statesOf('hv2').at(-1);
+      if (hv2) await ack(hv2.state);
+    }
+    await caughtUp();
+    const hv1 = held.get('hv1')!;
+    const inW = (list: readonly { interfaceId: string; vpcId: string }[]) =>
+      list.filter((p) => p.vpcId === w.id).map((p) => p.interfaceId);
+    assert.deepEqual([inW(hv1.ports), inW(hv1.remotePorts)], [[made.x2], [made.y2]]);
+  });
+
   it("answers a chassis that is not at a delta's base (needs_full) with a full state", async () => {
     const hv2Messages = () => received.filter((r) => r.state.chassisId === 'hv2');
     const before = hv2Messages().length;
@@ -305,7 +345,7 @@ describe('convergence at the RabbitMQ boundary', () => {
 
   it('computes a chassis state in at most 3 queries, for 10 and for 1,000 interfaces', async () => {
     const db = h.deps.db.control;
-    const vpc = await vpcId();
+    const vpc = firstVpcId;
     for (const [chassisId, count] of [
       ['big10', 10],
       ['big1000', 1000],

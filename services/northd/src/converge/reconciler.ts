@@ -1,6 +1,7 @@
 import { fullJitterDelayMs } from '@vpcd/backoff';
 import type { ChassisState } from '@vpcd/api';
 import type { Logger } from 'pino';
+import { wantsFull } from '../store/change-log.js';
 import type { ConvergeStore, PendingChange } from '../store/converge-store.js';
 import { systemClock, type Clock } from './clock.js';
 import type { ConvergeMetrics } from './converge-metrics.js';
@@ -227,7 +228,7 @@ export class Reconciler {
     for (const seq of chain.sent) if (!pendingSeqs.has(seq)) chain.sent.delete(seq);
     const unsent = pending.filter((r) => !chain.sent.has(r.seq));
 
-    if (chain.fullWanted || unsent.some(isFullRow) || (chain.refused && unsent.length > 0)) {
+    if (chain.fullWanted || unsent.some(wantsFull) || (chain.refused && unsent.length > 0)) {
       return this.sendFull(chassisId, chain);
     }
     if (unsent.length > 0) return this.sendDelta(chassisId, chain, unsent);
@@ -455,10 +456,6 @@ function portsIn(message: Outgoing): number {
   return (
     d.ports.length + d.remotePorts.length + d.removedPorts.length + d.removedRemotePorts.length
   );
-}
-
-function isFullRow(row: PendingChange): boolean {
-  return row.vpcId === null && row.interfaceId === null;
 }
 
 /** The trace of the newest change a message carries: the one a caller waits on. */

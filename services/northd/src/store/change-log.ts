@@ -3,9 +3,9 @@ import { activeTraceparent } from '../trace-parent.js';
 
 /**
  * One pending change of a chassis' state: a row of the change log. vpcId and interfaceId null:
- * the chassis wants a full state. portChassisId: the chassis of the interface (its own for a
- * port, another for a remote port), so a delta for an interface that is gone knows which to
- * remove.
+ * the chassis wants a full state. vpcId alone: the chassis joined that VPC (see `record`).
+ * portChassisId: the chassis of the interface (its own for a port, another for a remote port),
+ * so a delta for an interface that is gone knows which to remove.
  */
 export interface PendingChange {
   seq: number;
@@ -63,14 +63,30 @@ export const changeLog = {
    * states of `chassisIds`, in one statement, with the active trace. `portChassisId` must come
    * first in `chassisIds` when it is among them: its row's seq is returned (LAST_INSERT_ID is
    * the first row's), which is the interface's generation.
+   *
+   * `joins`: `portChassisId` spans the VPC from this write on and did not before. It also gets a
+   * row naming the VPC alone. The chassis had no rows for what changed in the VPC while it was
+   * out of it, so a delta that finds it in the VPC cannot name those changes one by one: the
+   * delta loader sends a VPC the chassis does not hold whole, and a full state when the chassis
+   * may still hold it as it was before it left (it left and joined again within one delta).
+   * That row goes in first, in a statement of its own, so the interface's row is its chassis'
+   * newest: the interface's generation stays its chassis' desired generation.
    */
   async record(
     tx: Queryable,
     change: { vpcId: string; interfaceId: string; portChassisId: string },
     chassisIds: readonly string[],
+    options: { joins?: boolean } = {},
   ): Promise<number> {
     if (chassisIds.length === 0) return 0;
     const traceparent = activeTraceparent();
+    if (options.joins) {
+      await tx.execute(
+        `INSERT INTO chassis_changes (chassis_id, vpc_id, port_chassis_id, traceparent)
+         VALUES (?, ?, ?, ?)`,
+        [change.portChassisId, change.vpcId, change.portChassisId, traceparent],
+      );
+    }
     const rows = chassisIds.map((id) => [
       id,
       change.vpcId,

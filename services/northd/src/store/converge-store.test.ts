@@ -94,11 +94,15 @@ describe('ConvergeStore on the change log', () => {
   it('gives a VPC new on a chassis with every port, then remote ports added and removed', async () => {
     const i1 = await create('hva', 'i1');
     const first = await pending('hva');
+    // The row that says hva joined the VPC, and its port's row.
     assert.deepEqual(
       first.map((r) => [r.vpcId, r.interfaceId]),
-      [[vpcId, i1.id]],
+      [
+        [vpcId, null],
+        [vpcId, i1.id],
+      ],
     );
-    assert.equal(first[0]!.seq, i1.generation, 'the generation is its own chassis row');
+    assert.equal(first[1]!.seq, i1.generation, 'the generation is its own chassis row');
     const fresh = await store.loadDelta('hva', first, new Set());
     assert.deepEqual(
       [fresh.vpcs.map((v) => v.vpcId), fresh.ports.map((p) => p.interfaceId), fresh.fullWanted],
@@ -200,13 +204,15 @@ describe('ConvergeStore on the change log', () => {
     const i2 = await create('hvb', 'batch-2');
     const [onA, onB, onC] = await Promise.all(['hva', 'hvb', 'hvc'].map(pending));
     // Each chassis as if it held the VPC and as if it were new there; and a row of another
-    // chassis, which a delta never takes.
+    // chassis, which a delta never takes. A chassis holds a VPC from the message that carried
+    // its joining row on: that row is in no later delta.
+    const held = (rows: PendingChange[]) => rows.filter((r) => r.interfaceId !== null);
     const requests = [
-      { chassisId: 'hva', rows: onA!, heldVpcs: new Set([vpcId]) },
+      { chassisId: 'hva', rows: held(onA!), heldVpcs: new Set([vpcId]) },
       { chassisId: 'hva', rows: onA!, heldVpcs: new Set<string>() },
-      { chassisId: 'hvb', rows: onB!, heldVpcs: new Set([vpcId]) },
+      { chassisId: 'hvb', rows: held(onB!), heldVpcs: new Set([vpcId]) },
       { chassisId: 'hvb', rows: [...onB!, ...onA!], heldVpcs: new Set<string>() },
-      { chassisId: 'hvc', rows: onC!, heldVpcs: new Set([vpcId]) },
+      { chassisId: 'hvc', rows: held(onC!), heldVpcs: new Set([vpcId]) },
       { chassisId: 'no-such-chassis', rows: onA!, heldVpcs: new Set<string>() },
     ];
     const many = [...requests, ...requests, ...requests];
@@ -285,5 +291,60 @@ describe('ConvergeStore on the change log', () => {
     const after = await pending('hva');
     assert.ok(after.length > rows.length);
     assert.equal((await store.loadDelta('hva', after, new Set([vpcId]))).fullWanted, true);
+  });
+
+  it('sends a full state to a chassis that left a VPC and joined it again within one delta', async () => {
+    const project = await h.admin.projects.createProject({ name: 'rejoin', requestId: '' });
+    const w = await h.admin.vpcs.createVpc({
+      name: 'w',
+      cidr: '10.8.0.0/24',
+      requestId: '',
+      projectId: project.id,
+    });
+    const createIn = (chassisId: string, name: string) =>
+      h.admin.interfaces.createInterface({
+        vpcId: w.id,
+        chassisId,
+        name,
+        ip: '',
+        mac: '',
+        requestId: '',
+      });
+    const c1 = await createIn('hvc', 'c1');
+    const b1 = await createIn('hvb', 'b1');
+    const mark = await newest();
+    await remove(c1.id); // hvc leaves w
+    // Neither is a change to hvc, which spans w no more: it gets no row of them.
+    const b2 = await createIn('hvb', 'b2');
+    await remove(b1.id);
+    const c2 = await createIn('hvc', 'c2'); // and joins it again
+    const rows = await newer('hvc', mark);
+    assert.deepEqual(
+      rows.map((r) => [r.vpcId, r.interfaceId]),
+      [
+        [w.id, c1.id],
+        [w.id, null],
+        [w.id, c2.id],
+      ],
+    );
+    // Told of the leave (w not held): w is new to it and goes whole, b2 and not b1 with it.
+    const whole = await store.loadDelta('hvc', rows, new Set());
+    assert.deepEqual(
+      [
+        whole.fullWanted,
+        whole.vpcs.map((v) => v.vpcId),
+        whole.ports.map((p) => p.interfaceId),
+        whole.remotePorts.map((p) => p.interfaceId),
+      ],
+      [false, [w.id], [c2.id], [b2.id]],
+    );
+    // Not told (w held, as it was before the leave): b1 is still there and b2 is missing, and
+    // no row names either. The leave read after the join committed is no exception.
+    assert.equal((await store.loadDelta('hvc', rows, new Set([w.id]))).fullWanted, true);
+    const leave = await store.loadDelta('hvc', rows.slice(0, 1), new Set([w.id]));
+    assert.deepEqual([leave.fullWanted, leave.removedPorts], [false, [c1.id]]);
+    assert.equal((await store.loadDelta('hvc', rows.slice(1), new Set([w.id]))).fullWanted, true);
+    await acknowledge('hvb');
+    await acknowledge('hvc');
   });
 });

@@ -78,14 +78,18 @@ interface InterfaceRow {
   underlay_ip: string;
 }
 
-/** A change row as stored, for a delta. */
+/** A change row as stored, for a delta; interface_id null: the chassis joined the VPC. */
 interface StoredChange {
   seq: number | string;
   chassis_id: string;
   vpc_id: string;
-  interface_id: string;
+  interface_id: string | null;
   port_chassis_id: string | null;
 }
+
+/** A stored row that names an interface. */
+type NamedChange = StoredChange & { interface_id: string };
+const namesInterface = (row: StoredChange): row is NamedChange => row.interface_id !== null;
 
 interface VpcRow {
   id: string;
@@ -355,10 +359,21 @@ export async function readDeltas(
   const plans = reading.map((i, k) => {
     const { chassisId, heldVpcs } = requests[i]!;
     const member = (vpcId: string) => members.has(`${chassisId}\n${vpcId}`);
-    const vpcs = [...new Set(rowsOf[k]!.map((r) => r.vpc_id))];
+    const rows = rowsOf[k]!;
+    // The chassis joined a VPC it is in now but, as far as this chain has told it, holds still:
+    // it left and came back since the last message, and what changed in the VPC meanwhile has
+    // no rows of it. Only a full state can say what it must hold of that VPC.
+    if (rows.some((r) => !namesInterface(r) && member(r.vpc_id) && heldVpcs.has(r.vpc_id))) {
+      out[i]!.fullWanted = true;
+      return { i, named: [], namedIds: new Set<string>(), newVpcs: new Set<string>() };
+    }
+    const vpcs = [...new Set(rows.map((r) => r.vpc_id))];
     out[i]!.removedVpcs = vpcs.filter((v) => !member(v) && heldVpcs.has(v)).sort();
-    // Rows of VPCs the chassis holds and still spans name their interfaces one by one.
-    const named = rowsOf[k]!.filter((r) => member(r.vpc_id) && heldVpcs.has(r.vpc_id));
+    // Rows of VPCs the chassis holds and still spans name their interfaces one by one; a VPC
+    // new on the chassis goes whole, its joining row included.
+    const named = rows.filter(
+      (r): r is NamedChange => namesInterface(r) && member(r.vpc_id) && heldVpcs.has(r.vpc_id),
+    );
     return {
       i,
       named,

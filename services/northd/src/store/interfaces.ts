@@ -158,7 +158,7 @@ export const interfaceStore = {
     const gatewayIp = formatIpv4(gatewayOf(cidr));
     let mac = input.mac ?? randomMac(); // a generated one is never in the gateways' range
     refuseUnportable(input, formatIpv4(ip), mac, { vpcId: input.vpcId, vni: vpc.vni, gatewayIp });
-    const affected = await chassisOfVpc(tx, input.vpcId, input.chassisId);
+    const { affected, joins } = await chassisOfVpc(tx, input.vpcId, input.chassisId);
     // Every create in the project waits for this row: it is taken as late as the count allows.
     const quota = await limits.quotas.lock(tx, vpc.project_id);
     const vpcInterfaces = await limits.quotas.checkNewInterface(
@@ -178,6 +178,7 @@ export const interfaceStore = {
       tx,
       { vpcId: input.vpcId, interfaceId: input.id, portChassisId: input.chassisId },
       affected,
+      { joins },
     );
     touched?.(affected);
     for (let attempt = 0; ; attempt++) {
@@ -261,7 +262,7 @@ export const interfaceStore = {
     // Deleted meanwhile by another call, which counted it out already.
     if (affectedRows === 0) throw new RpcError(Status.NOT_FOUND, `interface ${id} not found`);
     await ips.release(tx, found.vpcId, parseCidr(vpc.cidr) as Cidr, parseIpv4(found.ip)!);
-    const affected = await chassisOfVpc(tx, found.vpcId, found.chassisId);
+    const { affected } = await chassisOfVpc(tx, found.vpcId, found.chassisId);
     await changeLog.record(
       tx,
       { vpcId: found.vpcId, interfaceId: id, portChassisId: found.chassisId },
@@ -274,15 +275,21 @@ export const interfaceStore = {
 
 /**
  * The chassis whose states change when an interface of `vpcId` on `chassisId` appears or goes:
- * that chassis (first) and every chassis the VPC spans. Read from vpc_chassis under the VPC's
- * row lock, which every writer of those rows holds, so the set cannot change before commit.
+ * that chassis (first) and every chassis the VPC spans; `joins` when the VPC does not span
+ * `chassisId` yet. Read from vpc_chassis under the VPC's row lock, which every writer of those
+ * rows holds, so the set cannot change before commit.
  */
-async function chassisOfVpc(tx: Queryable, vpcId: string, chassisId: string): Promise<string[]> {
+async function chassisOfVpc(
+  tx: Queryable,
+  vpcId: string,
+  chassisId: string,
+): Promise<{ affected: string[]; joins: boolean }> {
   const rows = await tx.query<{ chassis_id: string }>(
     'SELECT chassis_id FROM vpc_chassis WHERE vpc_id = ?',
     [vpcId],
   );
-  return [chassisId, ...rows.map((r) => r.chassis_id).filter((c) => c !== chassisId)];
+  const others = rows.map((r) => r.chassis_id).filter((c) => c !== chassisId);
+  return { affected: [chassisId, ...others], joins: others.length === rows.length };
 }
 
 /**
