@@ -13,7 +13,7 @@ import { createClient } from '@vpcd/rpc';
 import { parsePromText, sumOf } from '../bench/common/prom-text.js';
 import { startRegion, type Region } from '../region/local-region.js';
 import type { ServiceProcess } from '../region/service-process.js';
-import { underLoad as runUnderLoad } from './under-load.js';
+import { underLoad as runUnderLoad, type UnderLoadOptions } from './under-load.js';
 
 const leaseTtlMs = 3000;
 const chassisIds = ['hv1', 'hv2', 'hv3'];
@@ -61,8 +61,8 @@ describe('chaos', () => {
     await region?.stop();
   });
 
-  const underLoad = (name: string, chaos: () => Promise<void>) =>
-    runUnderLoad(region, name, chassisIds, chaos);
+  const underLoad = (name: string, chaos: () => Promise<void>, options?: UnderLoadOptions) =>
+    runUnderLoad(region, name, chassisIds, chaos, options);
 
   const owners = async () => {
     const rows = await db.query<{ owner: string | null; n: number }>(
@@ -121,13 +121,21 @@ describe('chaos', () => {
     });
   });
 
+  const killSouthds = async () => {
+    await Promise.all(region.southds.map((s) => s.stop('SIGKILL')));
+    await new Promise((r) => setTimeout(r, 500)); // work piles up in the queue meanwhile
+    await region.startSouthd(0);
+    await region.startSouthd(1);
+  };
+
   it('kill of a southd with messages in flight: the queue holds them and a restart drains them', async () => {
-    await underLoad('kill-southd', async () => {
-      await Promise.all(region.southds.map((s) => s.stop('SIGKILL')));
-      await new Promise((r) => setTimeout(r, 500)); // work piles up in the queue meanwhile
-      await region.startSouthd(0);
-      await region.startSouthd(1);
-    });
+    await underLoad('kill-southd', killSouthds);
+  });
+
+  it('kill of a southd while chassis leave the VPC and join it again: no change is lost', async () => {
+    // Every other write a delete: each chassis holds an interface or two of the VPC, and the
+    // changes held up meanwhile take some out of it and back within one delta.
+    await underLoad('kill-southd-churn', killSouthds, { deleteEvery: 2 });
   });
 
   /** hvflowd_heartbeats_total of an hvflowd by result, once `n` heartbeats were answered. */

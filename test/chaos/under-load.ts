@@ -25,6 +25,11 @@ export interface UnderLoadOptions {
   readonly leaseTtlMs?: number;
   /** The database's URL at the end, when the chaos moved it (a promoted replica). */
   readonly mysqlUrl?: () => string;
+  /**
+   * Every how many writes of a worker one deletes (write-load.ts; default 4). At 2 the VPC stays
+   * small, and chassis leave it and join it again all the time.
+   */
+  readonly deleteEvery?: number;
 }
 
 /**
@@ -90,6 +95,7 @@ export async function underLoad(
     vpcId: vpc.id,
     chassisIds,
     requestIdPrefix: name,
+    deleteEvery: options.deleteEvery,
   });
   while (load.acknowledged() < 10) await new Promise((r) => setTimeout(r, 50));
   await chaos();
