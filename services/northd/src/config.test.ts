@@ -76,6 +76,15 @@ describe('loadConfig CONVERGE_BATCH_WINDOW_MS and CONVERGE_AUDIT_INTERVAL_MS', (
       'CONVERGE_AUDIT_INTERVAL_MS: 0 (off) or at least 1000',
     ]);
   });
+
+  it('holds a chassis in a burst 200 ms by default, 0 to 1000 ms when set', () => {
+    assert.equal(loadConfig(minimal).convergeBurstIntervalMs, 200);
+    const off = loadConfig({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '0' });
+    assert.equal(off.convergeBurstIntervalMs, 0);
+    assert.deepEqual(problems({ ...minimal, CONVERGE_BURST_INTERVAL_MS: '1001' }), [
+      'CONVERGE_BURST_INTERVAL_MS: at most 1000',
+    ]);
+  });
 });
 
 describe('loadConfig quotas and the per-chassis limit', () => {

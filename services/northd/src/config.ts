@@ -33,6 +33,12 @@ export interface NorthdConfig extends Omit<GrpcServiceConfig, 'tls'> {
    */
   readonly convergeBatchWindowMs: number;
   /**
+   * CONVERGE_BURST_INTERVAL_MS: a chassis whose changes kept coming while its last message was
+   * in flight gets its next one at most this long after that message; default 200 ms, 0 off.
+   * At most 1 s.
+   */
+  readonly convergeBurstIntervalMs: number;
+  /**
    * CONVERGE_AUDIT_INTERVAL_MS: mean time between audits of each owned chassis' content hash
    * (jittered by +-50%); default 10 min, 0 turns audits off, otherwise at least 1 s.
    */
@@ -134,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): NorthdConfig {
     leaseTtlMs: r.integer('LEASE_TTL_MS', 500) ?? 10_000,
     convergeIntervalMs: r.integer('CONVERGE_INTERVAL_MS', 50) ?? 2_000,
     convergeBatchWindowMs: count('CONVERGE_BATCH_WINDOW_MS', 5, 1000),
+    convergeBurstIntervalMs: count('CONVERGE_BURST_INTERVAL_MS', 200, 1000),
     convergeAuditIntervalMs,
     adminToken,
     auth: readAuthConfig(r),

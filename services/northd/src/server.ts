@@ -78,6 +78,7 @@ export async function startNorthd(config: NorthdConfig, deps: NorthdDeps): Promi
     registry,
     logger,
     batchWindowMs: config.convergeBatchWindowMs,
+    burstIntervalMs: config.convergeBurstIntervalMs,
     safetyIntervalMs: config.convergeIntervalMs,
     auditIntervalMs: config.convergeAuditIntervalMs,
     contentHash,

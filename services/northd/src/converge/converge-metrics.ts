@@ -18,7 +18,15 @@ export interface ConvergeMetrics {
 export const refusedReasons = ['too_large', 'invalid'] as const;
 
 /** What a reconcile decided; every action's series exists from the start (at 0). */
-export const reconcileActions = ['forget', 'wait', 'resend', 'full', 'delta', 'none'] as const;
+export const reconcileActions = [
+  'forget',
+  'wait',
+  'hold',
+  'resend',
+  'full',
+  'delta',
+  'none',
+] as const;
 
 /** How an audit ended; likewise. */
 export const auditResults = ['match', 'mismatch', 'skipped'] as const;
@@ -43,7 +51,8 @@ export function convergeMetrics(registry: Registry): ConvergeMetrics {
     name: 'northd_converge_reconciles_total',
     help:
       'Reconciles of one chassis by what they decided: forget (not owned), wait (a message ' +
-      'unacknowledged, not yet due), resend, full (a full state), delta, none.',
+      'unacknowledged, not yet due), hold (changes held back in a burst, to go out together), ' +
+      'resend, full (a full state), delta, none.',
     labelNames: ['action'],
     registers,
   });

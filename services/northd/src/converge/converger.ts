@@ -25,6 +25,8 @@ export interface ConvergerOptions {
   readonly clock?: Clock;
   /** CONVERGE_BATCH_WINDOW_MS: changes to one chassis within it go out as one message. Default 5 ms. */
   readonly batchWindowMs?: number;
+  /** CONVERGE_BURST_INTERVAL_MS: see ReconcilerOptions.burstIntervalMs. Default 200 ms. */
+  readonly burstIntervalMs?: number;
   /** CONVERGE_INTERVAL_MS: the safety pass over owned chassis with pending changes. Default 2 s. */
   readonly safetyIntervalMs?: number;
   /** CONVERGE_AUDIT_INTERVAL_MS: mean time between audits of a chassis; 0 turns them off. Default 10 min. */
@@ -70,6 +72,7 @@ export class Converger {
       logger: o.logger,
       clock: this.clock,
       ackTimeoutMs: o.ackTimeoutMs,
+      burstIntervalMs: o.burstIntervalMs,
       auditIntervalMs: o.auditIntervalMs,
       contentHash: o.contentHash,
     });
@@ -107,7 +110,7 @@ export class Converger {
     const owned = this.o.leases.ownedChassis();
     const others: string[] = [];
     for (const id of chassisIds) {
-      if (owned.has(id)) this.queue.add(id);
+      if (owned.has(id)) this.change(id);
       else others.push(id);
     }
     if (others.length > 0) this.o.hint(others, []);
@@ -128,7 +131,7 @@ export class Converger {
     }
     const owned = this.o.leases.ownedChassis();
     for (const note of hint.acks) if (owned.has(note.chassisId)) this.takeAck(note);
-    for (const id of hint.chassis) if (owned.has(id)) this.queue.add(id);
+    for (const id of hint.chassis) if (owned.has(id)) this.change(id);
   }
 
   /**
@@ -154,6 +157,11 @@ export class Converger {
     for (const id of this.reconciler.auditsDue()) this.queue.add(id);
     this.metrics.attempted.set(behind);
     return { attempted: behind };
+  }
+
+  private change(chassisId: string): void {
+    this.reconciler.changed(chassisId);
+    this.queue.add(chassisId);
   }
 
   private takeAck(note: AckNote): void {

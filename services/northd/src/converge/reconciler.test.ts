@@ -11,7 +11,12 @@ import { WorkQueue } from './work-queue.js';
 
 /** The parts of a converge side around one reconciler, with a chassis that answers on demand. */
 function harness(
-  options: { auditIntervalMs?: number; ackTimeoutPerPortMs?: number; maxResends?: number } = {},
+  options: {
+    auditIntervalMs?: number;
+    ackTimeoutPerPortMs?: number;
+    maxResends?: number;
+    burstIntervalMs?: number;
+  } = {},
 ) {
   const clock = new ManualClock();
   const store = new FakeStore();
@@ -29,6 +34,7 @@ function harness(
     maxAckTimeoutMs: 8000,
     ackTimeoutPerPortMs: options.ackTimeoutPerPortMs ?? 0,
     maxResends: options.maxResends,
+    burstIntervalMs: options.burstIntervalMs,
     auditIntervalMs: options.auditIntervalMs ?? 0,
     contentHash: (state) => state.ports.map((p) => p.interfaceId).join(','),
     random: () => 0.5,
@@ -117,6 +123,75 @@ describe('Reconciler', () => {
     const d = delta(publisher.last.message);
     assert.deepEqual([d.baseGeneration, d.generation, d.changes], [2, 3, [c, d2]]);
     assert.ok(!d.changes.includes(b));
+  });
+
+  it('holds a chassis in a burst: what changes meanwhile goes out together, an interval after the last', async () => {
+    const { store, publisher, reconciler, converged, answer, clock } = harness({
+      burstIntervalMs: 200,
+    });
+    await converged();
+    store.createPort('hv1', 'b');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    clock.advance(30);
+    const c = store.createPort('hv1', 'c');
+    reconciler.changed('hv1'); // while revision 2 is in flight: one change is no burst yet
+    const c2 = store.createPort('hv1', 'c2');
+    reconciler.changed('hv1'); // the second: a burst
+    answer('applied');
+    assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'hold', requeueAfterMs: 170 });
+    clock.advance(100);
+    const d = store.createPort('hv1', 'd');
+    reconciler.changed('hv1');
+    assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'hold', requeueAfterMs: 70 });
+    assert.equal(publisher.sent.length, 2, 'nothing published while held');
+    clock.advance(70);
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    const sent = delta(publisher.last.message);
+    assert.deepEqual([sent.baseGeneration, sent.generation, sent.changes], [2, 3, [c, c2, d]]);
+    // Nothing came while revision 3 was in flight: the burst is over, the next change goes at once.
+    answer('applied');
+    store.createPort('hv1', 'e');
+    reconciler.changed('hv1');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+  });
+
+  it('sends at once a change that comes while nothing is in flight, however soon', async () => {
+    const { store, reconciler, converged, answer } = harness({ burstIntervalMs: 200 });
+    await converged();
+    store.createPort('hv1', 'b');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    answer('applied');
+    store.createPort('hv1', 'c');
+    reconciler.changed('hv1'); // the same instant, but revision 2 is answered
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+  });
+
+  it('holds no chassis for one change told of in flight (an ack heard late)', async () => {
+    const { store, reconciler, converged, answer, clock } = harness({ burstIntervalMs: 200 });
+    await converged();
+    store.createPort('hv1', 'b');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    clock.advance(30);
+    // The chassis applied revision 2 and the store has its ack; this owner hears of the ack
+    // just after the next change's hint, as when changes come one at a time.
+    store.createPort('hv1', 'c');
+    reconciler.changed('hv1');
+    answer('applied');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+  });
+
+  it('takes a late hint, for a change the message in flight carries, for no burst', async () => {
+    const { store, reconciler, converged, answer } = harness({ burstIntervalMs: 200 });
+    await converged();
+    store.createPort('hv1', 'b');
+    // Revision 2 carries b: sent on another cue (an ack, the safety pass) before b's hint came.
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
+    reconciler.changed('hv1'); // b's hint, while revision 2 is in flight
+    answer('applied');
+    assert.deepEqual(await reconciler.reconcile('hv1'), { action: 'none' }, 'caught up');
+    store.createPort('hv1', 'c');
+    reconciler.changed('hv1');
+    assert.equal((await reconciler.reconcile('hv1')).action, 'delta');
   });
 
   it('answers a delta on a wrong base (needs_full) with a full state', async () => {
