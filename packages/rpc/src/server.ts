@@ -17,6 +17,7 @@ import { serverLoggingLayer } from './interceptors/server-logging.js';
 import { serverMetricsLayer } from './interceptors/server-metrics.js';
 import { serverTracingLayer } from './interceptors/server-tracing.js';
 import { describeService, type MethodInfo } from './method.js';
+import { useStreamTable } from './node-http2-internals.js';
 import {
   compileServerOptions,
   grpcServerChannelOptions,
@@ -32,6 +33,8 @@ import { routeUnknownMethods } from './unimplemented.js';
  * A gRPC server with the default layers (metrics, tracing, deadline propagation, logging),
  * grpc.health.v1.Health, optional reflection, and graceful shutdown.
  * Add every service before listen().
+ *
+ * So that a call's objects die young, it keeps each connection's open streams in a StreamTable.
  */
 export class RpcServer {
   readonly health = new HealthImplementation({ '': 'SERVING' });
@@ -121,6 +124,11 @@ export class RpcServer {
     const port = await new Promise<number>((resolve, reject) => {
       this.grpc.bindAsync(address, creds, (err, bound) => (err ? reject(err) : resolve(bound)));
     });
+    for (const http2Server of http2Servers(this.grpc)) {
+      if (!http2Server.listeners('session').includes(useStreamTable)) {
+        http2Server.on('session', useStreamTable);
+      }
+    }
     if (this.options.tls?.clientCert === 'optional') {
       for (const http2Server of http2Servers(this.grpc)) {
         if (http2Server.listeners('secureConnection').includes(rejectInvalidClientCert)) continue;
