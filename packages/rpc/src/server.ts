@@ -18,6 +18,7 @@ import { serverMetricsLayer } from './interceptors/server-metrics.js';
 import { serverTracingLayer } from './interceptors/server-tracing.js';
 import { describeService, type MethodInfo } from './method.js';
 import { useStreamTable } from './node-http2-internals.js';
+import { stopPretenuring } from './pretenuring.js';
 import {
   compileServerOptions,
   grpcServerChannelOptions,
@@ -34,7 +35,8 @@ import { routeUnknownMethods } from './unimplemented.js';
  * grpc.health.v1.Health, optional reflection, and graceful shutdown.
  * Add every service before listen().
  *
- * So that a call's objects die young, it keeps each connection's open streams in a StreamTable.
+ * So that a call's objects die young, it keeps each connection's open streams in a StreamTable
+ * and turns off V8's allocation-site pretenuring for the process (see stopPretenuring).
  */
 export class RpcServer {
   readonly health = new HealthImplementation({ '': 'SERVING' });
@@ -50,6 +52,7 @@ export class RpcServer {
 
   constructor(private readonly options: CompiledServerOptions) {
     ensureContextManager();
+    stopPretenuring();
     const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('@vpcd/rpc');
     const metrics = serverMetricsLayer(options.registry);
     this.registerMetrics = (info) => metrics.register(info);
