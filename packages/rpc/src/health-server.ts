@@ -1,7 +1,7 @@
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import type { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import { destroySessions } from './grpc-internals.js';
+import { destroySessions } from './private-state.js';
 
 /**
  * A plaintext gRPC server that serves grpc.health.v1.Health and nothing else, sharing the

@@ -10,7 +10,7 @@ import {
 import { context } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { ServerCallState, type CallEnd } from './call-state.js';
-import { callStream, responseEnded, sentStatus } from './grpc-internals.js';
+import { callStream, responseEnded, sentStatus } from './private-state.js';
 import { unknownMethod, type MethodInfo } from './method.js';
 import { RpcError } from './rpc-error.js';
 import type { LayerCall, LayerSteps, ServerLayer } from './server-layer.js';

@@ -4,7 +4,7 @@ import { sleep } from '@vpcd/backoff';
 import { HealthImplementation, service as healthDefinition } from 'grpc-health-check';
 import { ensureContextManager } from './context-manager.js';
 import { guardDeserialize } from './decode-failure.js';
-import { destroySessions, http2Servers } from './grpc-internals.js';
+import { destroySessions, http2Servers, useStreamTable } from './private-state.js';
 import { HealthServer } from './health-server.js';
 import {
   toGrpcImplementation,
@@ -17,7 +17,6 @@ import { serverLoggingLayer } from './interceptors/server-logging.js';
 import { serverMetricsLayer } from './interceptors/server-metrics.js';
 import { serverTracingLayer } from './interceptors/server-tracing.js';
 import { describeService, type MethodInfo } from './method.js';
-import { useStreamTable } from './node-http2-internals.js';
 import { stopPretenuring } from './pretenuring.js';
 import {
   compileServerOptions,

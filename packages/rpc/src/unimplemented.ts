@@ -1,5 +1,5 @@
 import { status as Status, type Server, type UntypedHandleCall } from '@grpc/grpc-js';
-import { replaceHandlerMap } from './grpc-internals.js';
+import { replaceHandlerMap } from './private-state.js';
 
 interface Handler {
   func: UntypedHandleCall;

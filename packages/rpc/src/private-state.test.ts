@@ -10,7 +10,7 @@ import {
   type ServerInterceptingCall,
   type ServerInterceptingCallInterface,
 } from '@grpc/grpc-js';
-import { callStream, http2Servers, replaceHandlerMap, sentStatus } from './grpc-internals.js';
+import { callStream, http2Servers, replaceHandlerMap, sentStatus } from './private-state.js';
 
 const echo = (bytes: Buffer) => bytes;
 const method = {

@@ -11,8 +11,7 @@ import {
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Server } from '@grpc/grpc-js';
-import { http2Servers } from './grpc-internals.js';
-import { sessionStreams, useStreamTable } from './node-http2-internals.js';
+import { http2Servers, sessionStreams, useStreamTable } from './private-state.js';
 import { StreamTable } from './stream-table.js';
 import { startServer, vpcClient, type TestServer } from './test-support.js';
 
