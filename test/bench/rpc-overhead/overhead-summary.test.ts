@@ -54,7 +54,25 @@ describe('summarize', () => {
     );
     assert.equal(s.pairedRatios.throughput, 0.92);
     assert.equal(s.pairedRatios.p99, 2.2 / 2);
-    assert.deepEqual([s.throughputMet, s.cpuPerCallMet, s.p99Met], [false, true, true]);
+    assert.deepEqual(s.pairedRanges.throughput, [0.4, 0.95]);
+    // Throughput's median (0.92) is short of 0.95, which round 1 reached: within the spread.
+    assert.deepEqual(s.verdicts, { throughput: 'within spread', cpuPerCall: 'met', p99: 'met' });
+  });
+
+  it('counts a median past its target as met when the target is within the rounds', () => {
+    const cpu = (...perRound: number[]) =>
+      summarize(
+        perRound.flatMap((c, i) => [
+          round('bare', i + 1, { serverCpuMicrosPerCall: 100 }),
+          round('rpc', i + 1, { serverCpuMicrosPerCall: c }),
+        ]),
+      );
+    const within = cpu(110, 116, 120);
+    assert.equal(within.pairedRatios.cpuPerCall, 1.16);
+    assert.deepEqual(within.pairedRanges.cpuPerCall, [1.1, 1.2]);
+    assert.equal(within.verdicts.cpuPerCall, 'within spread');
+    assert.equal(cpu(116, 117, 120).verdicts.cpuPerCall, 'not met');
+    assert.equal(cpu(100, 114, 120).verdicts.cpuPerCall, 'met');
   });
 
   it('pairs only rounds that measured both variants', () => {
@@ -71,28 +89,28 @@ describe('summarize', () => {
       rate: 950,
       cpu: 115,
       p99: 2.3,
-      want: [true, true, true],
+      want: ['met', 'met', 'met'],
     },
     {
       desc: 'misses throughput just below 0.95',
       rate: 949,
       cpu: 100,
       p99: 2,
-      want: [false, true, true],
+      want: ['not met', 'met', 'met'],
     },
     {
       desc: 'misses CPU per call just above 1.15',
       rate: 1000,
       cpu: 115.1,
       p99: 2,
-      want: [true, false, true],
+      want: ['met', 'not met', 'met'],
     },
     {
       desc: 'misses p99 just above 1.15',
       rate: 1000,
       cpu: 100,
       p99: 2.31,
-      want: [true, true, false],
+      want: ['met', 'met', 'not met'],
     },
   ];
   for (const { desc, rate, cpu, p99, want } of verdicts) {
@@ -101,7 +119,7 @@ describe('summarize', () => {
         round('bare', 1, { callsPerSecond: 1000, p99Ms: 2, serverCpuMicrosPerCall: 100 }),
         round('rpc', 1, { callsPerSecond: rate, p99Ms: p99, serverCpuMicrosPerCall: cpu }),
       ]);
-      assert.deepEqual([s.throughputMet, s.cpuPerCallMet, s.p99Met], want);
+      assert.deepEqual([s.verdicts.throughput, s.verdicts.cpuPerCall, s.verdicts.p99], want);
     });
   }
 

@@ -1,7 +1,7 @@
 import { variants } from './bench-service.js';
 import { fixed } from '../common/markdown-table.js';
 import type { OverheadRun } from './overhead-markdown.js';
-import { disturbedOtherCores, targets } from './overhead-summary.js';
+import { disturbedOtherCores, targets, type Verdict } from './overhead-summary.js';
 
 function row(cells: readonly string[]): string {
   return cells.map((c, i) => (i === 0 ? c.padEnd(8) : c.padStart(13))).join('');
@@ -9,7 +9,10 @@ function row(cells: readonly string[]): string {
 
 /** The summary printed on the terminal at the end of a run. */
 export function overheadText({ options, summary: s, repeated }: OverheadRun): string {
-  const met = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+  const met = (v: Verdict) =>
+    v === 'met' ? 'met' : v === 'within spread' ? "met: within the rounds' spread" : 'NOT MET';
+  const spread = ([low, high]: readonly [number, number]) =>
+    `rounds ${fixed(low, 3)}-${fixed(high, 3)}`;
   return [
     `medians over ${options.rounds} rounds of ${options.measureSeconds} s in ${options.sliceSeconds} s slices, concurrency ${options.concurrency}`,
     row(['variant', 'calls/s', 'p50 ms', 'p99 ms', 'cpu µs/call']),
@@ -28,9 +31,9 @@ export function overheadText({ options, summary: s, repeated }: OverheadRun): st
       return `${v.padEnd(4)} heap per call: ${fixed(m.allocatedBytesPerCall / 1024, 2)} KiB allocated, ${fixed(m.promotedBytesPerCall / 1024, 2)} KiB promoted, ${fixed(m.gcMicrosPerCall, 1)} µs in GC`;
     }),
     'rpc/bare, median of the per-round ratios:',
-    `throughput rpc/bare ${fixed(s.pairedRatios.throughput, 3)} (target >= ${targets.minThroughputRatio.toFixed(2)}): ${met(s.throughputMet)}`,
-    `cpu/call rpc/bare   ${fixed(s.pairedRatios.cpuPerCall, 3)} (target <= ${targets.maxCpuPerCallRatio.toFixed(2)}): ${met(s.cpuPerCallMet)}`,
-    `p99 rpc/bare        ${fixed(s.pairedRatios.p99, 3)} (target <= ${targets.maxP99Ratio.toFixed(2)}): ${met(s.p99Met)}`,
+    `throughput rpc/bare ${fixed(s.pairedRatios.throughput, 3)} (${spread(s.pairedRanges.throughput)}, target >= ${targets.minThroughputRatio.toFixed(2)}): ${met(s.verdicts.throughput)}`,
+    `cpu/call rpc/bare   ${fixed(s.pairedRatios.cpuPerCall, 3)} (${spread(s.pairedRanges.cpuPerCall)}, target <= ${targets.maxCpuPerCallRatio.toFixed(2)}): ${met(s.verdicts.cpuPerCall)}`,
+    `p99 rpc/bare        ${fixed(s.pairedRatios.p99, 3)} (${spread(s.pairedRanges.p99)}, target <= ${targets.maxP99Ratio.toFixed(2)}): ${met(s.verdicts.p99)}`,
     `p50 rpc/bare        ${fixed(s.pairedRatios.p50, 3)}`,
     `ratios of the medians: throughput ${fixed(s.ratiosOfMedians.throughput, 3)}, p99 ${fixed(s.ratiosOfMedians.p99, 3)}, server cpu per call ${fixed(s.ratiosOfMedians.cpuPerCall, 3)}`,
     `${repeated} disturbed rounds repeated; other processes used at most` +
