@@ -1,7 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
 
-let stopped = false;
-
 /**
  * Turns off V8's allocation-site pretenuring for the whole process. Cheap to call again.
  *
@@ -17,7 +15,5 @@ let stopped = false;
  * long-lived data a process builds is copied once more on its way to the old generation.
  */
 export function stopPretenuring(): void {
-  if (stopped) return;
   setFlagsFromString('--no-allocation-site-pretenuring');
-  stopped = true;
 }
